@@ -1,0 +1,30 @@
+/* vtap-parse.h: parsing of the small values that capture rules are made
+ * of: CIDRs of either address family and TCP/UDP port ranges. */
+
+#ifndef OVS_VTAP_VTAP_PARSE_H
+#define OVS_VTAP_VTAP_PARSE_H 1
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include "openvswitch/compiler.h"
+
+/* An IPv4 or IPv6 prefix.  IPv4 addresses are kept IPv4-mapped in 'addr'. */
+struct vtap_cidr {
+    int family;                 /* AF_INET or AF_INET6. */
+    struct in6_addr addr;       /* Network address, host bits zero. */
+    unsigned int plen;          /* Prefix length: 0..32 or 0..128. */
+};
+
+/* An inclusive range of TCP or UDP ports. */
+struct vtap_port_range {
+    uint16_t min;
+    uint16_t max;
+};
+
+char *vtap_parse_cidr(const char *s, struct vtap_cidr *) OVS_WARN_UNUSED_RESULT;
+char *vtap_parse_port_range(const char *s, struct vtap_port_range *)
+    OVS_WARN_UNUSED_RESULT;
+void vtap_cidr_format(const struct vtap_cidr *, char *buf, size_t size);
+
+#endif /* vtap-parse.h */

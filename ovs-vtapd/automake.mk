@@ -1,0 +1,1 @@
+# ovs-vtapd/automake.mk: the controller daemon.

@@ -1,0 +1,59 @@
+# tests/automake.mk: cmocka unit tests and the autotest suite.
+
+# Unit tests (cmocka).  Each is a program in TESTS; add yours to both.
+UNIT_TESTS = tests/test-vtap-parse
+check_PROGRAMS += $(UNIT_TESTS)
+TESTS += $(UNIT_TESTS)
+unit_test_ldadd = lib/libovsvtap.la $(CMOCKA_LIBS)
+
+tests_test_vtap_parse_SOURCES = tests/test-vtap-parse.c
+tests_test_vtap_parse_LDADD = $(unit_test_ldadd)
+
+# Runs only the unit tests (CI runs them once more under the sanitizers).
+check-unit: $(UNIT_TESTS)
+	$(MAKE) $(AM_MAKEFLAGS) check TESTS='$(UNIT_TESTS)' \
+		TESTSUITE_DISABLED=yes
+
+# The autotest suite: flow-level tests on a dummy datapath (no root) and
+# topology tests with real packets in network namespaces (root).  Each
+# area's tests live in their own .at file, listed here and included by
+# tests/testsuite.at.
+TESTSUITE_AT = \
+	tests/testsuite.at \
+	tests/ovs-vtap-macros.at \
+	tests/sandbox.at
+TESTSUITE = $(srcdir)/tests/testsuite
+TESTSUITE_PATH = $(abs_top_builddir)/ovs-vtapd:$(abs_top_builddir)/utilities:$(abs_top_srcdir)/utilities:$(abs_top_builddir)/tests
+EXTRA_DIST += $(TESTSUITE_AT) $(TESTSUITE) tests/package.m4 tests/atlocal.in
+DISTCLEANFILES += tests/atconfig tests/atlocal
+
+AUTOTEST = $(AUTOM4TE) -l autotest
+AUTOM4TE = autom4te
+$(TESTSUITE): $(TESTSUITE_AT) $(srcdir)/tests/package.m4
+	$(AM_V_GEN)$(AUTOTEST) -I '$(srcdir)' -I '$(OVS_SRCDIR)' -o $@.tmp $@.at \
+		&& mv $@.tmp $@
+
+$(srcdir)/tests/package.m4: $(top_srcdir)/configure.ac
+	$(AM_V_GEN){ \
+	  echo '# Signature of the current package.'; \
+	  echo 'm4_define([AT_PACKAGE_NAME],      [$(PACKAGE_NAME)])'; \
+	  echo 'm4_define([AT_PACKAGE_TARNAME],   [$(PACKAGE_TARNAME)])'; \
+	  echo 'm4_define([AT_PACKAGE_VERSION],   [$(PACKAGE_VERSION)])'; \
+	  echo 'm4_define([AT_PACKAGE_STRING],    [$(PACKAGE_STRING)])'; \
+	  echo 'm4_define([AT_PACKAGE_BUGREPORT], [$(PACKAGE_BUGREPORT)])'; \
+	} > $@.tmp && mv $@.tmp $@
+
+# The suite runs after the unit tests in "make check"; TESTSUITEFLAGS
+# passes options such as -j2, -k KEYWORD or test numbers.
+check-local: tests/atconfig tests/atlocal $(TESTSUITE) $(check_PROGRAMS) \
+		$(bin_PROGRAMS) $(sbin_PROGRAMS)
+	@if test "$(TESTSUITE_DISABLED)" != yes; then \
+	  $(SHELL) '$(TESTSUITE)' -C tests AUTOTEST_PATH='$(TESTSUITE_PATH)' \
+	    $(TESTSUITEFLAGS); \
+	fi
+
+tests/atconfig: config.status
+	$(AM_V_GEN)$(SHELL) ./config.status tests/atconfig
+
+clean-local:
+	test ! -f '$(TESTSUITE)' || $(SHELL) '$(TESTSUITE)' -C tests --clean

@@ -1,0 +1,1 @@
+# vagrant/automake.mk: the multi-VM demos (shipped, not built).
