@@ -1,7 +1,8 @@
 # tests/automake.mk: cmocka unit tests and the autotest suite.
 
-# Unit tests (cmocka).  Each is a program in TESTS; add yours to both.
-UNIT_TESTS = tests/test-vtap-parse
+# Unit tests (cmocka): each area's automake.mk adds its programs to
+# UNIT_TESTS, and its .at files to TESTSUITE_AT.
+UNIT_TESTS += tests/test-vtap-parse
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 unit_test_ldadd = lib/libovsvtap.la $(CMOCKA_LIBS)
@@ -18,10 +19,15 @@ check-unit: $(UNIT_TESTS)
 # topology tests with real packets in network namespaces (root).  Each
 # area's tests live in their own .at file, listed here and included by
 # tests/testsuite.at.
-TESTSUITE_AT = \
+TESTSUITE_AT += \
 	tests/testsuite.at \
 	tests/ovs-vtap-macros.at \
-	tests/sandbox.at
+	tests/sandbox.at \
+	tests/ovs-vtapctl.at \
+	tests/resolver.at \
+	tests/ovs-vtapd.at \
+	tests/receiver.at \
+	tests/topology.at
 TESTSUITE = $(srcdir)/tests/testsuite
 TESTSUITE_PATH = $(abs_top_builddir)/ovs-vtapd:$(abs_top_builddir)/utilities:$(abs_top_srcdir)/utilities:$(abs_top_builddir)/tests
 EXTRA_DIST += $(TESTSUITE_AT) $(TESTSUITE) tests/package.m4 tests/atlocal.in

@@ -2,5 +2,9 @@
 
 dist_noinst_SCRIPTS += \
 	utilities/ovs-vtap-deps.sh \
-	utilities/ovs-vtap-test.sh \
-	utilities/ovs-vtap-lab.sh
+	utilities/ovs-vtap-test.sh
+
+# Area fragments, one per tool.
+include utilities/ctl.mk
+include utilities/receiver.mk
+include utilities/lab.mk

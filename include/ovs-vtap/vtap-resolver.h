@@ -1,0 +1,47 @@
+/* vtap-resolver.h: asynchronous DNS resolution of target names for
+ * ovs-vtapd, on libunbound, inside an OVS poll loop.
+ *
+ * Each name is resolved for A and AAAA.  Answers are kept for their TTL,
+ * clamped to a floor and a ceiling; when a later lookup fails, the last
+ * good address is kept and the error is reported beside it. */
+
+#ifndef OVS_VTAP_VTAP_RESOLVER_H
+#define OVS_VTAP_VTAP_RESOLVER_H 1
+
+#include <stdbool.h>
+#include "openvswitch/compiler.h"
+
+struct vtap_resolver;
+
+/* Settings of a resolver.  NULL 'forwarder' means /etc/resolv.conf. */
+struct vtap_resolver_options {
+    const char *forwarder;      /* "IP" or "IP@PORT", or NULL. */
+    const char *hosts_file;     /* e.g. "/etc/hosts", or NULL for none. */
+    unsigned int min_ttl;       /* Seconds, floor of a record's TTL. */
+    unsigned int max_ttl;       /* Seconds, ceiling of a record's TTL. */
+    unsigned int retry;         /* Seconds between retries of failures. */
+};
+
+/* What is known of one name. */
+struct vtap_resolution {
+    const char *address;        /* Last good address, or NULL if none. */
+    const char *error;          /* Last lookup's error, or NULL if fine. */
+    bool pending;               /* A lookup is in flight. */
+};
+
+char *vtap_resolver_create(const struct vtap_resolver_options *,
+                           struct vtap_resolver **) OVS_WARN_UNUSED_RESULT;
+void vtap_resolver_destroy(struct vtap_resolver *);
+
+/* Returns what is known of 'name', starting or refreshing a lookup as
+ * needed.  The returned strings stay valid until the next call to
+ * vtap_resolver_run() or vtap_resolver_forget(). */
+struct vtap_resolution vtap_resolver_lookup(struct vtap_resolver *,
+                                            const char *name);
+void vtap_resolver_forget(struct vtap_resolver *, const char *name);
+
+/* Processes answers; returns true if any name's address or error changed. */
+bool vtap_resolver_run(struct vtap_resolver *);
+void vtap_resolver_wait(struct vtap_resolver *);
+
+#endif /* vtap-resolver.h */

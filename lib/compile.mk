@@ -1,0 +1,1 @@
+# lib/compile.mk: see lib/automake.mk.

@@ -1,0 +1,1 @@
+# lib/match.mk: see lib/automake.mk.

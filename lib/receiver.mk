@@ -1,0 +1,1 @@
+# lib/receiver.mk: see lib/automake.mk.

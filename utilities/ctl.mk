@@ -1,0 +1,1 @@
+# utilities/ctl.mk: ovs-vtapctl.

@@ -1,0 +1,1 @@
+# utilities/receiver.mk: the backend receiver.
