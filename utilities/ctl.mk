@@ -7,3 +7,4 @@ utilities_ovs_vtapctl_SOURCES = \
 	utilities/vtapctl-commands.c \
 	utilities/vtapctl-commands.h
 utilities_ovs_vtapctl_LDADD = lib/libovsvtap.la
+dist_bin_SCRIPTS += utilities/ovs-vtap-db.sh
