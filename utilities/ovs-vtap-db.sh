@@ -36,10 +36,11 @@ Commands:
   add        create the file if it is missing, upgrade it if it is older
              than the schema, and make the running ovsdb-server serve it
              (ovsdb-server/add-db); nothing to do if it already does
-  upgrade    convert the database to the schema, keeping its data:
-             the file (after a backup copy), or with --remote the
-             database of a running server (ovsdb-client convert)
-  status     print the database's schema version and the schema's
+  upgrade    convert the database file to the schema, keeping its data
+             (after a backup copy); if the running ovsdb-server serves
+             it, the server closes it for the conversion and opens it
+             again (ovsdb-server/remove-db, add-db)
+  status     print the schema version of the database and of the schema
 
 Options:
   --db-file=FILE    database file (default: \$OVS_DBDIR/vtap.db,
@@ -47,8 +48,6 @@ Options:
   --schema=FILE     schema (default: $(find_schema))
   --server=TARGET   ovs-appctl target of the ovsdb-server for "add"
                     (default: ovsdb-server, in \$OVS_RUNDIR)
-  --remote=REMOTE   for "upgrade" and "status": the running server, e.g.
-                    unix:/var/run/openvswitch/db.sock
   -h, --help        display this help message
   -V, --version     display version information
 EOF
@@ -62,7 +61,6 @@ die () {
 db_file=${OVS_DBDIR:-/etc/openvswitch}/vtap.db
 schema=
 server=ovsdb-server
-remote=
 command=
 
 for arg; do
@@ -70,7 +68,6 @@ for arg; do
         --db-file=*) db_file=${arg#*=} ;;
         --schema=*) schema=${arg#*=} ;;
         --server=*) server=${arg#*=} ;;
-        --remote=*) remote=${arg#*=} ;;
         -h|--help) usage; exit 0 ;;
         -V|--version) echo "$program (ovs-vtap) $version"; exit 0 ;;
         -*) die "unknown option \"$arg\" (use --help for help)" ;;
@@ -109,17 +106,29 @@ upgrade_file () {
          "(backup: $backup)"
 }
 
-# Converts the database of a running server, in one transaction.
-upgrade_remote () {
-    if test "$(ovsdb-client needs-conversion "$remote" "$schema")" != yes
+# Returns true if the running ovsdb-server serves a VTAP database.
+served () {
+    ovs-appctl -t "$server" ovsdb-server/list-dbs 2>/dev/null \
+        | grep -qx VTAP
+}
+
+# Upgrades the database file that the running server serves.  An online
+# "ovsdb-client convert" is not used: ovsdb-server 3.1 then keeps
+# announcing the old schema in its _Server database, where clients' IDLs
+# learn it, so they would not see the new columns until it restarts.
+upgrade_served () {
+    test -f "$db_file" || die "\"$db_file\" does not exist"
+    if test "$(ovsdb-tool needs-conversion "$db_file" "$schema")" != yes
     then
-        echo "VTAP database at $remote is already at schema $schema_version"
+        echo "$db_file is already at VTAP schema $schema_version"
         return
     fi
-    old=$(ovsdb-client get-schema-version "$remote" VTAP)
-    ovsdb-client convert "$remote" "$schema"
-    echo "upgraded VTAP database at $remote from schema $old to" \
-         "$schema_version"
+    ovs-appctl -t "$server" ovsdb-server/remove-db VTAP
+    status=0
+    upgrade_file || status=$?
+    ovs-appctl -t "$server" ovsdb-server/add-db "$db_file"
+    echo "$server serves $db_file again"
+    return $status
 }
 
 case $command in
@@ -127,8 +136,7 @@ case $command in
         create_db
         ;;
     add)
-        if ovs-appctl -t "$server" ovsdb-server/list-dbs | grep -qx VTAP
-        then
+        if served; then
             echo "$server already serves the VTAP database"
             exit 0
         fi
@@ -141,20 +149,20 @@ case $command in
         echo "$server now serves $db_file"
         ;;
     upgrade)
-        if test -n "$remote"; then
-            upgrade_remote
+        if served; then
+            upgrade_served
         else
             upgrade_file
         fi
         ;;
     status)
-        if test -n "$remote"; then
-            db_version=$(ovsdb-client get-schema-version "$remote" VTAP)
-        else
-            db_version=$(ovsdb-tool db-version "$db_file")
-        fi
-        echo "database: $db_version"
+        echo "database: $(ovsdb-tool db-version "$db_file")"
         echo "schema: $schema_version"
+        if served; then
+            echo "served by $server: yes"
+        else
+            echo "served by $server: no"
+        fi
         ;;
     *)
         die "unknown command \"$command\" (use --help for help)"
