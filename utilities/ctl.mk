@@ -8,3 +8,9 @@ utilities_ovs_vtapctl_SOURCES = \
 	utilities/vtapctl-commands.h
 utilities_ovs_vtapctl_LDADD = lib/libovsvtap.la
 dist_bin_SCRIPTS += utilities/ovs-vtap-db.sh
+dist_man_MANS += utilities/ovs-vtapctl.8
+
+# Bash completion, where bash-completion sources every file, as OVS installs
+# its own.
+bashcompdir = $(sysconfdir)/bash_completion.d
+dist_bashcomp_DATA = utilities/ovs-vtapctl.bash
