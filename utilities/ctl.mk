@@ -5,7 +5,8 @@ bin_PROGRAMS += utilities/ovs-vtapctl
 utilities_ovs_vtapctl_SOURCES = \
 	utilities/ovs-vtapctl.c \
 	utilities/vtapctl-commands.c \
-	utilities/vtapctl-commands.h
+	utilities/vtapctl-commands.h \
+	utilities/vtapctl-show.c
 utilities_ovs_vtapctl_LDADD = lib/libovsvtap.la
 dist_bin_SCRIPTS += utilities/ovs-vtap-db.sh
 dist_man_MANS += utilities/ovs-vtapctl.8
