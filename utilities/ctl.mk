@@ -9,7 +9,7 @@ utilities_ovs_vtapctl_SOURCES = \
 	utilities/vtapctl-show.c
 utilities_ovs_vtapctl_LDADD = lib/libovsvtap.la
 dist_bin_SCRIPTS += utilities/ovs-vtap-db.sh
-dist_man_MANS += utilities/ovs-vtapctl.8
+dist_man_MANS += utilities/ovs-vtapctl.8 utilities/ovs-vtap-db.sh.8
 
 # Bash completion, where bash-completion sources every file, as OVS installs
 # its own.
