@@ -1043,7 +1043,7 @@ const char *
 vtapctl_commands_usage(void)
 {
     return "\
-VTAP commands:\n\
+General commands:\n\
   init                        create the Global row if it is missing\n\
   show                        print an overview of every VTAP\n\
 \n\
