@@ -15,14 +15,14 @@ clear create destroy wait-until"
 --may-exist --if-exists --force"
     local tables="Global VTAP Realization Capture_Filter Capture_Rule Target"
     local cur=${COMP_WORDS[COMP_CWORD]}
-    local cmd= argn=0 i w
+    local cmd='' argn=0 i w
 
     # The command that the word being completed belongs to, and which of
     # its arguments the word is: commands are separated by "--".
     for ((i = 1; i < COMP_CWORD; i++)); do
         w=${COMP_WORDS[i]}
         if [[ $w == -- ]]; then
-            cmd= argn=0
+            cmd='' argn=0
         elif [[ -z $cmd ]]; then
             [[ $w == -* ]] || cmd=$w
         else
@@ -30,7 +30,7 @@ clear create destroy wait-until"
         fi
     done
 
-    local words=
+    local words=''
     if [[ -z $cmd ]]; then
         [[ $cur == -* ]] && words=$options || words=$commands
     else
@@ -54,7 +54,7 @@ max-packet-size=" ;;
 destroy:0|wait-until:0) words=$tables ;;
         esac
     fi
-    COMPREPLY=($(compgen -W "$words" -- "$cur"))
+    mapfile -t COMPREPLY < <(compgen -W "$words" -- "$cur")
     [[ ${COMPREPLY[0]} == *= ]] && compopt -o nospace
     return 0
 }
