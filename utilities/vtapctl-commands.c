@@ -567,7 +567,9 @@ cmd_add_rule(struct ctl_context *ctx)
 
     struct vtaprec_capture_rule **rules
         = xmalloc((filter->n_rules + 1) * sizeof *rules);
-    memcpy(rules, filter->rules, filter->n_rules * sizeof *rules);
+    for (size_t i = 0; i < filter->n_rules; i++) {
+        rules[i] = filter->rules[i];
+    }
     rules[filter->n_rules] = row;
     vtaprec_capture_filter_verify_rules(filter);
     vtaprec_capture_filter_set_rules(filter, rules, filter->n_rules + 1);
