@@ -44,6 +44,8 @@ VLOG_DEFINE_THIS_MODULE(ovs_vtap_receiver);
 #define BATCHES_PER_RUN 16      /* recvmmsg() calls before other work. */
 #define MAX_DATAGRAM 65536
 #define DEFAULT_RCVBUF (32 * 1024 * 1024)
+#define COALESCE_NSEC (500 * 1000)      /* Wait after an idle wake-up. */
+#define FLUSH_MSEC 100          /* Longest that output stays buffered. */
 #define CMSG_BUF_SIZE (CMSG_SPACE(sizeof(uint32_t)) \
                        + CMSG_SPACE(sizeof(struct timespec)))
 
@@ -98,6 +100,8 @@ struct receiver {
     uint64_t pcap_written, pcapng_written;      /* Packets, all files. */
     struct ds line;
     bool exiting;
+    bool dirty;                 /* Outputs hold data not yet flushed. */
+    long long int flush_deadline;       /* Flush by then, if 'dirty'. */
     long long int deadline;     /* Monotonic msec, or LLONG_MAX. */
 
     /* recvmmsg() buffers. */
@@ -240,6 +244,10 @@ output_packet(struct receiver *r, const struct vxlan_packet *pkt,
         }
         r->pcapng_written++;
     }
+    if (!r->dirty) {
+        r->dirty = true;
+        r->flush_deadline = time_msec() + FLUSH_MSEC;
+    }
     if (r->cfg.print != PRINT_NONE) {
         ds_clear(&r->line);
         if (r->cfg.print == PRINT_TEXT) {
@@ -376,6 +384,7 @@ flush_outputs(struct receiver *r)
     if (r->cfg.print != PRINT_NONE && fflush(stdout)) {
         fatal_write_error("standard output", errno);
     }
+    r->dirty = false;
 }
 
 /* The receiver's state as JSON: its counters, the addresses that it
@@ -648,10 +657,11 @@ main(int argc, char *argv[])
         if (r->exiting) {
             break;
         }
+        if (r->dirty && (!busy || time_msec() >= r->flush_deadline)) {
+            flush_outputs(r);
+        }
         if (busy) {
             poll_immediate_wake();
-        } else {
-            flush_outputs(r);
         }
         for (i = 0; i < r->n_listeners; i++) {
             poll_fd_wait(r->listeners[i].fd, POLLIN);
@@ -661,6 +671,12 @@ main(int argc, char *argv[])
         }
         unixctl_server_wait(unixctl);
         poll_block();
+        if (!busy) {
+            /* Woken from idle: let datagrams gather for a moment, so that
+             * each wake-up and recvmmsg() serves many of them rather than
+             * one, as a capture ring's block timeout does for tcpdump. */
+            xnanosleep_no_quiesce(COALESCE_NSEC);
+        }
     }
     unixctl_server_destroy(unixctl);
     finish(r);

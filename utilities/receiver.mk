@@ -42,3 +42,9 @@ clean-local: clean-fuzz
 clean-fuzz:
 	rm -rf tests/fuzz-corpus
 .PHONY: clean-fuzz
+
+# The benchmark against tcpdump (not a test: it prints rates and a ratio).
+dist_noinst_SCRIPTS += tests/bench-receiver.sh
+bench-receiver: utilities/ovs-vtap-receiver tests/test-vxlan-send
+	$(SHELL) $(srcdir)/tests/bench-receiver.sh $(BENCH_RECEIVER_FLAGS) .
+.PHONY: bench-receiver
