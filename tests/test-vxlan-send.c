@@ -35,6 +35,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util.h"
+
 #define MAX_FRAME 9000
 #define MAX_BATCH 256
 
@@ -226,7 +228,7 @@ parse_inet(const char *s, struct in6_addr *addr, bool *ipv6)
 static void
 parse_target(const char *s, struct sockaddr_storage *ss, socklen_t *len)
 {
-    char *copy = strdup(s);
+    char *copy = xstrdup(s);
     char *colon = strrchr(copy, ':');
     char *host = copy;
 
@@ -276,7 +278,7 @@ sink(const struct sockaddr_storage *ss, socklen_t len, double seconds)
                            (long) ((seconds - (time_t) seconds) * 1e9) };
 
     if (fd < 0 || bind(fd, (const struct sockaddr *) ss, len)) {
-        die(strerror(errno));
+        die(ovs_strerror(errno));
     }
     printf("sinking\n");
     fflush(stdout);
@@ -346,7 +348,7 @@ main(int argc, char *argv[])
 
     fd = socket(target.ss_family, SOCK_DGRAM, 0);
     if (fd < 0) {
-        die(strerror(errno));
+        die(ovs_strerror(errno));
     }
     memset(msgs, 0, sizeof msgs);
     for (i = 0; i < s.batch; i++) {
@@ -377,7 +379,7 @@ main(int argc, char *argv[])
                     || errno == ECONNREFUSED) {
                     continue;
                 }
-                die(strerror(errno));
+                die(ovs_strerror(errno));
             }
             done += k;
         }

@@ -329,7 +329,8 @@ receive_batches(struct receiver *r, struct listener *l)
         n = recvmmsg(l->fd, r->msgs, BATCH_SIZE, MSG_DONTWAIT, NULL);
         if (n < 0) {
             if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-                VLOG_WARN_RL(&recv_rl, "recvmmsg failed (%s)", ovs_strerror(errno));
+                VLOG_WARN_RL(&recv_rl, "recvmmsg failed (%s)",
+                             ovs_strerror(errno));
             }
             return false;
         }
@@ -916,7 +917,7 @@ parse_options(int argc, char *argv[], struct receiver_config *cfg)
         case '?':
             exit(EXIT_FAILURE);
         default:
-            abort();
+            OVS_NOT_REACHED();
         }
     }
     free(short_options);

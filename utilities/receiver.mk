@@ -9,6 +9,7 @@ dist_man_MANS += utilities/ovs-vtap-receiver.8
 # A small VXLAN sender for the tests and the benchmark.
 check_PROGRAMS += tests/test-vxlan-send
 tests_test_vxlan_send_SOURCES = tests/test-vxlan-send.c
+tests_test_vxlan_send_LDADD = $(OVS_LIBS)
 
 # The decoder's libFuzzer target, built with clang outside the normal build
 # (it needs -fsanitize=fuzzer).  "make fuzz" runs it for FUZZ_TIME seconds
