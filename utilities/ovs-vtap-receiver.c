@@ -190,7 +190,28 @@ vni_allowed(const struct receiver_config *cfg, uint32_t vni)
     return false;
 }
 
-/* Reads the kernel's drop count for 'l' from its control messages. */
+/* An IPv6 socket that takes IPv4 too reports IPv4 sources as IPv4-mapped
+ * IPv6 addresses: turns them back into IPv4 addresses. */
+static void
+unmap_ipv4(struct sockaddr_storage *ss)
+{
+    const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *) ss;
+
+    if (ss->ss_family == AF_INET6
+        && IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr)) {
+        struct sockaddr_in sin = {
+            .sin_family = AF_INET,
+            .sin_port = sin6->sin6_port,
+        };
+
+        memcpy(&sin.sin_addr, &sin6->sin6_addr.s6_addr[12], 4);
+        memset(ss, 0, sizeof *ss);
+        memcpy(ss, &sin, sizeof sin);
+    }
+}
+
+/* Reads the kernel's drop count for 'l' and the time of arrival into
+ * '*ts' from the control messages of 'msg'. */
 static void
 parse_cmsgs(struct listener *l, struct msghdr *msg, struct timespec *ts)
 {
@@ -338,6 +359,7 @@ receive_batches(struct receiver *r, struct listener *l)
             struct timespec ts;
 
             parse_cmsgs(l, &r->msgs[i].msg_hdr, &ts);
+            unmap_ipv4(&r->srcs[i]);
             handle_datagram(r, r->bufs[i], r->msgs[i].msg_len, &r->srcs[i],
                             &ts);
         }
@@ -739,6 +761,14 @@ parse_vni_list(struct receiver_config *cfg, const char *arg)
     qsort(cfg->vnis, cfg->n_vnis, sizeof *cfg->vnis, compare_uint32s);
 }
 
+/* Returns 'name' made absolute, since --detach changes directory, or "-"
+ * for standard output. */
+static char *
+capture_file_name(const char *name)
+{
+    return strcmp(name, "-") ? abs_file_name(NULL, name) : xstrdup(name);
+}
+
 static void
 parse_options(int argc, char *argv[], struct receiver_config *cfg)
 {
@@ -816,11 +846,11 @@ parse_options(int argc, char *argv[], struct receiver_config *cfg)
             break;
         case 'w':
             free(cfg->pcap_file);
-            cfg->pcap_file = xstrdup(optarg);
+            cfg->pcap_file = capture_file_name(optarg);
             break;
         case OPT_PCAPNG:
             free(cfg->pcapng_file);
-            cfg->pcapng_file = xstrdup(optarg);
+            cfg->pcapng_file = capture_file_name(optarg);
             break;
         case 'C':
             rotate_bytes = parse_count("-C", optarg, 1000000) * 1000000;
