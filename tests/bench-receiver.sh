@@ -169,10 +169,11 @@ report_step() {
     printf 'tool CPU %s us/packet\n' "$6" >&2
 }
 
-# search TOOL: prints the highest rate without loss that TOOL reached, and
-# ">=" before it when the sender, not the tool, was the limit.
+# search TOOL: prints the highest rate without loss that TOOL reached, with
+# ">=" before it when the sender, not the tool, was the limit, and the
+# tool's CPU time per packet at that rate.
 search() {
-    local tool=$1 rate=50000 good=0 bad=0 prefix=
+    local tool=$1 rate=50000 good=0 bad=0 prefix= cpu=?
     while :; do
         set -- $(measure_$tool $rate)
         report_step "$tool" "$rate" "$@"
@@ -180,7 +181,7 @@ search() {
             bad=$rate
             break
         fi
-        good=$rate
+        good=$rate cpu=$4
         if test "$2" -lt $((rate * 9 / 10)); then
             prefix='>='         # The sender could not go faster.
             good=$2
@@ -194,33 +195,43 @@ search() {
             set -- $(measure_$tool $rate)
             report_step "$tool" "$rate" "$@"
             if test "$1" -eq 0; then
-                good=$rate
+                good=$rate cpu=$4
             else
                 bad=$rate
             fi
         done
     fi
-    echo "$prefix$good"
+    echo "$prefix$good $cpu"
 }
 
 echo "VXLAN over loopback, $frame-byte inner frames, ${step}s a step:" >&2
-receiver_rate=$(search receiver)
+set -- $(search receiver)
+receiver_rate=$1 receiver_cpu=$2
 if test "$(id -u)" = 0 && command -v tcpdump >/dev/null; then
-    tcpdump_rate=$(search tcpdump)
+    set -- $(search tcpdump)
+    tcpdump_rate=$1 tcpdump_cpu=$2
 else
     tcpdump_rate=
     echo "  tcpdump: skipped (needs root and tcpdump)" >&2
 fi
 
-echo "receiver (pcap to file): highest rate without loss: $receiver_rate pps"
-if test -n "$tcpdump_rate"; then
-    echo "tcpdump -i lo -w:        highest rate without loss: $tcpdump_rate pps"
-    r=${receiver_rate#>=} t=${tcpdump_rate#>=}
-    if test "$t" -gt 0; then
-        ratio=$(awk -v r="$r" -v t="$t" 'BEGIN { printf "%.2f", r / t }')
-        case $receiver_rate in '>='*) ratio=">=$ratio" ;; esac
-        echo "ratio receiver/tcpdump: $ratio"
-    else
-        echo "ratio receiver/tcpdump: tcpdump lost packets at every rate"
-    fi
+echo "receiver (pcap to file): highest rate without loss: $receiver_rate pps" \
+     "($receiver_cpu us CPU/packet)"
+test -n "$tcpdump_rate" || exit 0
+echo "tcpdump -i lo -w:        highest rate without loss: $tcpdump_rate pps" \
+     "($tcpdump_cpu us CPU/packet)"
+r=${receiver_rate#>=} t=${tcpdump_rate#>=}
+if test "$t" -eq 0 || test "$r" -eq 0; then
+    echo "ratio receiver/tcpdump: undefined (a tool lost packets at every rate)"
+    exit 0
 fi
+ratio=$(awk -v r="$r" -v t="$t" 'BEGIN { printf "%.2f", r / t }')
+case $receiver_rate,$tcpdump_rate in
+    '>='*,'>='*)
+        echo "ratio receiver/tcpdump: $ratio, but neither lost a packet at" \
+             "the highest rate that the sender reached: the sender, not the" \
+             "tools, was the limit" ;;
+    '>='*) echo "ratio receiver/tcpdump: >= $ratio" ;;
+    *,'>='*) echo "ratio receiver/tcpdump: <= $ratio" ;;
+    *) echo "ratio receiver/tcpdump: $ratio" ;;
+esac
