@@ -939,8 +939,7 @@ parse_options(int argc, char *argv[], struct receiver_config *cfg)
         case 'h':
             usage();
         case 'V':
-            ovs_print_version(0, 0);
-            printf("ovs-vtap %s\n", OVS_VTAP_VERSION);
+            printf("%s (ovs-vtap) %s\n", program_name, OVS_VTAP_VERSION);
             exit(EXIT_SUCCESS);
         DAEMON_OPTION_HANDLERS
         VLOG_OPTION_HANDLERS
