@@ -93,23 +93,23 @@ show_filter(const struct vtaprec_capture_filter *filter, int indent,
 static void
 show_realization(const struct vtaprec_realization *r, struct ds *s)
 {
-    ds_put_format(s, "        Realization %s\n", r->host);
-    ds_put_format(s, "            state: %s\n", r->state);
+    ds_put_format(s, "    Realization %s\n", r->host);
+    ds_put_format(s, "        state: %s\n", r->state);
     if (r->reason[0]) {
-        ds_put_format(s, "            reason: %s\n", r->reason);
+        ds_put_format(s, "        reason: %s\n", r->reason);
     }
     if (r->source_bridge[0]) {
-        ds_put_format(s, "            source_bridge: %s\n", r->source_bridge);
+        ds_put_format(s, "        source_bridge: %s\n", r->source_bridge);
     }
     if (r->mirror_bridge[0]) {
-        ds_put_format(s, "            mirror_bridge: %s\n", r->mirror_bridge);
+        ds_put_format(s, "        mirror_bridge: %s\n", r->mirror_bridge);
     }
     if (r->target_address[0]) {
-        ds_put_format(s, "            target_address: %s\n",
+        ds_put_format(s, "        target_address: %s\n",
                       r->target_address);
     }
     if (r->n_statistics) {
-        ds_put_cstr(s, "            statistics: ");
+        ds_put_cstr(s, "        statistics: ");
         format_counters(r->key_statistics, r->value_statistics,
                         r->n_statistics, s);
         ds_put_char(s, '\n');
