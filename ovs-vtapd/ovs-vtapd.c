@@ -152,7 +152,7 @@ all_applied(const struct vtapd *d)
         }
     }
     HMAP_FOR_EACH (want, node, &d->desired.vtaps) {
-        if (want->enabled && !want->error && !want->n_flows) {
+        if (want->enabled && !want->error && !want->dispatched) {
             return false;
         }
     }

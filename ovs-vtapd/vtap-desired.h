@@ -50,6 +50,7 @@ struct vtap_want {
     ofp_port_t egress_ofport;
     ofp_port_t vxlan_ofport;    /* VXLAN port for 'target_port'. */
     size_t n_flows;             /* Flows wanted for this VTAP. */
+    bool dispatched;            /* Running: its source feeds its rules. */
     bool installed;             /* Its bridge holds the wanted flows. */
 
     char *error;                /* Why it cannot run, or NULL. */

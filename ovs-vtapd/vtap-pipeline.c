@@ -163,6 +163,7 @@ build_bridge(struct flow_table *ft, struct vtap_desired *desired,
         if (!ok) {
             continue;
         }
+        want->dispatched = true;
         for (int egress = 0; egress < 2; egress++) {
             ofp_port_t p = egress ? want->egress_ofport : want->ingress_ofport;
             if (!p) {

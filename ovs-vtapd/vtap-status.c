@@ -225,7 +225,7 @@ want_state(const struct vtap_want *want, const char *last_state,
     } else if (!want->enabled) {
         *reason = "not enabled";
         return "stopped";
-    } else if (!want->n_flows || (!want->installed && !(
+    } else if (!want->dispatched || (!want->installed && !(
                    last_state && !strcmp(last_state, "running")))) {
         /* Once running, a change in progress does not stop it. */
         *reason = "waiting for ovs-vswitchd to set up the mirror bridge";
