@@ -29,13 +29,44 @@ ovs_config_is_owned(const struct smap *external_ids)
     return owner && !strcmp(owner, OVS_VTAP_OWNER);
 }
 
-/* Keeps the IDL from waking the daemon for counters it does not read. */
+/* Keeps the IDL from waking the daemon for the state and counters that
+ * ovs-vswitchd keeps writing and that ovs-vtapd does not act on. */
 void
 ovs_config_register_columns(struct ovsdb_idl *idl)
 {
-    ovsdb_idl_omit_alert(idl, &ovsrec_interface_col_statistics);
-    ovsdb_idl_omit_alert(idl, &ovsrec_mirror_col_statistics);
-    ovsdb_idl_omit_alert(idl, &ovsrec_port_col_statistics);
+    static const struct ovsdb_idl_column *const volatile_columns[] = {
+        &ovsrec_bridge_col_datapath_version,
+        &ovsrec_bridge_col_rstp_status,
+        &ovsrec_bridge_col_status,
+        &ovsrec_interface_col_admin_state,
+        &ovsrec_interface_col_bfd_status,
+        &ovsrec_interface_col_cfm_fault,
+        &ovsrec_interface_col_cfm_fault_status,
+        &ovsrec_interface_col_cfm_flap_count,
+        &ovsrec_interface_col_cfm_health,
+        &ovsrec_interface_col_cfm_remote_mpids,
+        &ovsrec_interface_col_cfm_remote_opstate,
+        &ovsrec_interface_col_duplex,
+        &ovsrec_interface_col_ifindex,
+        &ovsrec_interface_col_lacp_current,
+        &ovsrec_interface_col_link_resets,
+        &ovsrec_interface_col_link_speed,
+        &ovsrec_interface_col_link_state,
+        &ovsrec_interface_col_mac_in_use,
+        &ovsrec_interface_col_mtu,
+        &ovsrec_interface_col_statistics,
+        &ovsrec_interface_col_status,
+        &ovsrec_mirror_col_statistics,
+        &ovsrec_open_vswitch_col_statistics,
+        &ovsrec_port_col_rstp_statistics,
+        &ovsrec_port_col_rstp_status,
+        &ovsrec_port_col_statistics,
+        &ovsrec_port_col_status,
+    };
+
+    for (size_t i = 0; i < ARRAY_SIZE(volatile_columns); i++) {
+        ovsdb_idl_omit_alert(idl, volatile_columns[i]);
+    }
 }
 
 /* A source that needs Mirror rows: a port, a whole bridge or a VLAN. */

@@ -285,6 +285,7 @@ main(int argc, char *argv[])
     d.ovs_loop = (struct ovsdb_idl_loop) OVSDB_IDL_LOOP_INITIALIZER(ovs_idl);
     d.vtap_loop = (struct ovsdb_idl_loop) OVSDB_IDL_LOOP_INITIALIZER(
         ovsdb_idl_create(vtap_remote, &vtaprec_idl_class, true, true));
+    vtap_status_register_columns(d.vtap_loop.idl);
 
     error = vtap_resolver_create(&resolver_options, &d.resolver);
     if (error) {

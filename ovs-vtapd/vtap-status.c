@@ -10,6 +10,7 @@
 #include "openvswitch/hmap.h"
 #include "openvswitch/vlog.h"
 #include "ovs-vtap/vtap-resolver.h"
+#include "ovsdb-idl.h"
 #include "packets.h"
 #include "smap.h"
 #include "util.h"
@@ -40,6 +41,28 @@ struct vtap_status {
     struct hmap vtaps;          /* "struct totals" per VTAP. */
     struct hmap rules;          /* "struct totals" per Capture_Rule. */
 };
+
+/* Keeps the IDL from waking the daemon for what it writes itself. */
+void
+vtap_status_register_columns(struct ovsdb_idl *idl)
+{
+    static const struct ovsdb_idl_column *const status_columns[] = {
+        &vtaprec_capture_rule_col_statistics,
+        &vtaprec_global_col_cur_cfg,
+        &vtaprec_realization_col_host,
+        &vtaprec_realization_col_mirror_bridge,
+        &vtaprec_realization_col_reason,
+        &vtaprec_realization_col_source_bridge,
+        &vtaprec_realization_col_state,
+        &vtaprec_realization_col_statistics,
+        &vtaprec_realization_col_target_address,
+        &vtaprec_target_col_status,
+    };
+
+    for (size_t i = 0; i < ARRAY_SIZE(status_columns); i++) {
+        ovsdb_idl_omit_alert(idl, status_columns[i]);
+    }
+}
 
 /* Creates an empty status tracker. */
 struct vtap_status *
