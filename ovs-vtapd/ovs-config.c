@@ -523,9 +523,16 @@ ovs_config_run(struct ovsdb_idl_txn *txn, const struct ovsdb_idl *idl,
                                     hash_string(name, 0) & 0xffffff);
             struct smap *options = xmalloc(sizeof *options);
 
+            /* The VNI is set per flow (out_key=flow).  A fixed in_key of
+             * its own keeps this port's receive side apart from other
+             * flow-based VXLAN ports on the same UDP port, in other mirror
+             * bridges or the user's own: OVS refuses two tunnel ports
+             * with the same receive configuration. */
             smap_init(options);
             smap_add(options, "remote_ip", "flow");
-            smap_add(options, "key", "flow");
+            smap_add(options, "out_key", "flow");
+            smap_add_format(options, "in_key", "%"PRIu32,
+                            hash_string(name, 0) & 0xffffff);
             smap_add_format(options, "dst_port", "%"PRIu16, want->target_port);
             mbridge_add_port(mb, pname, "vxlan", options);
             free(pname);
