@@ -178,27 +178,42 @@ rule_totals(struct vtap_status *st, const struct ovsdb_idl *idl,
     return t;
 }
 
+/* A VTAP by its id, for vtap_status_collect(). */
+struct want_by_id {
+    struct hmap_node node;      /* By id. */
+    const struct vtap_want *want;
+};
+
 /* Moves the packets and bytes counted in 'counters' since the last call
  * into the totals of the VTAPs and rules they belong to. */
 void
 vtap_status_collect(struct vtap_status *st, const struct ovsdb_idl *idl,
                     const struct vtap_desired *desired, struct hmap *counters)
 {
+    struct hmap by_id = HMAP_INITIALIZER(&by_id);
+    struct want_by_id *w;
+    const struct vtap_want *want;
     struct flow_counter *c;
+
+    HMAP_FOR_EACH (want, node, &desired->vtaps) {
+        w = xmalloc(sizeof *w);
+        w->want = want;
+        hmap_insert(&by_id, &w->node, want->id);
+    }
 
     HMAP_FOR_EACH (c, node, counters) {
         unsigned int kind = vtap_cookie_kind(c->cookie);
         uint32_t id = vtap_cookie_vtap(c->cookie);
         unsigned int idx = vtap_cookie_rule(c->cookie);
-        const struct vtap_want *want = NULL, *w;
 
         if ((!c->packets && !c->bytes)
             || kind == VTAP_COOKIE_KIND_SHARED) {
             continue;
         }
-        HMAP_FOR_EACH (w, node, &desired->vtaps) {
-            if (w->id == id) {
-                want = w;
+        want = NULL;
+        HMAP_FOR_EACH_WITH_HASH (w, node, id, &by_id) {
+            if (w->want->id == id) {
+                want = w->want;
                 break;
             }
         }
@@ -220,6 +235,11 @@ vtap_status_collect(struct vtap_status *st, const struct ovsdb_idl *idl,
         }
         c->packets = c->bytes = 0;
     }
+
+    HMAP_FOR_EACH_POP (w, node, &by_id) {
+        free(w);
+    }
+    hmap_destroy(&by_id);
 }
 
 static bool
