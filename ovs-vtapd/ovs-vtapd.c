@@ -549,11 +549,22 @@ show_want(const struct vtapd *d, const struct vtap_want *want, struct ds *s)
     }
     ds_put_char(s, '\n');
     if (want->mirror_bridge) {
-        ds_put_format(s, "  mirror bridge: %s, ingress port %"PRIu16
-                      ", egress port %"PRIu16", vxlan port %"PRIu16"\n",
-                      want->mirror_bridge, ofp_to_u16(want->ingress_ofport),
-                      ofp_to_u16(want->egress_ofport),
-                      ofp_to_u16(want->vxlan_ofport));
+        const char *tag = want->source_tag;
+
+        ds_put_format(s, "  mirrors on %s: ovs-vtap-i-%s (ingress)",
+                      want->src_bridge, tag);
+        if (want->src_port) {
+            ds_put_format(s, ", ovs-vtap-e-%s (egress)", tag);
+        }
+        ds_put_format(s, "\n  mirror bridge: %s\n", want->mirror_bridge);
+        ds_put_format(s, "  patch ports: vtpi-%s -> vtmi-%s (ofport %"PRIu16
+                      ")", tag, tag, ofp_to_u16(want->ingress_ofport));
+        if (want->src_port) {
+            ds_put_format(s, ", vtpe-%s -> vtme-%s (ofport %"PRIu16")",
+                          tag, tag, ofp_to_u16(want->egress_ofport));
+        }
+        ds_put_format(s, "\n  vxlan port: %s (ofport %"PRIu16")\n",
+                      want->vxlan_port, ofp_to_u16(want->vxlan_ofport));
     }
     ds_put_cstr(s, "  counters: ");
     vtap_status_format_counters(d->status, &want->uuid, s);

@@ -329,6 +329,8 @@ vtap_desired_destroy(struct vtap_desired *desired)
         free(want->target_error);
         free(want->rules);
         free(want->mirror_bridge);
+        free(want->source_tag);
+        free(want->vxlan_port);
         free(want->error);
         free(want);
     }
