@@ -30,6 +30,9 @@ Commands:
   status              the lab's namespaces, daemons, bridge and VTAPs
   env                 print shell exports that point OVS and ovs-vtap tools
                       at the lab: eval "\$($0 env)"
+  restart DAEMON      stop (if it runs) and start again one of the lab's
+                      daemons: ovsdb-server, ovs-vswitchd, ovs-vtapd or
+                      receiver-HOST
   exec HOST CMD...    run CMD in HOST's namespace ("ovs" is the switch's,
                       with OVS_RUNDIR set)
   security-list closed|fixed|open
@@ -130,6 +133,10 @@ topology_items() {
     sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$dir/topology"
 }
 
+bridge_name() {
+    topology_items | awk '$1 == "bridge" { print $2; exit }'
+}
+
 check_topology() {
     local kind name rest bridges=0
     while read -r kind name rest; do
@@ -147,26 +154,47 @@ check_topology() {
     test $bridges = 1 || die "topology: exactly one bridge is needed"
 }
 
+start_ovsdb_server() {
+    in_switch ovsdb-server --detach --no-chdir --pidfile -vconsole:err \
+        --log-file --remote="punix:$rundir/db.sock" \
+        "$dir/conf.db" "$dir/vtap.db"
+}
+
+start_ovs_vswitchd() {
+    in_switch ovs-vswitchd --detach --no-chdir --pidfile -vconsole:err \
+        --log-file
+}
+
+# Gives the bridge's internal port (a tap device that ovs-vswitchd makes,
+# again after each restart) the topology's addresses.
+configure_bridge_port() {
+    local bridge kind name rest addr
+    bridge=$(bridge_name)
+    wait_until ip -n "$switch_ns" link show "$bridge"
+    while read -r kind name rest; do
+        test "$kind" = bridge || continue
+        for addr in $rest; do
+            case $addr in
+            *:*) ip -n "$switch_ns" addr replace "$addr" dev "$bridge" nodad ;;
+            *) ip -n "$switch_ns" addr replace "$addr" dev "$bridge" ;;
+            esac
+        done
+    done < <(topology_items)
+    ip -n "$switch_ns" link set "$bridge" up
+}
+
 start_switch() {
-    local bridge=$1; shift
-    local addr
+    local bridge
+    bridge=$(bridge_name)
     add_namespace "$switch_ns"
     ovsdb-tool create "$dir/conf.db" /usr/share/openvswitch/vswitch.ovsschema
     ovsdb-tool create "$dir/vtap.db" "$top/lib/vtap.ovsschema"
-    in_switch ovsdb-server --detach --no-chdir --pidfile -vconsole:err --log-file \
-        --remote="punix:$rundir/db.sock" "$dir/conf.db" "$dir/vtap.db"
+    start_ovsdb_server
     vsctl --no-wait init
-    in_switch ovs-vswitchd --detach --no-chdir --pidfile -vconsole:err --log-file
+    start_ovs_vswitchd
     vsctl add-br "$bridge" -- set bridge "$bridge" datapath_type=netdev \
         -- set bridge "$bridge" other_config:hwaddr=02:00:00:00:00:01
-    wait_until ip -n "$switch_ns" link show "$bridge"
-    for addr in "$@"; do
-        case $addr in
-        *:*) ip -n "$switch_ns" addr add "$addr" dev "$bridge" nodad ;;
-        *) ip -n "$switch_ns" addr add "$addr" dev "$bridge" ;;
-        esac
-    done
-    ip -n "$switch_ns" link set "$bridge" up
+    configure_bridge_port
 }
 
 add_host() {
@@ -222,7 +250,7 @@ start_receiver() {
 }
 
 cmd_up() {
-    local topology=${1:-$default_topology} kind name rest bridge= vtapd=$2
+    local topology=${1:-$default_topology} kind name rest vtapd=$2
     test -r "$topology" || die "cannot read topology \"$topology\""
     lab_down quiet
     mkdir -p "$rundir" "$logdir"
@@ -230,19 +258,11 @@ cmd_up() {
     : >"$dir/namespaces"
     check_topology
     trap 'echo "ovs-vtap-lab: up failed; tearing down" >&2; lab_down keep-logs' EXIT
-    while read -r kind name rest; do
-        case $kind in
-        bridge)
-            bridge=$name
-            # shellcheck disable=SC2086
-            start_switch "$bridge" $rest ;;
-        esac
-    done < <(topology_items)
+    start_switch
     while read -r kind name rest; do
         # shellcheck disable=SC2086
-        test "$kind" != host || add_host "$bridge" "$name" $rest
+        test "$kind" != host || add_host "$(bridge_name)" "$name" $rest
     done < <(topology_items)
-    echo "$bridge" >"$dir/bridge"
     if test "$vtapd" = yes; then
         start_vtapd
     fi
@@ -306,6 +326,45 @@ lab_down() {
     test "$mode" = quiet || say "lab \"$lab\" is down"
 }
 
+# Whether a process runs (a zombie does not).
+process_runs() {
+    test -r "/proc/$1/stat" && ! awk '{ exit $3 != "Z" }' "/proc/$1/stat"
+}
+
+# Stops the daemon of a pidfile, if it runs in the lab, and waits until it
+# is gone (killing it outright if it lingers).
+stop_daemon() {
+    local pidfile=$1 pid i
+    pid=$(cat "$pidfile" 2>/dev/null) || return 0
+    stop_pidfile "$pidfile"
+    for i in $(seq 1 100); do
+        process_runs "$pid" || return 0
+        test "$i" != 50 || kill -9 "$pid" 2>/dev/null || true
+        sleep 0.1
+    done
+    die "could not stop pid $pid"
+}
+
+cmd_restart() {
+    local daemon=${1:-} host
+    need_lab
+    case $daemon in
+    ovsdb-server | ovs-vswitchd | ovs-vtapd) ;;
+    receiver-*)
+        host=${daemon#receiver-}
+        topology_items | grep -q "^host $host .*receiver" \
+            || die "restart: host \"$host\" has no receiver" ;;
+    *) die "restart: ovsdb-server, ovs-vswitchd, ovs-vtapd or receiver-HOST" ;;
+    esac
+    stop_daemon "$rundir/$daemon.pid"
+    case $daemon in
+    ovsdb-server) start_ovsdb_server ;;
+    ovs-vswitchd) start_ovs_vswitchd; configure_bridge_port ;;
+    ovs-vtapd) start_vtapd ;;
+    receiver-*) start_receiver "$host" ;;
+    esac
+}
+
 need_lab() {
     test -f "$dir/namespaces" || die "no lab \"$lab\" in $dir (run \"up\" first)"
 }
@@ -335,7 +394,7 @@ cmd_status() {
         echo "  $(basename "$pidfile" .pid): $state"
     done
     vsctl show
-    ofctl dump-flows "$(cat "$dir/bridge")" "cookie=$lab_cookie/-1"
+    ofctl dump-flows "$(bridge_name)" "cookie=$lab_cookie/-1"
     if test -n "$(find_program ovs-vtapctl utilities)"; then
         "$(find_program ovs-vtapctl utilities)" --db="unix:$rundir/db.sock" show
     fi
@@ -377,14 +436,14 @@ cmd_exec() {
 
 # The subnet of the bridge's first IPv4 address (the story's subnet).
 lab_subnet() {
-    ip -n "$switch_ns" -4 route show dev "$(cat "$dir/bridge")" \
+    ip -n "$switch_ns" -4 route show dev "$(bridge_name)" \
         proto kernel scope link | awk '{print $1; exit}'
 }
 
 cmd_security_list() {
     local bridge subnet
     need_lab
-    bridge=$(cat "$dir/bridge")
+    bridge=$(bridge_name)
     subnet=$(lab_subnet)
     test -n "$subnet" || die "security-list: the bridge has no IPv4 subnet"
     case ${1:-} in
@@ -448,7 +507,7 @@ main() {
     lab_paths
     local cmd=$1; shift
     case $cmd in
-    up | down | security-list | demo)
+    up | down | restart | security-list | demo)
         test "$(id -u)" = 0 || die "$cmd: must run as root" ;;
     esac
     case $cmd in
@@ -458,6 +517,7 @@ main() {
     status) cmd_status ;;
     env) cmd_env ;;
     exec) test $# -ge 1 || die "exec: HOST CMD..."; cmd_exec "$@" ;;
+    restart) cmd_restart "$@" ;;
     security-list) cmd_security_list "$@" ;;
     demo) cmd_demo "$@" ;;
     *) die "unknown command \"$cmd\" (see --help)" ;;
