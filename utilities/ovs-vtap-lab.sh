@@ -233,6 +233,9 @@ start_vtapd() {
         --ovs-db="unix:$rundir/db.sock" --vtap-db="unix:$rundir/db.sock"
 }
 
+# Starts the receiver on a host, in the background rather than detached so
+# that its lines go to a file: receiver-HOST.txt, and the frames to
+# receiver-HOST.pcap, in the log directory.
 start_receiver() {
     local host=$1 receiver
     receiver=$(find_program ovs-vtap-receiver utilities)
@@ -240,13 +243,14 @@ start_receiver() {
         say "ovs-vtap-receiver is not built: not started on $host"
         return 0
     fi
-    ip netns exec "$lab-$host" env OVS_RUNDIR="$rundir" \
-        "$receiver" --detach --no-chdir -vconsole:err \
+    setsid ip netns exec "$lab-$host" "$receiver" --no-chdir \
         --pidfile="$rundir/receiver-$host.pid" \
-        --log-file="$logdir/receiver-$host.log" \
         --unixctl="$rundir/receiver-$host.ctl" \
-        --output="$logdir/receiver-$host.txt" \
-        --json="$logdir/receiver-$host.json"
+        -vconsole:off --log-file="$logdir/receiver-$host.log" \
+        --print -w "$logdir/receiver-$host.pcap" \
+        >>"$logdir/receiver-$host.txt" 2>>"$logdir/receiver-$host.err" \
+        </dev/null &
+    wait_until ovs-appctl -t "$rundir/receiver-$host.ctl" receiver/show
 }
 
 cmd_up() {
