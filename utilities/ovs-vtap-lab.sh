@@ -142,6 +142,7 @@ check_topology() {
     while read -r kind name rest; do
         case $kind in
         bridge) bridges=$((bridges + 1)) ;;
+        vtapd) ;;
         host)
             case $name in
             ovs | *[!a-z0-9]* | "" | [0-9]*)
@@ -229,8 +230,10 @@ start_vtapd() {
         say "ovs-vtapd is not built: not started"
         return 0
     fi
+    # shellcheck disable=SC2046
     in_switch "$vtapd" --detach --no-chdir --pidfile -vconsole:err --log-file \
-        --ovs-db="unix:$rundir/db.sock" --vtap-db="unix:$rundir/db.sock"
+        --ovs-db="unix:$rundir/db.sock" --vtap-db="unix:$rundir/db.sock" \
+        $(topology_items | awk '$1 == "vtapd" { $1 = ""; print }')
 }
 
 # Starts the receiver on a host, in the background rather than detached so

@@ -71,8 +71,8 @@ receiver_count() {
 
 # Sends 10 echo requests from the client to the server; prints the summary.
 client_pings() {
-    lab exec client ping -c 10 -i 0.2 -W 1 "$server" | tail -2 \
-        | sed 's/^/    /'
+    lab exec client ping -c 10 -i 0.2 -W 1 "$server" \
+        | grep -e 'packets transmitted' -e '^rtt' | sed 's/^/    /'
 }
 
 # The sum of the packet counters of the VTAP's realization in
@@ -105,6 +105,13 @@ step "Setting up the lab: a switch (OVS, user-space datapath) and three hosts"
 trap finish EXIT
 lab up || { failures=1; exit 1; }
 eval "$(lab env)"
+for pidfile in ovs-vtapd receiver-nlb; do
+    if test ! -e "$OVS_RUNDIR/$pidfile.pid"; then
+        echo "  $pidfile is not running (not built?): the demo needs it"
+        failures=1
+        exit 1
+    fi
+done
 echo "  client $client, server $server, nlb $nlb (the VTAP target, running"
 echo "  the receiver on UDP 4789), all on br-int in namespace $OVS_VTAP_LAB_NAME-ovs"
 echo "  The subnet's security list, as flows on br-int (ICMP dropped; SSH"
