@@ -7,4 +7,5 @@ dist_noinst_SCRIPTS += \
 	utilities/lab/veth-tx-off.py
 EXTRA_DIST += \
 	utilities/ovs-vtap-lab.8 \
-	utilities/lab/seed.topo
+	utilities/lab/seed.topo \
+	tests/topology-lib.sh
