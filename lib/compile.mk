@@ -1,1 +1,14 @@
 # lib/compile.mk: see lib/automake.mk.
+
+# The capture-filter compiler and the DNS resolver of target names.
+lib_libovsvtap_la_SOURCES += lib/vtap-compile.c lib/vtap-resolver.c
+
+UNIT_TESTS += tests/test-vtap-compile
+tests_test_vtap_compile_SOURCES = tests/test-vtap-compile.c
+tests_test_vtap_compile_LDADD = $(unit_test_ldadd)
+
+# Drives the resolver against the real unbound that tests/resolver.at starts
+# (not a unit test: it needs that server).
+check_PROGRAMS += tests/test-vtap-resolver
+tests_test_vtap_resolver_SOURCES = tests/test-vtap-resolver.c
+tests_test_vtap_resolver_LDADD = lib/libovsvtap.la

@@ -4,6 +4,10 @@
  * evaluating the rules in order (first match decides, no match means not
  * mirrored).  TCP/UDP port ranges become the fewest value/mask matches.
  *
+ * A rule tied to no family (no CIDR, protocol not icmp/icmpv6) matches
+ * IPv4 and IPv6; protocol "all" with no CIDR matches every frame, ARP and
+ * other non-IP traffic included.
+ *
  * The matches carry only packet fields (dl_type, nw_proto, addresses, ports,
  * ICMP type/code); the caller adds in_port/metadata and the actions. */
 
