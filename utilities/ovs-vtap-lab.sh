@@ -192,6 +192,9 @@ start_switch() {
     ovsdb-tool create "$dir/vtap.db" "$top/lib/vtap.ovsschema"
     start_ovsdb_server
     vsctl --no-wait init
+    # The VTAP database's Global row, as "ovs-vtapctl init" makes it.
+    ovsdb-client transact "unix:$rundir/db.sock" \
+        '["VTAP", {"op": "insert", "table": "Global", "row": {}}]' >/dev/null
     start_ovs_vswitchd
     vsctl add-br "$bridge" -- set bridge "$bridge" datapath_type=netdev \
         -- set bridge "$bridge" other_config:hwaddr=02:00:00:00:00:01
