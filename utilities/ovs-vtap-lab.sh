@@ -226,6 +226,25 @@ add_host() {
         -- set interface "$port" external_ids:iface-id="$name"
 }
 
+# Tells the tunnel neighbor cache of ovs-vswitchd every host's MAC address
+# (ovs-appctl tnl/neigh/set), as if each host had already answered the
+# switch's ARP.  Otherwise the first packets that OVS sends in VXLAN to a
+# collector are lost while it resolves the collector's address.
+set_tunnel_neighbors() {
+    local bridge kind name rest mac item
+    bridge=$(bridge_name)
+    while read -r kind name rest; do
+        test "$kind" = host || continue
+        mac=$(ip -n "$lab-$name" -br link show eth0 | awk '{ print $3 }')
+        for item in $rest; do
+            case $item in
+            */*) in_switch ovs-appctl tnl/neigh/set "$bridge" "${item%/*}" \
+                     "$mac" >/dev/null ;;
+            esac
+        done
+    done < <(topology_items)
+}
+
 start_vtapd() {
     local vtapd
     vtapd=$(find_program ovs-vtapd ovs-vtapd)
@@ -273,6 +292,7 @@ cmd_up() {
         # shellcheck disable=SC2086
         test "$kind" != host || add_host "$(bridge_name)" "$name" $rest
     done < <(topology_items)
+    set_tunnel_neighbors
     if test "$vtapd" = yes; then
         start_vtapd
     fi
@@ -369,7 +389,10 @@ cmd_restart() {
     stop_daemon "$rundir/$daemon.pid"
     case $daemon in
     ovsdb-server) start_ovsdb_server ;;
-    ovs-vswitchd) start_ovs_vswitchd; configure_bridge_port ;;
+    ovs-vswitchd)
+        start_ovs_vswitchd
+        configure_bridge_port
+        set_tunnel_neighbors ;;
     ovs-vtapd) start_vtapd ;;
     receiver-*) start_receiver "$host" ;;
     esac
