@@ -43,7 +43,8 @@ rx_wait () {
 start_tcpdump () {
     local host=$1 name=$2
     shift 2
-    lab_exec "$host" tcpdump -U -n -w "$name.pcap" "$@" 2>"$name.err" &
+    lab_exec "$host" tcpdump --immediate-mode -U -n -w "$name.pcap" "$@" \
+        2>"$name.err" &
     lab_wait grep -q 'listening on' "$name.err"
 }
 
@@ -53,6 +54,16 @@ pcap_count () {
     local file=$1 regex=$2
     shift 2
     tcpdump -n -r "$file" "$@" 2>/dev/null | grep -c -- "$regex"
+}
+
+# pcap_has FILE REGEX N: whether "tcpdump -r FILE" has N matching lines.
+pcap_has () {
+    test "$(pcap_count "$1" "$2")" -ge "$3"
+}
+
+# pcap_wait FILE REGEX N: waits until FILE has N matching lines.
+pcap_wait () {
+    lab_wait pcap_has "$@"
 }
 
 # seed_vtap NAME TARGET VNI [ADDRESS]: the seed's VTAP (stopped): source the
