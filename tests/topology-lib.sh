@@ -5,8 +5,7 @@
 # lab_wait COMMAND...: retries COMMAND, a bounded number of times (30 s),
 # until it succeeds; fails if it never does.
 lab_wait () {
-    local i
-    for i in $(seq 1 300); do
+    for _ in $(seq 1 300); do
         if "$@" >/dev/null 2>&1; then
             return 0
         fi
@@ -94,7 +93,7 @@ vtap_realization () {
 vtap_state () {
     local r
     r=$(vtap_realization "$1")
-    test -z "$r" || ovs-vtapctl --bare get realization $r state
+    test -z "$r" || ovs-vtapctl --bare get realization "$r" state
 }
 
 # vtap_stat NAME KEY: one counter of the VTAP's realization (0 if none).
@@ -102,7 +101,7 @@ vtap_stat () {
     local r
     r=$(vtap_realization "$1")
     if test -n "$r"; then
-        ovs-vtapctl get realization $r "statistics:$2" 2>/dev/null && return
+        ovs-vtapctl get realization "$r" "statistics:$2" 2>/dev/null && return
     fi
     echo 0
 }

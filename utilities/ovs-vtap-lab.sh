@@ -323,9 +323,11 @@ remove_namespace() {
     for i in $(seq 1 50); do
         pids=$(ip netns pids "$ns")
         test -n "$pids" || break
+        # shellcheck disable=SC2086
         if test "$i" -lt 30; then
             kill $pids 2>/dev/null || true
         else
+            # shellcheck disable=SC2086
             kill -9 $pids 2>/dev/null || true
         fi
         sleep 0.1

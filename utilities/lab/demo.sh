@@ -8,6 +8,9 @@
 # Environment: OVS_VTAP_LAB_NAME, OVS_VTAP_LAB_DIR, OVS_VTAP_BUILDDIR as for
 # ovs-vtap-lab.sh.
 
+# Conditions for wait_for are single-quoted on purpose (evaluated later);
+# finish runs from the EXIT trap.
+# shellcheck disable=SC2016,SC2317
 set -u
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -46,8 +49,7 @@ expect() {
 # wait_for CONDITION: waits, a bounded number of times, until the shell
 # CONDITION (evaluated anew each time) holds.
 wait_for() {
-    local i
-    for i in $(seq 1 $wait_tries); do
+    for _ in $(seq 1 "$wait_tries"); do
         if eval "$1" >/dev/null 2>&1; then
             return 0
         fi
@@ -99,7 +101,7 @@ finish() {
         echo "  eval \"\$($lab_sh --name $OVS_VTAP_LAB_NAME env)\""
         echo "  ovs-vtapctl show"
         echo "and take it down with: $lab_sh --name $OVS_VTAP_LAB_NAME down"
-    elif test $failures = 0; then
+    elif test "$failures" = 0; then
         lab down >/dev/null
     else
         lab --keep-logs down >/dev/null
