@@ -13,3 +13,18 @@ lib_libovsvtap_la_SOURCES += \
 	include/ovs-vtap/receiver-counters.h \
 	lib/capture-writer.c \
 	include/ovs-vtap/capture-writer.h
+
+UNIT_TESTS += \
+	tests/test-vxlan-decode \
+	tests/test-capture-writer \
+	tests/test-inner-match
+tests_test_vxlan_decode_SOURCES = tests/test-vxlan-decode.c
+tests_test_vxlan_decode_LDADD = $(unit_test_ldadd)
+tests_test_capture_writer_SOURCES = tests/test-capture-writer.c
+tests_test_capture_writer_LDADD = $(unit_test_ldadd)
+tests_test_inner_match_SOURCES = tests/test-inner-match.c
+tests_test_inner_match_LDADD = $(unit_test_ldadd)
+
+# Inputs that the decoder's fuzz target found or started from, replayed by
+# tests/test-vxlan-decode.
+EXTRA_DIST += $(srcdir)/tests/fuzz-regressions

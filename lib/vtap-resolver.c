@@ -156,7 +156,8 @@ vtap_resolver_create(const struct vtap_resolver_options *options,
     retval = ub_ctx_set_option(ctx, "cache-max-ttl:", max_ttl_s);
     free(max_ttl_s);
     if (retval) {
-        error = xasprintf("libunbound cache-max-ttl: %s", ub_strerror(retval));
+        error = xasprintf("libunbound cache-max-ttl: %s",
+                          ub_strerror(retval));
         goto error;
     }
     if (options->hosts_file) {
@@ -331,12 +332,14 @@ resolver_query_done(void *q_, int err, struct ub_result *result)
     }
 }
 
-/* Starts a lookup round for 'rn'. */
+/* Starts a lookup round for 'rn'.  The AAAA query goes first, so its answer
+ * tends to come back first, which the tests use to show that A is still
+ * preferred. */
 static void
 resolver_name_start(struct resolver_name *rn)
 {
     resolver_name_cancel(rn);
-    for (size_t i = 0; i < ARRAY_SIZE(rn->queries); i++) {
+    for (size_t i = ARRAY_SIZE(rn->queries); i-- > 0;) {
         struct resolver_query *q = &rn->queries[i];
         int id;
 

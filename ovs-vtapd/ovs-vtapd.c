@@ -60,9 +60,8 @@ struct vtapd {
 
     unsigned int ovs_seqno, vtap_seqno;
     bool need_recompute;        /* Rebuild even if nothing changed. */
-    int64_t mirror_cfg;         /* Open_vSwitch.next_cfg of our last
-                                 * config change, until ovs-vswitchd applied
-                                 * it, else 0. */
+    bool mirror_pending;        /* Our Open_vSwitch changes may not be
+                                 * applied by ovs-vswitchd yet. */
     bool exiting;
 };
 
@@ -113,7 +112,7 @@ bump_next_cfg(struct vtapd *d, struct ovsdb_idl_txn *txn)
     if (cfg) {
         ovsrec_open_vswitch_verify_next_cfg(cfg);
         ovsrec_open_vswitch_set_next_cfg(cfg, cfg->next_cfg + 1);
-        d->ovs_loop.next_cfg = cfg->next_cfg + 1;
+        d->mirror_pending = true;
         ovsdb_idl_txn_add_comment(txn, "ovs-vtapd: realizing VTAPs");
     }
 }
@@ -141,18 +140,23 @@ all_applied(const struct vtapd *d)
     struct shash_node *node;
     struct vtap_want *want;
 
-    if (!cfg || d->need_recompute || d->mirror_cfg
-        || d->ovs_loop.committing_txn
-        || !ovsdb_idl_has_ever_connected(d->vtap_loop.idl)) {
+    if (!cfg || d->need_recompute || d->mirror_pending
+        || d->ovs_loop.committing_txn) {
+        VLOG_DBG("not applied: %s", !cfg ? "no Open_vSwitch row"
+                 : d->need_recompute ? "recompute pending"
+                 : d->mirror_pending ? "waiting for ovs-vswitchd"
+                 : "Open_vSwitch transaction in progress");
         return false;
     }
     SHASH_FOR_EACH (node, &d->flow_tables) {
         if (!flow_table_is_synced(node->data)) {
+            VLOG_DBG("not applied: flows of %s not in place", node->name);
             return false;
         }
     }
     HMAP_FOR_EACH (want, node, &d->desired.vtaps) {
         if (want->enabled && !want->error && !want->dispatched) {
+            VLOG_DBG("not applied: VTAP %s not ready", want->name);
             return false;
         }
     }
@@ -160,22 +164,20 @@ all_applied(const struct vtapd *d)
 }
 
 /* Touches every flow table once ovs-vswitchd has applied our Open_vSwitch
- * changes, so that its cached datapath flows see new Mirror rows. */
+ * changes (its cur_cfg caught up with next_cfg after our transaction
+ * committed), so that its cached datapath flows see new Mirror rows. */
 static void
 check_mirror_cfg(struct vtapd *d)
 {
     const struct ovsrec_open_vswitch *cfg
         = ovsrec_open_vswitch_first(d->ovs_loop.idl);
 
-    if (d->ovs_loop.cur_cfg && d->ovs_loop.cur_cfg == d->ovs_loop.next_cfg) {
-        d->mirror_cfg = d->ovs_loop.cur_cfg;
-        d->ovs_loop.cur_cfg = d->ovs_loop.next_cfg = 0;
-    }
-    if (d->mirror_cfg && cfg && cfg->cur_cfg >= d->mirror_cfg) {
+    if (d->mirror_pending && !d->ovs_loop.committing_txn
+        && cfg && cfg->cur_cfg >= cfg->next_cfg) {
         struct shash_node *node;
 
-        VLOG_DBG("ovs-vswitchd applied cfg %"PRId64, d->mirror_cfg);
-        d->mirror_cfg = 0;
+        VLOG_DBG("ovs-vswitchd applied cfg %"PRId64, cfg->cur_cfg);
+        d->mirror_pending = false;
         SHASH_FOR_EACH (node, &d->flow_tables) {
             flow_table_touch(node->data);
         }
@@ -196,6 +198,11 @@ run(struct vtapd *d)
         d->need_recompute = true;
     }
     check_mirror_cfg(d);
+    if (!ovsdb_idl_has_ever_connected(d->ovs_loop.idl)
+        || !ovsdb_idl_has_ever_connected(d->vtap_loop.idl)) {
+        /* Until both databases are read, nothing is known to be stale. */
+        return;
+    }
     if (ovs_seqno != d->ovs_seqno || vtap_seqno != d->vtap_seqno
         || d->need_recompute) {
         d->ovs_seqno = ovs_seqno;
@@ -278,6 +285,7 @@ main(int argc, char *argv[])
     d.ovs_loop = (struct ovsdb_idl_loop) OVSDB_IDL_LOOP_INITIALIZER(ovs_idl);
     d.vtap_loop = (struct ovsdb_idl_loop) OVSDB_IDL_LOOP_INITIALIZER(
         ovsdb_idl_create(vtap_remote, &vtaprec_idl_class, true, true));
+    vtap_status_register_columns(d.vtap_loop.idl);
 
     error = vtap_resolver_create(&resolver_options, &d.resolver);
     if (error) {
@@ -418,7 +426,7 @@ parse_options(int argc, char *argv[])
             exit(EXIT_FAILURE);
 
         default:
-            abort();
+            OVS_NOT_REACHED();
         }
     }
     free(short_options);

@@ -16,6 +16,7 @@
 #include "ovs-vtap/vtap-rule.h"
 #include "svec.h"
 #include "util.h"
+#include "vtap-idl.h"
 
 /* Splits 'match' at spaces into words and parses them into 'rule'.
  * Returns the parser's error, if any. */
@@ -228,6 +229,106 @@ test_check(void **state OVS_UNUSED)
     free(error);
 }
 
+/* Returns the error of vtap_rule_from_idl() on 'row', and its match in
+ * 'match'. */
+static char *
+from_idl(const struct vtaprec_capture_rule *row, struct ds *match)
+{
+    struct vtap_rule rule;
+    char *error = vtap_rule_from_idl(row, &rule);
+
+    ds_clear(match);
+    if (!error) {
+        ds_put_format(match, "%s %u %s ",
+                      vtap_direction_to_string(rule.direction), rule.order,
+                      vtap_action_to_string(rule.action));
+        vtap_rule_format_match(&rule, match);
+    }
+    return error;
+}
+
+static void
+test_from_idl(void **state OVS_UNUSED)
+{
+    struct vtaprec_capture_rule row;
+    struct ds match = DS_EMPTY_INITIALIZER;
+    int64_t proto = 6, port_min = 80, port_max = 90, icmp_code = 0;
+    char *error;
+
+    /* A Capture_Rule row as the IDL fills it in. */
+    memset(&row, 0, sizeof row);
+    row.direction = "egress";
+    row.action = "exclude";
+    row.order = 30;
+    row.protocol = &proto;
+    row.n_protocol = 1;
+    row.src_cidr = "10.0.0.0/8";
+    row.dst_port_min = &port_min;
+    row.n_dst_port_min = 1;
+    row.dst_port_max = &port_max;
+    row.n_dst_port_max = 1;
+    assert_null(from_idl(&row, &match));
+    assert_string_equal(ds_cstr(&match),
+                        "egress 30 exclude proto=tcp src=10.0.0.0/8 "
+                        "dport=80-90");
+
+    /* A minimum alone is a single port. */
+    row.n_dst_port_max = 0;
+    assert_null(from_idl(&row, &match));
+    assert_string_equal(ds_cstr(&match),
+                        "egress 30 exclude proto=tcp src=10.0.0.0/8 "
+                        "dport=80");
+
+    /* A maximum needs a minimum. */
+    row.n_dst_port_min = 0;
+    row.n_dst_port_max = 1;
+    error = from_idl(&row, &match);
+    assert_non_null(error);
+    assert_string_equal(error, "dst_port_max: 90 without dst_port_min");
+    free(error);
+    row.n_dst_port_max = 0;
+
+    /* Malformed CIDRs name the column. */
+    row.src_cidr = "10.0.0.1/8";
+    error = from_idl(&row, &match);
+    assert_non_null(strstr(error, "src_cidr: \"10.0.0.1/8\": host bits"));
+    free(error);
+    row.src_cidr = NULL;
+    row.dst_cidr = "fe80::/10";
+
+    /* Every semantic check applies, as to ovs-vtapctl's input. */
+    row.icmp_code = &icmp_code;
+    row.n_icmp_code = 1;
+    error = from_idl(&row, &match);
+    assert_non_null(strstr(error, "icmp-code: 0 needs proto=icmp"));
+    free(error);
+    row.n_icmp_code = 0;
+
+    row.n_protocol = 0;
+    assert_null(from_idl(&row, &match));
+    assert_string_equal(ds_cstr(&match),
+                        "egress 30 exclude proto=all dst=fe80::/10");
+
+    row.order = 0;
+    error = from_idl(&row, &match);
+    assert_non_null(strstr(error, "order: \"0\""));
+    free(error);
+    row.order = 1;
+
+    row.direction = "sideways";
+    error = from_idl(&row, &match);
+    assert_string_equal(error,
+                        "direction: \"sideways\": not ingress or egress");
+    free(error);
+    row.direction = "ingress";
+    row.action = "mirror";
+    error = from_idl(&row, &match);
+    assert_string_equal(error, "action: \"mirror\": not include or exclude");
+    free(error);
+
+    ds_destroy(&match);
+}
+
 static void
 test_to_string(void **state OVS_UNUSED)
 {
@@ -247,6 +348,7 @@ main(void)
         cmocka_unit_test(test_parse_errors),
         cmocka_unit_test(test_semantic_errors),
         cmocka_unit_test(test_check),
+        cmocka_unit_test(test_from_idl),
         cmocka_unit_test(test_to_string),
     };
     return cmocka_run_group_tests_name("vtap-rule", tests, NULL, NULL);

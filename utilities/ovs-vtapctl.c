@@ -193,7 +193,7 @@ parse_options(int argc, char *argv[], struct shash *local_options)
             exit(EXIT_FAILURE);
 
         default:
-            abort();
+            OVS_NOT_REACHED();
         }
     }
     free(short_options);
@@ -325,7 +325,7 @@ do_vtapctl(const char *args, struct ctl_command *commands, size_t n_commands,
     if (!global && writes) {
         global = vtaprec_global_insert(txn);
     }
-    if (global && writes && wait_for_daemon) {
+    if (global && writes && wait_for_daemon && !dry_run) {
         ovsdb_idl_txn_increment(txn, &global->header_,
                                 &vtaprec_global_col_next_cfg, false);
     }
@@ -353,7 +353,7 @@ do_vtapctl(const char *args, struct ctl_command *commands, size_t n_commands,
     check_symbols(symtab);
 
     enum ovsdb_idl_txn_status status = ovsdb_idl_txn_commit_block(txn);
-    if (status == TXN_SUCCESS && writes && wait_for_daemon) {
+    if (status == TXN_SUCCESS && writes && wait_for_daemon && !dry_run) {
         next_cfg = ovsdb_idl_txn_get_increment_new_value(txn);
     }
     if (status == TXN_UNCHANGED || status == TXN_SUCCESS) {

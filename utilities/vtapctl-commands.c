@@ -1,5 +1,6 @@
 /* vtapctl-commands.c: ovs-vtapctl's own commands over the VTAP database:
- * targets, capture filters and their rules, VTAPs, start/stop and show.
+ * targets, capture filters and their rules, VTAPs, start and stop ("show"
+ * is in vtapctl-show.c).
  *
  * Every command checks all of its input before it changes a row, and
  * reports a bad input through ctl_error() with the field and the value, so
@@ -16,7 +17,6 @@
 #include "openvswitch/dynamic-string.h"
 #include "ovs-vtap/vtap-rule.h"
 #include "ovsdb-idl.h"
-#include "smap.h"
 #include "svec.h"
 #include "util.h"
 #include "vtap-idl.h"
@@ -43,8 +43,9 @@ vtapctl_add_prerequisites(struct ovsdb_idl *idl)
     }
 }
 
-static void
-pre_vtap(struct ctl_context *ctx)
+/* Prerequisites of every VTAP command: all of the database. */
+void
+vtapctl_pre_all(struct ctl_context *ctx)
 {
     vtapctl_add_prerequisites(ctx->idl);
 }
@@ -566,7 +567,9 @@ cmd_add_rule(struct ctl_context *ctx)
 
     struct vtaprec_capture_rule **rules
         = xmalloc((filter->n_rules + 1) * sizeof *rules);
-    memcpy(rules, filter->rules, filter->n_rules * sizeof *rules);
+    for (size_t i = 0; i < filter->n_rules; i++) {
+        rules[i] = filter->rules[i];
+    }
     rules[filter->n_rules] = row;
     vtaprec_capture_filter_verify_rules(filter);
     vtaprec_capture_filter_set_rules(filter, rules, filter->n_rules + 1);
@@ -631,9 +634,10 @@ compare_rules(const void *a_, const void *b_)
     return (*a)->order < (*b)->order ? -1 : (*a)->order > (*b)->order;
 }
 
-/* Appends "DIRECTION ORDER ACTION MATCH" for 'row' to 's'. */
-static void
-format_rule(const struct vtaprec_capture_rule *row, struct ds *s)
+/* Appends "DIRECTION ORDER ACTION MATCH" for 'row' to 's', the match as
+ * add-rule reads it. */
+void
+vtapctl_format_rule(const struct vtaprec_capture_rule *row, struct ds *s)
 {
     struct vtap_rule rule;
     char *error = vtap_rule_from_idl(row, &rule);
@@ -648,10 +652,10 @@ format_rule(const struct vtaprec_capture_rule *row, struct ds *s)
     }
 }
 
-/* Returns the rules of 'filter', sorted by compare_rules(); the caller
- * frees the array. */
-static const struct vtaprec_capture_rule **
-sorted_rules(const struct vtaprec_capture_filter *filter)
+/* Returns the rules of 'filter', ingress first, each direction by
+ * ascending order; the caller frees the array. */
+const struct vtaprec_capture_rule **
+vtapctl_sorted_rules(const struct vtaprec_capture_filter *filter)
 {
     const struct vtaprec_capture_rule **rules
         = xmalloc((filter->n_rules + 1) * sizeof *rules);
@@ -671,9 +675,9 @@ cmd_list_rules(struct ctl_context *ctx)
     if (!filter) {
         return;
     }
-    const struct vtaprec_capture_rule **rules = sorted_rules(filter);
+    const struct vtaprec_capture_rule **rules = vtapctl_sorted_rules(filter);
     for (size_t i = 0; i < filter->n_rules; i++) {
-        format_rule(rules[i], &ctx->output);
+        vtapctl_format_rule(rules[i], &ctx->output);
         ds_put_char(&ctx->output, '\n');
     }
     free(rules);
@@ -778,25 +782,41 @@ parse_max_packet_size(struct ctl_context *ctx, const char *s, int64_t *size,
     return true;
 }
 
+static int
+compare_int64(const void *a_, const void *b_)
+{
+    const int64_t *a = a_, *b = b_;
+
+    return *a < *b ? -1 : *a > *b;
+}
+
 /* Returns the lowest VNI from 1 up that no VTAP uses, so that a collector
- * can tell VTAPs apart when no VNI is given. */
+ * can tell VTAPs apart when no VNI is given; VTAP_MAX_VNI + 1 if all are
+ * used. */
 static int64_t
 default_vni(struct ctl_context *ctx)
 {
     const struct vtaprec_vtap *vtap;
-    int64_t vni = 1;
-    bool used;
+    int64_t *vnis = NULL;
+    size_t n = 0, allocated = 0;
 
-    do {
-        used = false;
-        VTAPREC_VTAP_FOR_EACH (vtap, ctx->idl) {
-            if (vtap->vni == vni) {
-                used = true;
-                vni++;
-                break;
-            }
+    VTAPREC_VTAP_FOR_EACH (vtap, ctx->idl) {
+        if (n >= allocated) {
+            vnis = x2nrealloc(vnis, &allocated, sizeof *vnis);
         }
-    } while (used && vni <= VTAP_MAX_VNI);
+        vnis[n++] = vtap->vni;
+    }
+    if (n) {
+        qsort(vnis, n, sizeof *vnis, compare_int64);
+    }
+
+    int64_t vni = 1;
+    for (size_t i = 0; i < n && vnis[i] <= vni; i++) {
+        if (vnis[i] == vni) {
+            vni++;
+        }
+    }
+    free(vnis);
     return vni;
 }
 
@@ -994,252 +1014,37 @@ cmd_start_stop(struct ctl_context *ctx)
     }
 }
 
-/* show. */
-
-/* Appends the pairs of 'keys' and 'values' (a map to integers), sorted by
- * key, as "KEY=VALUE KEY=VALUE". */
-static void
-format_counters(char **keys, const int64_t *values, size_t n, struct ds *s)
-{
-    struct svec sorted = SVEC_EMPTY_INITIALIZER;
-    const char *key;
-    size_t i;
-
-    for (i = 0; i < n; i++) {
-        svec_add_nocopy(&sorted, xasprintf("%s=%"PRId64, keys[i], values[i]));
-    }
-    svec_sort(&sorted);
-    SVEC_FOR_EACH (i, key, &sorted) {
-        ds_put_format(s, "%s%s", i ? " " : "", key);
-    }
-    svec_destroy(&sorted);
-}
-
-/* Appends 'smap' as "KEY=VALUE KEY=VALUE", sorted by key. */
-static void
-format_smap(const struct smap *smap, struct ds *s)
-{
-    const struct smap_node **nodes = smap_sort(smap);
-    size_t n = smap_count(smap);
-
-    for (size_t i = 0; i < n; i++) {
-        ds_put_format(s, "%s%s=%s", i ? " " : "", nodes[i]->key,
-                      nodes[i]->value);
-    }
-    free(nodes);
-}
-
-static void
-show_target(const struct vtaprec_target *target, int indent, struct ds *s)
-{
-    bool ipv6 = strchr(target->address, ':') != NULL;
-
-    ds_put_format(s, "%*sTarget %s\n", indent, "", target->name);
-    ds_put_format(s, "%*saddress: %s%s%s:%"PRId64"\n", indent + 4, "",
-                  ipv6 ? "[" : "", target->address, ipv6 ? "]" : "",
-                  target->port);
-    if (!smap_is_empty(&target->status)) {
-        ds_put_format(s, "%*sstatus: ", indent + 4, "");
-        format_smap(&target->status, s);
-        ds_put_char(s, '\n');
-    }
-}
-
-static void
-show_filter(const struct vtaprec_capture_filter *filter, int indent,
-            struct ds *s)
-{
-    const struct vtaprec_capture_rule **rules = sorted_rules(filter);
-
-    ds_put_format(s, "%*sCapture_Filter %s\n", indent, "", filter->name);
-    if (!filter->n_rules) {
-        ds_put_format(s, "%*s(no rules: mirrors nothing)\n", indent + 4, "");
-    }
-    for (size_t i = 0; i < filter->n_rules; i++) {
-        const struct vtaprec_capture_rule *rule = rules[i];
-
-        ds_put_format(s, "%*s", indent + 4, "");
-        format_rule(rule, s);
-        if (rule->n_statistics) {
-            ds_put_cstr(s, " (");
-            format_counters(rule->key_statistics, rule->value_statistics,
-                            rule->n_statistics, s);
-            ds_put_char(s, ')');
-        }
-        ds_put_char(s, '\n');
-    }
-    free(rules);
-}
-
-static void
-show_realization(const struct vtaprec_realization *r, struct ds *s)
-{
-    ds_put_format(s, "        Realization %s\n", r->host);
-    ds_put_format(s, "            state: %s\n", r->state);
-    if (r->reason[0]) {
-        ds_put_format(s, "            reason: %s\n", r->reason);
-    }
-    if (r->source_bridge[0]) {
-        ds_put_format(s, "            source_bridge: %s\n", r->source_bridge);
-    }
-    if (r->mirror_bridge[0]) {
-        ds_put_format(s, "            mirror_bridge: %s\n", r->mirror_bridge);
-    }
-    if (r->target_address[0]) {
-        ds_put_format(s, "            target_address: %s\n",
-                      r->target_address);
-    }
-    if (r->n_statistics) {
-        ds_put_cstr(s, "            statistics: ");
-        format_counters(r->key_statistics, r->value_statistics,
-                        r->n_statistics, s);
-        ds_put_char(s, '\n');
-    }
-}
-
-static int
-compare_realizations(const void *a_, const void *b_)
-{
-    const struct vtaprec_realization *const *a = a_;
-    const struct vtaprec_realization *const *b = b_;
-
-    return strcmp((*a)->host, (*b)->host);
-}
-
-static void
-show_vtap(const struct vtaprec_vtap *vtap, struct ds *s)
-{
-    ds_put_format(s, "VTAP %s\n", vtap->name);
-    ds_put_format(s, "    source: %s %s", vtap->source_type, vtap->source);
-    if (vtap->n_source_vlan) {
-        ds_put_format(s, ":%"PRId64, vtap->source_vlan[0]);
-    }
-    ds_put_char(s, '\n');
-    ds_put_format(s, "    enabled: %s\n", vtap->enabled ? "true" : "false");
-    ds_put_format(s, "    vni: %"PRId64"\n", vtap->vni);
-    if (vtap->n_max_packet_size) {
-        ds_put_format(s, "    max_packet_size: %"PRId64"\n",
-                      vtap->max_packet_size[0]);
-    } else {
-        ds_put_cstr(s, "    max_packet_size: none\n");
-    }
-    if (vtap->target) {
-        show_target(vtap->target, 4, s);
-    }
-    if (vtap->capture_filter) {
-        show_filter(vtap->capture_filter, 4, s);
-    }
-
-    struct vtaprec_realization **rs
-        = xmalloc((vtap->n_realizations + 1) * sizeof *rs);
-    for (size_t i = 0; i < vtap->n_realizations; i++) {
-        rs[i] = vtap->realizations[i];
-    }
-    qsort(rs, vtap->n_realizations, sizeof *rs, compare_realizations);
-    for (size_t i = 0; i < vtap->n_realizations; i++) {
-        show_realization(rs[i], s);
-    }
-    free(rs);
-}
-
-static int
-compare_vtaps(const void *a_, const void *b_)
-{
-    const struct vtaprec_vtap *const *a = a_;
-    const struct vtaprec_vtap *const *b = b_;
-
-    return strcmp((*a)->name, (*b)->name);
-}
-
-/* show: every VTAP, sorted by name, with its source, target, capture
- * filter and realizations; then the targets and filters that no VTAP
- * uses. */
-static void
-cmd_show(struct ctl_context *ctx)
-{
-    const struct vtaprec_vtap *vtap;
-    const struct vtaprec_target *target;
-    const struct vtaprec_capture_filter *filter;
-    const struct vtaprec_vtap **vtaps = NULL;
-    size_t n = 0, allocated = 0;
-
-    VTAPREC_VTAP_FOR_EACH (vtap, ctx->idl) {
-        if (n >= allocated) {
-            vtaps = x2nrealloc(vtaps, &allocated, sizeof *vtaps);
-        }
-        vtaps[n++] = vtap;
-    }
-    if (n) {
-        qsort(vtaps, n, sizeof *vtaps, compare_vtaps);
-    }
-    for (size_t i = 0; i < n; i++) {
-        show_vtap(vtaps[i], &ctx->output);
-    }
-
-    struct svec unused = SVEC_EMPTY_INITIALIZER;
-    VTAPREC_TARGET_FOR_EACH (target, ctx->idl) {
-        bool used = false;
-        for (size_t i = 0; i < n; i++) {
-            used = used || vtaps[i]->target == target;
-        }
-        if (!used) {
-            struct ds s = DS_EMPTY_INITIALIZER;
-            show_target(target, 0, &s);
-            svec_add_nocopy(&unused, ds_steal_cstr(&s));
-        }
-    }
-    VTAPREC_CAPTURE_FILTER_FOR_EACH (filter, ctx->idl) {
-        bool used = false;
-        for (size_t i = 0; i < n; i++) {
-            used = used || vtaps[i]->capture_filter == filter;
-        }
-        if (!used) {
-            struct ds s = DS_EMPTY_INITIALIZER;
-            show_filter(filter, 0, &s);
-            svec_add_nocopy(&unused, ds_steal_cstr(&s));
-        }
-    }
-    const char *text;
-    size_t i;
-    svec_sort(&unused);
-    SVEC_FOR_EACH (i, text, &unused) {
-        ds_put_cstr(&ctx->output, text);
-    }
-    svec_destroy(&unused);
-    free(vtaps);
-}
-
 static const struct ctl_command_syntax vtapctl_commands[] = {
     {"init", 0, 0, "", NULL, cmd_init, NULL, "", RW},
-    {"show", 0, 0, "", pre_vtap, cmd_show, NULL, "", RO},
+    {"show", 0, 0, "", vtapctl_pre_all, vtapctl_cmd_show, NULL, "", RO},
 
-    {"add-target", 2, 3, "NAME ADDRESS [port=N]", pre_vtap, cmd_add_target,
+    {"add-target", 2, 3, "NAME ADDRESS [port=N]", vtapctl_pre_all, cmd_add_target,
      NULL, "--may-exist", RW},
-    {"del-target", 1, 1, "NAME", pre_vtap, cmd_del_target, NULL,
+    {"del-target", 1, 1, "NAME", vtapctl_pre_all, cmd_del_target, NULL,
      "--if-exists", RW},
-    {"list-targets", 0, 0, "", pre_vtap, cmd_list_targets, NULL, "", RO},
+    {"list-targets", 0, 0, "", vtapctl_pre_all, cmd_list_targets, NULL, "", RO},
 
-    {"add-filter", 1, 1, "NAME", pre_vtap, cmd_add_filter, NULL,
+    {"add-filter", 1, 1, "NAME", vtapctl_pre_all, cmd_add_filter, NULL,
      "--may-exist", RW},
-    {"del-filter", 1, 1, "NAME", pre_vtap, cmd_del_filter, NULL,
+    {"del-filter", 1, 1, "NAME", vtapctl_pre_all, cmd_del_filter, NULL,
      "--if-exists,--force", RW},
-    {"list-filters", 0, 0, "", pre_vtap, cmd_list_filters, NULL, "", RO},
+    {"list-filters", 0, 0, "", vtapctl_pre_all, cmd_list_filters, NULL, "", RO},
 
     {"add-rule", 3, INT_MAX, "FILTER DIRECTION ACTION [order=N] MATCH...",
-     pre_vtap, cmd_add_rule, NULL, "", RW},
-    {"del-rule", 3, 3, "FILTER DIRECTION ORDER", pre_vtap, cmd_del_rule,
+     vtapctl_pre_all, cmd_add_rule, NULL, "", RW},
+    {"del-rule", 3, 3, "FILTER DIRECTION ORDER", vtapctl_pre_all, cmd_del_rule,
      NULL, "--if-exists", RW},
-    {"list-rules", 1, 1, "FILTER", pre_vtap, cmd_list_rules, NULL, "", RO},
+    {"list-rules", 1, 1, "FILTER", vtapctl_pre_all, cmd_list_rules, NULL, "", RO},
 
     {"add-vtap", 4, 6, "NAME SOURCE TARGET FILTER [vni=N] "
-     "[max-packet-size=N]", pre_vtap, cmd_add_vtap, NULL, "--may-exist", RW},
-    {"set-vtap", 2, INT_MAX, "NAME KEY=VALUE...", pre_vtap, cmd_set_vtap,
+     "[max-packet-size=N]", vtapctl_pre_all, cmd_add_vtap, NULL, "--may-exist", RW},
+    {"set-vtap", 2, INT_MAX, "NAME KEY=VALUE...", vtapctl_pre_all, cmd_set_vtap,
      NULL, "", RW},
-    {"del-vtap", 1, 1, "NAME", pre_vtap, cmd_del_vtap, NULL, "--if-exists",
+    {"del-vtap", 1, 1, "NAME", vtapctl_pre_all, cmd_del_vtap, NULL, "--if-exists",
      RW},
-    {"list-vtaps", 0, 0, "", pre_vtap, cmd_list_vtaps, NULL, "", RO},
-    {"start", 1, 1, "NAME", pre_vtap, cmd_start_stop, NULL, "", RW},
-    {"stop", 1, 1, "NAME", pre_vtap, cmd_start_stop, NULL, "", RW},
+    {"list-vtaps", 0, 0, "", vtapctl_pre_all, cmd_list_vtaps, NULL, "", RO},
+    {"start", 1, 1, "NAME", vtapctl_pre_all, cmd_start_stop, NULL, "", RW},
+    {"stop", 1, 1, "NAME", vtapctl_pre_all, cmd_start_stop, NULL, "", RW},
 
     {NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, RO},
 };
@@ -1256,7 +1061,7 @@ const char *
 vtapctl_commands_usage(void)
 {
     return "\
-VTAP commands:\n\
+General commands:\n\
   init                        create the Global row if it is missing\n\
   show                        print an overview of every VTAP\n\
 \n\

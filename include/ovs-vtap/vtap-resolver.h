@@ -1,9 +1,11 @@
 /* vtap-resolver.h: asynchronous DNS resolution of target names for
  * ovs-vtapd, on libunbound, inside an OVS poll loop.
  *
- * Each name is resolved for A and AAAA.  Answers are kept for their TTL,
- * clamped to a floor and a ceiling; when a later lookup fails, the last
- * good address is kept and the error is reported beside it. */
+ * Each name is resolved for A and AAAA; the A answer is used if there is
+ * one, else the AAAA answer.  Answers are kept for their TTL, clamped to a
+ * floor and a ceiling; when a later lookup fails, the last good address is
+ * kept and the error is reported beside it.  An IP address resolves to
+ * itself at once.  vtap_resolver_run() refreshes names when they are due. */
 
 #ifndef OVS_VTAP_VTAP_RESOLVER_H
 #define OVS_VTAP_VTAP_RESOLVER_H 1
@@ -17,9 +19,9 @@ struct vtap_resolver;
 struct vtap_resolver_options {
     const char *forwarder;      /* "IP" or "IP@PORT", or NULL. */
     const char *hosts_file;     /* e.g. "/etc/hosts", or NULL for none. */
-    unsigned int min_ttl;       /* Seconds, floor of a record's TTL. */
-    unsigned int max_ttl;       /* Seconds, ceiling of a record's TTL. */
-    unsigned int retry;         /* Seconds between retries of failures. */
+    unsigned int min_ttl;       /* Seconds, floor of a TTL (at least 1). */
+    unsigned int max_ttl;       /* Seconds, ceiling of a TTL (0: 3600). */
+    unsigned int retry;         /* Seconds between retries (0: 5). */
 };
 
 /* What is known of one name. */
