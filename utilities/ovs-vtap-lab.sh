@@ -475,7 +475,7 @@ cmd_exec() {
         ns=$lab-$host
     fi
     grep -qx "$ns" "$dir/namespaces" || die "exec: no host \"$host\" in lab \"$lab\""
-    ip netns exec "$ns" env OVS_RUNDIR="$rundir" OVS_DBDIR="$dir" \
+    exec ip netns exec "$ns" env OVS_RUNDIR="$rundir" OVS_DBDIR="$dir" \
         OVS_LOGDIR="$logdir" "$@"
 }
 
