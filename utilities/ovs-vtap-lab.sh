@@ -111,7 +111,8 @@ ofctl() {
 
 # Whether a network namespace of that name exists.
 namespace_exists() {
-    ip netns list | grep -q "^$1\( \|$\)"
+    # (Errors of namespaces that others delete meanwhile are not ours.)
+    ip netns list 2>/dev/null | grep -q "^$1\( \|$\)"
 }
 
 # Records a namespace in the lab's state before it is made, so that "down"
