@@ -127,6 +127,7 @@ struct flow_table {
     uint32_t next_bundle_id;
     ovs_be32 commit_xid;        /* Outstanding bundle commit, or 0. */
     bool need_sync;             /* 'desired' may differ from 'installed'. */
+    long long int retry_at;     /* After an error, not before this time. */
     bool touch;                 /* Send a flow_mod even if nothing differs. */
 };
 
@@ -224,20 +225,17 @@ flow_table_clear(struct flow_table *ft)
     ft->need_sync = true;
 }
 
+/* Parses 'actions' into 'ofpacts'.  Returns an error message or NULL. */
 static char *
-normalize_actions(const char *actions, struct ofpbuf *ofpacts)
+parse_actions(const char *actions, struct ofpbuf *ofpacts)
 {
     enum ofputil_protocol usable;
     struct ofpact_parse_params pp = {
         .ofpacts = ofpacts,
         .usable_protocols = &usable,
     };
-    char *error = ofpacts_parse_actions(actions, &pp);
 
-    if (error) {
-        return error;
-    }
-    return NULL;
+    return ofpacts_parse_actions(actions, &pp);
 }
 
 static char *
@@ -264,7 +262,7 @@ flow_table_add(struct flow_table *ft, uint8_t table_id, uint16_t priority,
 {
     uint64_t stub[1024 / 8];
     struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
-    char *error = normalize_actions(actions, &ofpacts);
+    char *error = parse_actions(actions, &ofpacts);
 
     if (error) {
         ofpbuf_uninit(&ofpacts);
@@ -333,7 +331,7 @@ add_flow_mod(struct flow_table *ft, const struct ft_flow *f, uint16_t command,
     uint64_t stub[1024 / 8];
     struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
     char *error = (command == OFPFC_DELETE_STRICT ? NULL
-                   : normalize_actions(f->actions, &ofpacts));
+                   : parse_actions(f->actions, &ofpacts));
 
     if (error) {
         /* The text came from ofpacts_format(), so it always parses. */
@@ -557,7 +555,9 @@ process_msg(struct flow_table *ft, struct ofpbuf *msg)
         char *s = ofp_to_string(oh, ntohs(oh->length), NULL, NULL, 2);
         VLOG_WARN_RL(&rl, "%s: OpenFlow error: %s", ft->bridge, s);
         free(s);
-        /* Start over from what the switch really has. */
+        /* Start over from what the switch really has, after a pause so
+         * that a flow that the switch refuses does not make a busy loop. */
+        ft->retry_at = time_msec() + 2000;
         ft->commit_xid = 0;
         ft->dumped = false;
         ft->stats_xid = 0;
@@ -598,6 +598,9 @@ flow_table_run(struct flow_table *ft, long long int stats_interval)
         ofpbuf_delete(msg);
     }
 
+    if (time_msec() < ft->retry_at) {
+        return;
+    }
     if (!ft->dumped) {
         if (!ft->stats_xid) {
             send_stats_request(ft, true);
@@ -620,7 +623,9 @@ flow_table_wait(struct flow_table *ft)
 {
     rconn_run_wait(ft->rconn);
     rconn_recv_wait(ft->rconn);
-    if (rconn_is_connected(ft->rconn) && ft->dumped) {
+    if (time_msec() < ft->retry_at) {
+        poll_timer_wait_until(ft->retry_at);
+    } else if (rconn_is_connected(ft->rconn) && ft->dumped) {
         if ((ft->need_sync || ft->touch) && !ft->commit_xid) {
             poll_immediate_wake();
         }
@@ -669,7 +674,7 @@ flow_table_format(const struct flow_table *ft, uint32_t vtap_id,
     const struct ft_flow *f;
     size_t n = 0;
 
-    flows = xmalloc(hmap_count(&ft->installed) * sizeof *flows + 1);
+    flows = xmalloc((hmap_count(&ft->installed) + 1) * sizeof *flows);
     HMAP_FOR_EACH (f, node, &ft->installed) {
         if (vtap_cookie_vtap(f->cookie) == vtap_id) {
             flows[n++] = f;

@@ -653,6 +653,11 @@ ovs_config_run(struct ovsdb_idl_txn *txn, const struct ovsdb_idl *idl,
             continue;
         }
         want->mirror_bridge = mirror_bridge_name(want->src_bridge);
+        want->source_tag = xstrdup(src->tag);
+        want->vxlan_port = xasprintf("vtx%"PRIu16"-%06"PRIx32,
+                                     want->target_port,
+                                     hash_string(want->mirror_bridge, 0)
+                                     & 0xffffff);
         const struct ovsrec_bridge *mbr = find_bridge(idl,
                                                       want->mirror_bridge);
         if (!mbr || !ovs_config_is_owned(&mbr->external_ids)) {
@@ -664,10 +669,7 @@ ovs_config_run(struct ovsdb_idl_txn *txn, const struct ovsdb_idl *idl,
         pname = xasprintf("vtme-%s", src->tag);
         want->egress_ofport = bridge_port_ofport(mbr, pname);
         free(pname);
-        pname = xasprintf("vtx%"PRIu16"-%06"PRIx32, want->target_port,
-                          hash_string(want->mirror_bridge, 0) & 0xffffff);
-        want->vxlan_ofport = bridge_port_ofport(mbr, pname);
-        free(pname);
+        want->vxlan_ofport = bridge_port_ofport(mbr, want->vxlan_port);
     }
 
     HMAP_FOR_EACH_POP (src, node, &sources) {

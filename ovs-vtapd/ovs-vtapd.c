@@ -41,6 +41,8 @@ VLOG_DEFINE_THIS_MODULE(ovs_vtapd);
 static char *ovs_remote;
 static char *vtap_remote;
 static long long int stats_interval = 5000;     /* Milliseconds. */
+static bool resolver_configured;    /* --dns-forwarder or --dns-hosts. */
+static char *unixctl_path;          /* --unixctl, or NULL for default. */
 static struct vtap_resolver_options resolver_options = {
     .hosts_file = "/etc/hosts",
     .min_ttl = 5,
@@ -245,7 +247,8 @@ wait(struct vtapd *d)
     if (d->resolver) {
         vtap_resolver_wait(d->resolver);
     }
-    if (d->need_recompute) {
+    /* While our Open_vSwitch transaction commits, its reply wakes us. */
+    if (d->need_recompute && !d->ovs_loop.committing_txn) {
         poll_immediate_wake();
     }
     ovsdb_idl_loop_commit_and_wait(&d->ovs_loop);
@@ -267,11 +270,23 @@ main(int argc, char *argv[])
     parse_options(argc, argv);
 
     daemonize_start(false);
-    retval = unixctl_server_create(NULL, &unixctl);
+    retval = unixctl_server_create(unixctl_path, &unixctl);
     if (retval) {
         exit(EXIT_FAILURE);
     }
     memset(&d, 0, sizeof d);
+
+    /* After the fork of --detach (libunbound may run a thread), before the
+     * parent returns, so that a bad setting makes the start fail. */
+    error = vtap_resolver_create(&resolver_options, &d.resolver);
+    if (error) {
+        if (resolver_configured) {
+            ovs_fatal(0, "%s", error);
+        }
+        VLOG_WARN("DNS names of targets will not resolve: %s", error);
+        free(error);
+        d.resolver = NULL;
+    }
     unixctl_command_register("exit", "", 0, 0, vtapd_exit, &d);
     unixctl_command_register("vtap/show", "[VTAP]", 0, 1, vtapd_show, &d);
     unixctl_command_register("vtap/recompute", "", 0, 0, vtapd_recompute,
@@ -287,12 +302,6 @@ main(int argc, char *argv[])
         ovsdb_idl_create(vtap_remote, &vtaprec_idl_class, true, true));
     vtap_status_register_columns(d.vtap_loop.idl);
 
-    error = vtap_resolver_create(&resolver_options, &d.resolver);
-    if (error) {
-        VLOG_WARN("DNS names of targets will not resolve: %s", error);
-        free(error);
-        d.resolver = NULL;
-    }
     shash_init(&d.flow_tables);
     hmap_init(&d.counters);
     hmap_init(&d.desired.vtaps);
@@ -355,6 +364,7 @@ parse_options(int argc, char *argv[])
         OPT_DNS_MIN_TTL,
         OPT_DNS_MAX_TTL,
         OPT_DNS_HOSTS,
+        OPT_UNIXCTL,
         DAEMON_OPTION_ENUMS,
         VLOG_OPTION_ENUMS,
     };
@@ -366,6 +376,7 @@ parse_options(int argc, char *argv[])
         {"dns-min-ttl", required_argument, NULL, OPT_DNS_MIN_TTL},
         {"dns-max-ttl", required_argument, NULL, OPT_DNS_MAX_TTL},
         {"dns-hosts", required_argument, NULL, OPT_DNS_HOSTS},
+        {"unixctl", required_argument, NULL, OPT_UNIXCTL},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         DAEMON_LONG_OPTIONS,
@@ -396,6 +407,7 @@ parse_options(int argc, char *argv[])
 
         case OPT_DNS_FORWARDER:
             resolver_options.forwarder = optarg;
+            resolver_configured = true;
             break;
 
         case OPT_DNS_MIN_TTL:
@@ -410,6 +422,11 @@ parse_options(int argc, char *argv[])
 
         case OPT_DNS_HOSTS:
             resolver_options.hosts_file = optarg[0] ? optarg : NULL;
+            resolver_configured = true;
+            break;
+
+        case OPT_UNIXCTL:
+            unixctl_path = optarg;
             break;
 
         case 'h':
@@ -467,6 +484,7 @@ usage(void)
     daemon_usage();
     vlog_usage();
     printf("\nOther options:\n"
+           "  --unixctl=SOCKET        override default control socket name\n"
            "  -h, --help              display this help message\n"
            "  -V, --version           display version information\n");
     exit(EXIT_SUCCESS);
@@ -532,11 +550,22 @@ show_want(const struct vtapd *d, const struct vtap_want *want, struct ds *s)
     }
     ds_put_char(s, '\n');
     if (want->mirror_bridge) {
-        ds_put_format(s, "  mirror bridge: %s, ingress port %"PRIu16
-                      ", egress port %"PRIu16", vxlan port %"PRIu16"\n",
-                      want->mirror_bridge, ofp_to_u16(want->ingress_ofport),
-                      ofp_to_u16(want->egress_ofport),
-                      ofp_to_u16(want->vxlan_ofport));
+        const char *tag = want->source_tag;
+
+        ds_put_format(s, "  mirrors on %s: ovs-vtap-i-%s (ingress)",
+                      want->src_bridge, tag);
+        if (want->src_port) {
+            ds_put_format(s, ", ovs-vtap-e-%s (egress)", tag);
+        }
+        ds_put_format(s, "\n  mirror bridge: %s\n", want->mirror_bridge);
+        ds_put_format(s, "  patch ports: vtpi-%s -> vtmi-%s (ofport %"PRIu16
+                      ")", tag, tag, ofp_to_u16(want->ingress_ofport));
+        if (want->src_port) {
+            ds_put_format(s, ", vtpe-%s -> vtme-%s (ofport %"PRIu16")",
+                          tag, tag, ofp_to_u16(want->egress_ofport));
+        }
+        ds_put_format(s, "\n  vxlan port: %s (ofport %"PRIu16")\n",
+                      want->vxlan_port, ofp_to_u16(want->vxlan_ofport));
     }
     ds_put_cstr(s, "  counters: ");
     vtap_status_format_counters(d->status, &want->uuid, s);
