@@ -278,7 +278,8 @@ start_vtapd() {
 
 # Starts the receiver on a host, in the background rather than detached so
 # that its lines go to a file: receiver-HOST.txt, and the frames to
-# receiver-HOST.pcap, in the log directory.
+# receiver-HOST.pcap, in the log directory.  It listens on UDP 4789 of
+# every IPv4 and IPv6 address (one dual-stack socket).
 start_receiver() {
     local host=$1 receiver
     receiver=$(find_program ovs-vtap-receiver utilities)
@@ -287,6 +288,7 @@ start_receiver() {
         return 0
     fi
     setsid ip netns exec "$lab-$host" "$receiver" --no-chdir \
+        --listen='[::]:4789' \
         --pidfile="$rundir/receiver-$host.pid" \
         --unixctl="$rundir/receiver-$host.ctl" \
         -vconsole:off --log-file="$logdir/receiver-$host.log" \
