@@ -249,7 +249,9 @@ vtap_desired_build(struct vtap_desired *desired, const struct ovsdb_idl *ovs,
         rows[n++] = row;
     }
     /* Sorted, so that ids are assigned the same way on every run. */
-    qsort(rows, n, sizeof *rows, compare_vtap_rows);
+    if (n) {
+        qsort(rows, n, sizeof *rows, compare_vtap_rows);
+    }
 
     struct hmap ids = HMAP_INITIALIZER(&ids);
     for (size_t i = 0; i < n; i++) {
