@@ -1,1 +1,18 @@
-# lib/match.mk: see lib/automake.mk.
+# lib/match.mk: the capture rule model (lib/vtap-rule.c) with its unit
+# tests, and the VTAP schema's documentation vtap(5).
+
+lib_libovsvtap_la_SOURCES += lib/vtap-rule.c
+
+UNIT_TESTS += tests/test-vtap-rule
+tests_test_vtap_rule_SOURCES = tests/test-vtap-rule.c
+tests_test_vtap_rule_LDADD = $(unit_test_ldadd)
+
+# vtap(5), the documentation of the VTAP schema, rendered from lib/vtap.xml
+# by Open vSwitch's ovsdb-doc as OVS renders vtep(5).
+EXTRA_DIST += lib/vtap.xml
+CLEANFILES += lib/vtap.5
+man_MANS += lib/vtap.5
+lib/vtap.5: $(srcdir)/lib/vtap.xml $(srcdir)/lib/vtap.ovsschema
+	$(AM_V_GEN)$(MKDIR_P) lib && $(OVSDB_DOC) --version=$(VERSION) \
+		$(srcdir)/lib/vtap.ovsschema $(srcdir)/lib/vtap.xml > $@.tmp \
+		&& mv $@.tmp $@

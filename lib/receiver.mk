@@ -1,1 +1,30 @@
-# lib/receiver.mk: see lib/automake.mk.
+# lib/receiver.mk: see lib/automake.mk.  The backend receiver's library
+# part (VXLAN decoding, frame summaries, the inner filter, counters and the
+# capture writers) and its unit tests.
+
+lib_libovsvtap_la_SOURCES += \
+	lib/vxlan-decode.c \
+	include/ovs-vtap/vxlan-decode.h \
+	lib/frame-format.c \
+	include/ovs-vtap/frame-format.h \
+	lib/inner-match.c \
+	include/ovs-vtap/inner-match.h \
+	lib/receiver-counters.c \
+	include/ovs-vtap/receiver-counters.h \
+	lib/capture-writer.c \
+	include/ovs-vtap/capture-writer.h
+
+UNIT_TESTS += \
+	tests/test-vxlan-decode \
+	tests/test-capture-writer \
+	tests/test-inner-match
+tests_test_vxlan_decode_SOURCES = tests/test-vxlan-decode.c
+tests_test_vxlan_decode_LDADD = $(unit_test_ldadd)
+tests_test_capture_writer_SOURCES = tests/test-capture-writer.c
+tests_test_capture_writer_LDADD = $(unit_test_ldadd)
+tests_test_inner_match_SOURCES = tests/test-inner-match.c
+tests_test_inner_match_LDADD = $(unit_test_ldadd)
+
+# Inputs that the decoder's fuzz target found or started from, replayed by
+# tests/test-vxlan-decode.
+EXTRA_DIST += $(srcdir)/tests/fuzz-regressions

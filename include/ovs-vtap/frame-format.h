@@ -1,0 +1,27 @@
+/* frame-format.h: one-line summaries of decoded VXLAN packets, as text in
+ * the manner of tcpdump and as JSON lines. */
+
+#ifndef OVS_VTAP_FRAME_FORMAT_H
+#define OVS_VTAP_FRAME_FORMAT_H 1
+
+#include <stdbool.h>
+#include <sys/socket.h>
+#include <time.h>
+
+struct ds;
+struct vxlan_packet;
+
+/* Where and when a VXLAN packet arrived. */
+struct frame_origin {
+    struct timespec ts;                 /* Time of arrival (wall clock). */
+    const struct sockaddr_storage *src; /* Outer source address and port. */
+};
+
+void frame_format_text(struct ds *, const struct vxlan_packet *,
+                       const struct frame_origin *);
+void frame_format_json(struct ds *, const struct vxlan_packet *,
+                       const struct frame_origin *);
+void frame_format_sockaddr(struct ds *, const struct sockaddr_storage *,
+                           bool with_port);
+
+#endif /* frame-format.h */

@@ -1,0 +1,236 @@
+/* receiver-counters.c: the receiver's counters and their reports. */
+
+#include <config.h>
+
+#include "ovs-vtap/receiver-counters.h"
+
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hash.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/json.h"
+#include "openvswitch/util.h"
+#include "ovs-vtap/frame-format.h"
+#include "util.h"
+
+/* Initializes 'c' with every counter zero. */
+void
+receiver_counters_init(struct receiver_counters *c)
+{
+    memset(c, 0, sizeof *c);
+    hmap_init(&c->vnis);
+    hmap_init(&c->sources);
+}
+
+/* Frees what 'c' holds. */
+void
+receiver_counters_destroy(struct receiver_counters *c)
+{
+    struct receiver_source_counters *src;
+    struct receiver_vni_counters *vni;
+
+    HMAP_FOR_EACH_POP (vni, node, &c->vnis) {
+        free(vni);
+    }
+    hmap_destroy(&c->vnis);
+    HMAP_FOR_EACH_POP (src, node, &c->sources) {
+        free(src);
+    }
+    hmap_destroy(&c->sources);
+}
+
+/* Returns the counters of 'vni', creating them if needed. */
+struct receiver_vni_counters *
+receiver_counters_vni(struct receiver_counters *c, uint32_t vni)
+{
+    uint32_t hash = hash_int(vni, 0);
+    struct receiver_vni_counters *v;
+
+    HMAP_FOR_EACH_WITH_HASH (v, node, hash, &c->vnis) {
+        if (v->vni == vni) {
+            return v;
+        }
+    }
+    v = xzalloc(sizeof *v);
+    v->vni = vni;
+    hmap_insert(&c->vnis, &v->node, hash);
+    return v;
+}
+
+/* Copies the address of 'ss', without its port, into '*key'. */
+static void
+source_key(const struct sockaddr_storage *ss, struct sockaddr_storage *key)
+{
+    memset(key, 0, sizeof *key);
+    key->ss_family = ss->ss_family;
+    if (ss->ss_family == AF_INET) {
+        ((struct sockaddr_in *) key)->sin_addr
+            = ((const struct sockaddr_in *) ss)->sin_addr;
+    } else if (ss->ss_family == AF_INET6) {
+        ((struct sockaddr_in6 *) key)->sin6_addr
+            = ((const struct sockaddr_in6 *) ss)->sin6_addr;
+    }
+}
+
+/* Returns the counters of the address of 'ss' (its port left out),
+ * creating them if needed. */
+struct receiver_source_counters *
+receiver_counters_source(struct receiver_counters *c,
+                         const struct sockaddr_storage *ss)
+{
+    struct receiver_source_counters *s;
+    struct sockaddr_storage key;
+    uint32_t hash;
+
+    source_key(ss, &key);
+    hash = hash_bytes(&key, sizeof key, 0);
+    HMAP_FOR_EACH_WITH_HASH (s, node, hash, &c->sources) {
+        if (!memcmp(&s->addr, &key, sizeof key)) {
+            return s;
+        }
+    }
+    s = xzalloc(sizeof *s);
+    s->addr = key;
+    hmap_insert(&c->sources, &s->node, hash);
+    return s;
+}
+
+/* Total number of malformed datagrams, whatever the reason. */
+uint64_t
+receiver_counters_n_malformed(const struct receiver_counters *c)
+{
+    uint64_t n = 0;
+    int i;
+
+    for (i = 0; i < VXLAN_DECODE_N_RESULTS; i++) {
+        n += c->malformed[i];
+    }
+    return n;
+}
+
+static int
+compare_vnis(const void *a_, const void *b_)
+{
+    const struct receiver_vni_counters *const *a = a_, *const *b = b_;
+
+    return (*a)->vni < (*b)->vni ? -1 : (*a)->vni > (*b)->vni;
+}
+
+/* Returns the VNI counters of 'c' in an array sorted by VNI, to free. */
+static const struct receiver_vni_counters **
+sorted_vnis(const struct receiver_counters *c)
+{
+    const struct receiver_vni_counters **vnis, *v;
+    size_t n = 0;
+
+    vnis = xmalloc((hmap_count(&c->vnis) + 1) * sizeof *vnis);
+    HMAP_FOR_EACH (v, node, &c->vnis) {
+        vnis[n++] = v;
+    }
+    qsort(vnis, n, sizeof *vnis, compare_vnis);
+    return vnis;
+}
+
+/* Appends to 'ds' a report of 'c' for people, one counter a line. */
+void
+receiver_counters_format(const struct receiver_counters *c, struct ds *ds)
+{
+    const struct receiver_vni_counters **vnis = sorted_vnis(c);
+    const struct receiver_source_counters *s;
+    size_t i;
+
+    ds_put_format(ds, "datagrams: %"PRIu64" (%"PRIu64" bytes)\n",
+                  c->datagrams, c->bytes);
+    ds_put_format(ds, "matched: %"PRIu64" (%"PRIu64" bytes)\n",
+                  c->matched, c->matched_bytes);
+    ds_put_format(ds, "vni-filtered: %"PRIu64"\n", c->vni_filtered);
+    ds_put_format(ds, "unmatched: %"PRIu64"\n", c->unmatched);
+    ds_put_format(ds, "malformed: %"PRIu64"\n",
+                  receiver_counters_n_malformed(c));
+    for (i = 1; i < VXLAN_DECODE_N_RESULTS; i++) {
+        if (c->malformed[i]) {
+            ds_put_format(ds, "  %s: %"PRIu64"\n",
+                          vxlan_decode_result_name(i), c->malformed[i]);
+        }
+    }
+    ds_put_format(ds, "kernel-drops: %"PRIu64"\n", c->kernel_drops);
+    for (i = 0; i < hmap_count(&c->vnis); i++) {
+        ds_put_format(ds, "vni %"PRIu32": packets %"PRIu64", bytes %"PRIu64
+                      ", matched %"PRIu64"\n", vnis[i]->vni,
+                      vnis[i]->packets, vnis[i]->bytes, vnis[i]->matched);
+    }
+    HMAP_FOR_EACH (s, node, &c->sources) {
+        ds_put_cstr(ds, "source ");
+        frame_format_sockaddr(ds, &s->addr, false);
+        ds_put_format(ds, ": datagrams %"PRIu64", bytes %"PRIu64
+                      ", malformed %"PRIu64"\n",
+                      s->datagrams, s->bytes, s->malformed);
+    }
+    free(vnis);
+}
+
+static void
+put_count(struct json *object, const char *name, uint64_t value)
+{
+    json_object_put(object, name, json_integer_create(value));
+}
+
+/* Returns 'c' as a JSON object (to free with json_destroy()):
+ * {"datagrams", "bytes", "matched", "matched_bytes", "vni_filtered",
+ *  "unmatched", "malformed": {"total", REASON...}, "kernel_drops",
+ *  "vnis": {VNI: {"packets", "bytes", "matched"}},
+ *  "sources": {ADDRESS: {"datagrams", "bytes", "malformed"}}}. */
+struct json *
+receiver_counters_to_json(const struct receiver_counters *c)
+{
+    const struct receiver_vni_counters **vnis = sorted_vnis(c);
+    struct json *malformed = json_object_create();
+    struct json *sources = json_object_create();
+    struct json *json = json_object_create();
+    struct json *vni_json = json_object_create();
+    const struct receiver_source_counters *s;
+    struct ds name = DS_EMPTY_INITIALIZER;
+    size_t i;
+
+    put_count(json, "datagrams", c->datagrams);
+    put_count(json, "bytes", c->bytes);
+    put_count(json, "matched", c->matched);
+    put_count(json, "matched_bytes", c->matched_bytes);
+    put_count(json, "vni_filtered", c->vni_filtered);
+    put_count(json, "unmatched", c->unmatched);
+    put_count(malformed, "total", receiver_counters_n_malformed(c));
+    for (i = 1; i < VXLAN_DECODE_N_RESULTS; i++) {
+        put_count(malformed, vxlan_decode_result_name(i), c->malformed[i]);
+    }
+    json_object_put(json, "malformed", malformed);
+    put_count(json, "kernel_drops", c->kernel_drops);
+
+    for (i = 0; i < hmap_count(&c->vnis); i++) {
+        struct json *v = json_object_create();
+
+        put_count(v, "packets", vnis[i]->packets);
+        put_count(v, "bytes", vnis[i]->bytes);
+        put_count(v, "matched", vnis[i]->matched);
+        ds_clear(&name);
+        ds_put_format(&name, "%"PRIu32, vnis[i]->vni);
+        json_object_put(vni_json, ds_cstr(&name), v);
+    }
+    json_object_put(json, "vnis", vni_json);
+
+    HMAP_FOR_EACH (s, node, &c->sources) {
+        struct json *src = json_object_create();
+
+        put_count(src, "datagrams", s->datagrams);
+        put_count(src, "bytes", s->bytes);
+        put_count(src, "malformed", s->malformed);
+        ds_clear(&name);
+        frame_format_sockaddr(&name, &s->addr, false);
+        json_object_put(sources, ds_cstr(&name), src);
+    }
+    json_object_put(json, "sources", sources);
+    ds_destroy(&name);
+    free(vnis);
+    return json;
+}

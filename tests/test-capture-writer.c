@@ -1,0 +1,316 @@
+/* test-capture-writer.c: unit tests of the pcap and pcapng writers: write
+ * frames, read the bytes back and check every header. */
+
+#include <config.h>
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <cmocka.h>
+
+#include "openvswitch/compiler.h"
+#include "ovs-vtap/capture-writer.h"
+#include "util.h"
+
+static uint8_t frame[100];
+static struct sockaddr_storage src;
+
+/* Reads all of 'name' into a new buffer, its length into '*len'. */
+static uint8_t *
+slurp(const char *name, size_t *len)
+{
+    FILE *f = fopen(name, "rb");
+    uint8_t *data = malloc(1 << 20);
+
+    assert_non_null(f);
+    *len = fread(data, 1, 1 << 20, f);
+    fclose(f);
+    return data;
+}
+
+static uint32_t
+u32_at(const uint8_t *p)
+{
+    uint32_t v;
+
+    memcpy(&v, p, 4);
+    return v;
+}
+
+static uint16_t
+u16_at(const uint8_t *p)
+{
+    uint16_t v;
+
+    memcpy(&v, p, 2);
+    return v;
+}
+
+/* Makes a writer of 'format' on a new temporary file name. */
+static struct capture_writer *
+open_temp(enum capture_format format, char *name, uint64_t rotate_bytes,
+          unsigned int rotate_secs, unsigned int max_files,
+          uint32_t snaplen)
+{
+    struct capture_writer_options opts = {
+        .format = format, .file_name = name, .rotate_bytes = rotate_bytes,
+        .rotate_secs = rotate_secs, .max_files = max_files,
+        .snaplen = snaplen, .application = "test",
+    };
+    struct capture_writer *w;
+    char *error;
+
+    error = capture_writer_open(&opts, &w);
+    assert_null(error);
+    return w;
+}
+
+static void
+setup_frame(void)
+{
+    struct sockaddr_in *sin = (struct sockaddr_in *) &src;
+    size_t i;
+
+    for (i = 0; i < sizeof frame; i++) {
+        frame[i] = i;
+    }
+    memset(&src, 0, sizeof src);
+    sin->sin_family = AF_INET;
+    sin->sin_port = htons(4242);
+    inet_pton(AF_INET, "192.0.2.7", &sin->sin_addr);
+}
+
+static void
+test_pcap(void **state OVS_UNUSED)
+{
+    char name[] = "/tmp/test-capture-writer-XXXXXX";
+    struct timespec ts1 = { 1700000000, 123456789 };
+    struct timespec ts2 = { 1700000001, 999999999 };
+    struct capture_writer *w;
+    uint8_t *data;
+    size_t len;
+
+    setup_frame();
+    close(mkstemp(name));
+    w = open_temp(CAPTURE_PCAP, name, 0, 0, 0, 60);
+    assert_int_equal(capture_writer_write(w, &ts1, 100, &src, frame, 40), 0);
+    assert_int_equal(capture_writer_write(w, &ts2, 200, &src, frame, 100),
+                     0);
+    assert_int_equal(capture_writer_n_packets(w), 2);
+    assert_string_equal(capture_writer_file_name(w), name);
+    assert_int_equal(capture_writer_close(w), 0);
+
+    data = slurp(name, &len);
+    assert_int_equal(len, 24 + 16 + 40 + 16 + 60);
+    assert_int_equal(u32_at(data), 0xa1b23c4d);
+    assert_int_equal(u16_at(data + 4), 2);
+    assert_int_equal(u16_at(data + 6), 4);
+    assert_int_equal(u32_at(data + 16), 60);    /* Snap length. */
+    assert_int_equal(u32_at(data + 20), 1);     /* Ethernet. */
+    assert_int_equal(u32_at(data + 24), 1700000000);
+    assert_int_equal(u32_at(data + 28), 123456789);
+    assert_int_equal(u32_at(data + 32), 40);
+    assert_int_equal(u32_at(data + 36), 40);
+    assert_memory_equal(data + 40, frame, 40);
+    assert_int_equal(u32_at(data + 80), 1700000001);
+    assert_int_equal(u32_at(data + 84), 999999999);
+    assert_int_equal(u32_at(data + 88), 60);    /* Cut to the snap... */
+    assert_int_equal(u32_at(data + 92), 100);   /* ...from 100 bytes. */
+    assert_memory_equal(data + 96, frame, 60);
+    free(data);
+    unlink(name);
+}
+
+/* Checks the pcapng block at 'p' (of 'type') and returns its length. */
+static uint32_t
+check_block(const uint8_t *p, uint32_t type)
+{
+    uint32_t total = u32_at(p + 4);
+
+    assert_int_equal(u32_at(p), type);
+    assert_int_equal(total % 4, 0);
+    assert_int_equal(u32_at(p + total - 4), total);
+    return total;
+}
+
+/* Returns whether the options from 'p' to 'end' hold 'code' with
+ * 'value'. */
+static bool
+has_option(const uint8_t *p, const uint8_t *end, uint16_t code,
+           const char *value)
+{
+    while (p + 4 <= end) {
+        uint16_t c = u16_at(p), len = u16_at(p + 2);
+
+        if (c == code && len == strlen(value) && !memcmp(p + 4, value, len)) {
+            return true;
+        }
+        if (!c) {
+            break;
+        }
+        p += 4 + ROUND_UP(len, 4);
+    }
+    return false;
+}
+
+static void
+test_pcapng(void **state OVS_UNUSED)
+{
+    char name[] = "/tmp/test-capture-writer-XXXXXX";
+    struct timespec ts = { 1700000000, 5 };
+    uint32_t vnis[3] = { 100, 200, 100 };
+    uint32_t ids[3] = { 0, 1, 0 };
+    struct capture_writer *w;
+    uint8_t *data, *p;
+    size_t len;
+    int i;
+
+    setup_frame();
+    close(mkstemp(name));
+    w = open_temp(CAPTURE_PCAPNG, name, 0, 0, 0, 0);
+    for (i = 0; i < 3; i++) {
+        assert_int_equal(capture_writer_write(w, &ts, vnis[i], &src, frame,
+                                              41 + i), 0);
+    }
+    assert_int_equal(capture_writer_close(w), 0);
+
+    data = slurp(name, &len);
+    p = data;
+    p += check_block(p, 0x0a0d0d0a);
+    assert_int_equal(u32_at(data + 8), 0x1a2b3c4d);
+    assert_true(has_option(data + 24, p - 4, 4, "test"));
+    for (i = 0; i < 3; i++) {
+        uint32_t total;
+
+        if (i < 2) {
+            char if_name[16];
+
+            snprintf(if_name, sizeof if_name, "vni%u", vnis[i]);
+            total = check_block(p, 1);
+            assert_int_equal(u16_at(p + 8), 1);          /* Ethernet. */
+            assert_true(has_option(p + 16, p + total - 4, 2, if_name));
+            assert_true(has_option(p + 16, p + total - 4, 9, "\x09"));
+            p += total;
+        }
+        total = check_block(p, 6);
+        assert_int_equal(u32_at(p + 8), ids[i]);
+        assert_int_equal(u32_at(p + 12), 395812094); /* ns >> 32. */
+        assert_int_equal(u32_at(p + 16),
+                         (uint32_t) (1700000000000000005ULL & 0xffffffff));
+        assert_int_equal(u32_at(p + 20), 41 + i);
+        assert_int_equal(u32_at(p + 24), 41 + i);
+        assert_memory_equal(p + 28, frame, 41 + i);
+        assert_true(has_option(p + 28 + ROUND_UP(41 + i, 4),
+                               p + total - 4, 1,
+                               i == 1 ? "vni 200 from 192.0.2.7:4242"
+                               : "vni 100 from 192.0.2.7:4242"));
+        p += total;
+    }
+    assert_ptr_equal(p, data + len);
+    free(data);
+    unlink(name);
+}
+
+/* Size rotation names files NAME, NAME1, NAME2...; with a file count
+ * NAME0..NAME<count-1>, reused in turn; each file starts with its own
+ * header (and for pcapng its own interfaces). */
+static void
+test_rotation(void **state OVS_UNUSED)
+{
+    char dir[] = "/tmp/test-capture-writer-XXXXXX";
+    struct timespec ts = { 1700000000, 0 };
+    struct capture_writer *w;
+    char *name, *name1, *name2, *name0;
+    uint8_t *data;
+    size_t len;
+    int i;
+
+    setup_frame();
+    assert_non_null(mkdtemp(dir));
+    name = xasprintf("%s/c", dir);
+    w = open_temp(CAPTURE_PCAPNG, name, 100, 0, 0, 0);
+    for (i = 0; i < 3; i++) {
+        assert_int_equal(capture_writer_write(w, &ts, 7, &src, frame, 60),
+                         0);
+    }
+    assert_int_equal(capture_writer_close(w), 0);
+    name1 = xasprintf("%s1", name);
+    name2 = xasprintf("%s2", name);
+    for (i = 0; i < 3; i++) {
+        data = slurp(i == 0 ? name : i == 1 ? name1 : name2, &len);
+        len = check_block(data, 0x0a0d0d0a);
+        len += check_block(data + len, 1);
+        check_block(data + len, 6);
+        free(data);
+    }
+    unlink(name);
+    unlink(name1);
+    unlink(name2);
+
+    /* Two file names, by time: the third file reuses the first name. */
+    w = open_temp(CAPTURE_PCAP, name, 0, 10, 2, 0);
+    for (i = 0; i < 3; i++) {
+        ts.tv_sec = time(NULL) + i * 10;
+        assert_int_equal(capture_writer_write(w, &ts, 7, &src, frame,
+                                              20 + i), 0);
+    }
+    assert_int_equal(capture_writer_close(w), 0);
+    name0 = xasprintf("%s0", name);
+    data = slurp(name0, &len);
+    assert_int_equal(len, 24 + 16 + 22);
+    free(data);
+    data = slurp(name1, &len);
+    assert_int_equal(len, 24 + 16 + 21);
+    free(data);
+    assert_int_equal(access(name, F_OK), -1);
+    unlink(name0);
+    unlink(name1);
+    rmdir(dir);
+    free(name);
+    free(name0);
+    free(name1);
+    free(name2);
+}
+
+static void
+test_errors(void **state OVS_UNUSED)
+{
+    struct capture_writer_options opts = {
+        .format = CAPTURE_PCAP, .file_name = "-", .rotate_bytes = 1000,
+    };
+    struct capture_writer *w;
+    char *error;
+
+    error = capture_writer_open(&opts, &w);
+    assert_non_null(error);
+    assert_non_null(strstr(error, "cannot be rotated"));
+    free(error);
+
+    opts.file_name = "/nonexistent-dir/x.pcap";
+    opts.rotate_bytes = 0;
+    error = capture_writer_open(&opts, &w);
+    assert_non_null(error);
+    assert_non_null(strstr(error, "/nonexistent-dir/x.pcap"));
+    assert_null(w);
+    free(error);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_pcap),
+        cmocka_unit_test(test_pcapng),
+        cmocka_unit_test(test_rotation),
+        cmocka_unit_test(test_errors),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

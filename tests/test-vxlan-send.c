@@ -1,0 +1,392 @@
+/* test-vxlan-send: sends crafted VXLAN datagrams to a receiver, for the
+ * receiver's tests and benchmark.
+ *
+ * usage: test-vxlan-send [OPTIONS] ADDRESS:PORT
+ *   --kind=KIND     inner frame: icmp (echo request, the default),
+ *                   icmp-reply, icmp6, tcp, udp, arp, or a malformed
+ *                   datagram: short-vxlan, no-i-flag, short-eth,
+ *                   short-ip, short-tcp
+ *   --vni=N         VNI (default 100)
+ *   --src=IP --dst=IP   inner IPv4 or IPv6 addresses (default
+ *                   172.16.0.148 > 172.16.0.134, or 2001:db8::1 > ::2)
+ *   --count=N       datagrams to send (default 1); the ICMP sequence
+ *                   number counts up from 1
+ *   --size=N        inner frame size for icmp, padded (default 98)
+ *   --rate=PPS      pace at PPS datagrams a second (default: no pacing)
+ *   --batch=N       datagrams per sendmmsg() (default 32)
+ *   --sink=SECONDS  instead of sending, bind ADDRESS:PORT and hold it for
+ *                   SECONDS without reading (a listener for benchmarks)
+ * Prints "sent N" at the end. */
+
+#include <config.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_FRAME 9000
+#define MAX_BATCH 256
+
+struct sender {
+    const char *kind;
+    uint32_t vni;
+    bool ipv6;
+    struct in6_addr src, dst;
+    long long count;
+    size_t size;
+    double rate;
+    int batch;
+};
+
+static void
+die(const char *msg)
+{
+    fprintf(stderr, "test-vxlan-send: %s\n", msg);
+    exit(EXIT_FAILURE);
+}
+
+static uint16_t
+checksum(const uint8_t *p, size_t len, uint32_t sum)
+{
+    size_t i;
+
+    for (i = 0; i + 1 < len; i += 2) {
+        sum += (p[i] << 8) | p[i + 1];
+    }
+    if (len & 1) {
+        sum += p[len - 1] << 8;
+    }
+    while (sum >> 16) {
+        sum = (sum & 0xffff) + (sum >> 16);
+    }
+    return ~sum & 0xffff;
+}
+
+static void
+put16(uint8_t *p, uint16_t v)
+{
+    p[0] = v >> 8;
+    p[1] = v;
+}
+
+/* Sum of the IPv6 pseudo-header for an upper-layer checksum. */
+static uint32_t
+pseudo_sum6(const uint8_t *ip6, size_t l4_len, uint8_t proto)
+{
+    uint32_t sum = 0;
+    int i;
+
+    for (i = 8; i < 40; i += 2) {
+        sum += (ip6[i] << 8) | ip6[i + 1];
+    }
+    return sum + l4_len + proto;
+}
+
+/* Builds datagram 'seq' (VXLAN header and inner frame) into 'buf' and
+ * returns its length. */
+static size_t
+build(const struct sender *s, uint8_t *buf, uint16_t seq)
+{
+    static const uint8_t dst_mac[6] = { 0x02, 0, 0, 0, 0, 0x86 };
+    static const uint8_t src_mac[6] = { 0x02, 0, 0, 0, 0, 0x94 };
+    uint8_t *eth = buf + 8, *l3 = eth + 14, *l4;
+    const char *kind = s->kind;
+    size_t l4_len, len;
+    uint8_t proto;
+
+    memset(buf, 0, 8 + (s->size > 128 ? s->size : 128));
+    buf[0] = 0x08;
+    buf[4] = s->vni >> 16;
+    buf[5] = s->vni >> 8;
+    buf[6] = s->vni;
+    if (!strcmp(kind, "short-vxlan")) {
+        return 7;
+    } else if (!strcmp(kind, "no-i-flag")) {
+        buf[0] = 0;
+        kind = "icmp";
+    }
+    memcpy(eth, dst_mac, 6);
+    memcpy(eth + 6, src_mac, 6);
+    if (!strcmp(kind, "short-eth")) {
+        return 8 + 10;
+    }
+    if (!strcmp(kind, "arp")) {
+        put16(eth + 12, 0x0806);
+        memset(eth, 0xff, 6);
+        put16(l3, 1);
+        put16(l3 + 2, 0x0800);
+        l3[4] = 6;
+        l3[5] = 4;
+        put16(l3 + 6, 1);
+        memcpy(l3 + 8, src_mac, 6);
+        memcpy(l3 + 14, &s->src.s6_addr[12], 4);
+        memcpy(l3 + 24, &s->dst.s6_addr[12], 4);
+        return 8 + 14 + 28;
+    }
+
+    if (!strcmp(kind, "tcp") || !strcmp(kind, "short-tcp")) {
+        proto = 6;
+        l4_len = 20;
+    } else if (!strcmp(kind, "udp")) {
+        proto = 17;
+        l4_len = 8 + 4;
+    } else {
+        proto = s->ipv6 ? 58 : 1;
+        l4_len = s->size > 14 + 20 + 8 ? s->size - 14 - (s->ipv6 ? 40 : 20)
+                 : 8;
+    }
+    if (s->ipv6) {
+        put16(eth + 12, 0x86dd);
+        l3[0] = 0x60;
+        put16(l3 + 4, l4_len);
+        l3[6] = proto;
+        l3[7] = 64;
+        memcpy(l3 + 8, &s->src, 16);
+        memcpy(l3 + 24, &s->dst, 16);
+        l4 = l3 + 40;
+    } else {
+        put16(eth + 12, 0x0800);
+        l3[0] = 0x45;
+        put16(l3 + 2, 20 + l4_len);
+        put16(l3 + 4, seq);
+        l3[8] = 64;
+        l3[9] = proto;
+        memcpy(l3 + 12, &s->src.s6_addr[12], 4);
+        memcpy(l3 + 16, &s->dst.s6_addr[12], 4);
+        put16(l3 + 10, checksum(l3, 20, 0));
+        l4 = l3 + 20;
+    }
+    if (!strcmp(kind, "short-ip")) {
+        return l3 + 12 - buf;
+    }
+    if (proto == 6) {
+        put16(l4, 40000 + seq % 1000);
+        put16(l4 + 2, 22);
+        l4[7] = seq;
+        l4[12] = 5 << 4;
+        l4[13] = 0x02;          /* SYN. */
+        put16(l4 + 14, 64240);
+        if (!strcmp(kind, "short-tcp")) {
+            return l4 + 10 - buf;
+        }
+    } else if (proto == 17) {
+        put16(l4, 33333);
+        put16(l4 + 2, 44444);
+        put16(l4 + 4, l4_len);
+        memcpy(l4 + 8, "vtap", 4);
+    } else {
+        l4[0] = (!strcmp(kind, "icmp-reply") ? (s->ipv6 ? 129 : 0)
+                 : (s->ipv6 ? 128 : 8));
+        put16(l4 + 4, 0x1234);
+        put16(l4 + 6, seq);
+    }
+    len = l4 - buf + l4_len;
+    if (!s->ipv6) {
+        if (proto != 6 && proto != 17) {
+            put16(l4 + 2, checksum(l4, l4_len, 0));
+        }
+    } else {
+        size_t ofs = proto == 6 ? 16 : proto == 17 ? 6 : 2;
+
+        put16(l4 + ofs, checksum(l4, l4_len, pseudo_sum6(l3, l4_len,
+                                                         proto)));
+    }
+    return len;
+}
+
+static void
+parse_inet(const char *s, struct in6_addr *addr, bool *ipv6)
+{
+    struct in_addr a4;
+
+    if (inet_pton(AF_INET, s, &a4) == 1) {
+        memset(addr, 0, sizeof *addr);
+        addr->s6_addr[10] = addr->s6_addr[11] = 0xff;
+        memcpy(&addr->s6_addr[12], &a4, 4);
+        *ipv6 = false;
+    } else if (inet_pton(AF_INET6, s, addr) == 1) {
+        *ipv6 = true;
+    } else {
+        die("--src/--dst: not an IP address");
+    }
+}
+
+/* Parses "A.B.C.D:PORT" or "[V6]:PORT". */
+static void
+parse_target(const char *s, struct sockaddr_storage *ss, socklen_t *len)
+{
+    char *copy = strdup(s);
+    char *colon = strrchr(copy, ':');
+    char *host = copy;
+
+    memset(ss, 0, sizeof *ss);
+    if (!colon) {
+        die("target must be ADDRESS:PORT");
+    }
+    *colon = '\0';
+    if (host[0] == '[') {
+        struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *) ss;
+
+        host++;
+        host[strlen(host) - 1] = '\0';
+        sin6->sin6_family = AF_INET6;
+        sin6->sin6_port = htons(atoi(colon + 1));
+        if (inet_pton(AF_INET6, host, &sin6->sin6_addr) != 1) {
+            die("bad IPv6 target");
+        }
+        *len = sizeof *sin6;
+    } else {
+        struct sockaddr_in *sin = (struct sockaddr_in *) ss;
+
+        sin->sin_family = AF_INET;
+        sin->sin_port = htons(atoi(colon + 1));
+        if (inet_pton(AF_INET, host, &sin->sin_addr) != 1) {
+            die("bad IPv4 target");
+        }
+        *len = sizeof *sin;
+    }
+    free(copy);
+}
+
+static double
+now_sec(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int
+sink(const struct sockaddr_storage *ss, socklen_t len, double seconds)
+{
+    int fd = socket(ss->ss_family, SOCK_DGRAM, 0);
+    struct timespec ts = { (time_t) seconds,
+                           (long) ((seconds - (time_t) seconds) * 1e9) };
+
+    if (fd < 0 || bind(fd, (const struct sockaddr *) ss, len)) {
+        die(strerror(errno));
+    }
+    printf("sinking\n");
+    fflush(stdout);
+    nanosleep(&ts, NULL);
+    return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+    static const struct option options[] = {
+        {"kind", required_argument, NULL, 'k'},
+        {"vni", required_argument, NULL, 'v'},
+        {"src", required_argument, NULL, 's'},
+        {"dst", required_argument, NULL, 'd'},
+        {"count", required_argument, NULL, 'c'},
+        {"size", required_argument, NULL, 'z'},
+        {"rate", required_argument, NULL, 'r'},
+        {"batch", required_argument, NULL, 'b'},
+        {"sink", required_argument, NULL, 'S'},
+        {NULL, 0, NULL, 0},
+    };
+    struct sender s = { .kind = "icmp", .vni = 100, .count = 1, .size = 98,
+                        .batch = 32 };
+    static uint8_t bufs[MAX_BATCH][8 + MAX_FRAME];
+    struct mmsghdr msgs[MAX_BATCH];
+    struct iovec iovs[MAX_BATCH];
+    const char *src = NULL, *dst = NULL;
+    struct sockaddr_storage target;
+    double sink_seconds = 0;
+    long long sent = 0;
+    socklen_t target_len;
+    double start;
+    int c, fd, i;
+
+    while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
+        switch (c) {
+        case 'k': s.kind = optarg; break;
+        case 'v': s.vni = strtoul(optarg, NULL, 0); break;
+        case 's': src = optarg; break;
+        case 'd': dst = optarg; break;
+        case 'c': s.count = atoll(optarg); break;
+        case 'z': s.size = atoi(optarg); break;
+        case 'r': s.rate = atof(optarg); break;
+        case 'b': s.batch = atoi(optarg); break;
+        case 'S': sink_seconds = atof(optarg); break;
+        default: exit(EXIT_FAILURE);
+        }
+    }
+    if (optind + 1 != argc) {
+        die("usage: test-vxlan-send [OPTIONS] ADDRESS:PORT");
+    }
+    parse_target(argv[optind], &target, &target_len);
+    if (sink_seconds > 0) {
+        return sink(&target, target_len, sink_seconds);
+    }
+    if (!strcmp(s.kind, "icmp6")) {
+        s.ipv6 = true;
+    }
+    parse_inet(src ? src : s.ipv6 ? "2001:db8::1" : "172.16.0.148",
+               &s.src, &s.ipv6);
+    parse_inet(dst ? dst : s.ipv6 ? "2001:db8::2" : "172.16.0.134",
+               &s.dst, &s.ipv6);
+    if (s.batch < 1 || s.batch > MAX_BATCH || s.size > MAX_FRAME) {
+        die("--batch must be 1..256 and --size at most 9000");
+    }
+
+    fd = socket(target.ss_family, SOCK_DGRAM, 0);
+    if (fd < 0) {
+        die(strerror(errno));
+    }
+    memset(msgs, 0, sizeof msgs);
+    for (i = 0; i < s.batch; i++) {
+        iovs[i].iov_base = bufs[i];
+        msgs[i].msg_hdr.msg_iov = &iovs[i];
+        msgs[i].msg_hdr.msg_iovlen = 1;
+        msgs[i].msg_hdr.msg_name = &target;
+        msgs[i].msg_hdr.msg_namelen = target_len;
+    }
+    start = now_sec();
+    while (sent < s.count) {
+        int n = s.count - sent < s.batch ? s.count - sent : s.batch;
+        int done = 0;
+
+        for (i = 0; i < n; i++) {
+            iovs[i].iov_len = build(&s, bufs[i], sent + i + 1);
+        }
+        while (done < n) {
+            int k = sendmmsg(fd, msgs + done, n - done, 0);
+
+            if (k < 0) {
+                if (errno == ENOBUFS || errno == EAGAIN || errno == EINTR
+                    || errno == ECONNREFUSED) {
+                    continue;
+                }
+                die(strerror(errno));
+            }
+            done += k;
+        }
+        sent += n;
+        if (s.rate > 0) {
+            double due = start + sent / s.rate;
+            double wait = due - now_sec();
+
+            if (wait > 0) {
+                struct timespec ts = { (time_t) wait,
+                                       (long) ((wait - (time_t) wait)
+                                               * 1e9) };
+                nanosleep(&ts, NULL);
+            }
+        }
+    }
+    printf("sent %lld in %.3f s\n", sent, now_sec() - start);
+    return 0;
+}

@@ -1,0 +1,1006 @@
+/* ovs-vtap-receiver: the built-in backend receiver of ovs-vtap.  Listens
+ * for VXLAN on UDP, counts what arrives per VNI and outer source, prints
+ * the inner frames as text or JSON lines, writes them to pcap or pcapng,
+ * and checks expectations for tests. */
+
+#include <config.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <math.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <linux/sock_diag.h>
+
+#include "command-line.h"
+#include "daemon.h"
+#include "fatal-signal.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/json.h"
+#include "openvswitch/poll-loop.h"
+#include "openvswitch/util.h"
+#include "openvswitch/vlog.h"
+#include "ovs-vtap/capture-writer.h"
+#include "ovs-vtap/frame-format.h"
+#include "ovs-vtap/inner-match.h"
+#include "ovs-vtap/receiver-counters.h"
+#include "ovs-vtap/vxlan-decode.h"
+#include "socket-util.h"
+#include "timeval.h"
+#include "unixctl.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(ovs_vtap_receiver);
+
+#define VXLAN_PORT 4789
+#define MAX_LISTENERS 8
+#define BATCH_SIZE 64           /* Datagrams per recvmmsg(). */
+#define BATCHES_PER_RUN 16      /* recvmmsg() calls before other work. */
+#define MAX_DATAGRAM 65536
+#define DEFAULT_RCVBUF (32 * 1024 * 1024)
+#define CMSG_BUF_SIZE (CMSG_SPACE(sizeof(uint32_t)) \
+                       + CMSG_SPACE(sizeof(struct timespec)))
+
+/* How inner frames are printed on standard output. */
+enum print_mode { PRINT_NONE, PRINT_TEXT, PRINT_JSON };
+
+/* A socket that the receiver listens on. */
+struct listener {
+    int fd;
+    struct sockaddr_storage addr;       /* Bound address, with its port. */
+    uint32_t kernel_drops;              /* Last drop count, SO_RXQ_OVFL. */
+};
+
+/* Expectations that decide the exit status. */
+struct expectations {
+    bool any;                   /* Any expectation given? */
+    long long int min;          /* At least this many, or -1. */
+    long long int exactly;      /* Exactly this many, or -1. */
+    long long int max;          /* At most this many, or -1. */
+    bool vni_set;
+    uint32_t vni;               /* Count only packets on this VNI. */
+    bool only;                  /* Nothing else may arrive. */
+};
+
+/* The receiver's configuration, from the command line. */
+struct receiver_config {
+    char *listen[MAX_LISTENERS];
+    size_t n_listen;
+    int rcvbuf;
+    uint32_t *vnis;             /* Allow-list, sorted, or NULL for all. */
+    size_t n_vnis;
+    struct inner_match *match;
+    char *match_string;
+    enum print_mode print;
+    bool print_explicit;        /* --print, -q or --json given. */
+    struct capture_writer_options pcap, pcapng;
+    char *pcap_file, *pcapng_file;
+    long long int max_packets;  /* -c, or -1. */
+    double duration;            /* --duration in seconds, or 0. */
+    char *stats_file;
+    char *unixctl_path;
+    struct expectations expect;
+};
+
+/* The receiver's state while it runs. */
+struct receiver {
+    struct receiver_config cfg;
+    struct listener listeners[MAX_LISTENERS];
+    size_t n_listeners;
+    struct receiver_counters counters;
+    struct capture_writer *pcap, *pcapng;
+    uint64_t pcap_written, pcapng_written;      /* Packets, all files. */
+    struct ds line;
+    bool exiting;
+    long long int deadline;     /* Monotonic msec, or LLONG_MAX. */
+
+    /* recvmmsg() buffers. */
+    struct mmsghdr msgs[BATCH_SIZE];
+    struct iovec iovs[BATCH_SIZE];
+    struct sockaddr_storage srcs[BATCH_SIZE];
+    uint8_t (*bufs)[MAX_DATAGRAM];
+    uint8_t cmsgs[BATCH_SIZE][CMSG_BUF_SIZE];
+};
+
+static struct receiver receiver;
+
+static struct vlog_rate_limit malformed_rl = VLOG_RATE_LIMIT_INIT(5, 5);
+static struct vlog_rate_limit recv_rl = VLOG_RATE_LIMIT_INIT(1, 5);
+
+OVS_NO_RETURN static void usage(void);
+static void parse_options(int argc, char *argv[], struct receiver_config *);
+
+static void
+open_listener(struct receiver *r, const char *spec)
+{
+    struct listener *l = &r->listeners[r->n_listeners++];
+    socklen_t len = sizeof l->addr;
+    int one = 1;
+    int error;
+
+    if (!inet_parse_active(spec, VXLAN_PORT, &l->addr, false, NULL)) {
+        ovs_fatal(0, "-l %s: not ADDRESS[:PORT] or [IPV6-ADDRESS][:PORT] "
+                  "with a numeric address", spec);
+    }
+    l->fd = socket(l->addr.ss_family, SOCK_DGRAM, 0);
+    if (l->fd < 0) {
+        ovs_fatal(errno, "-l %s: socket failed", spec);
+    }
+    /* A large buffer absorbs bursts: SO_RCVBUFFORCE passes the system's
+     * limit when we may, SO_RCVBUF is capped by it otherwise. */
+    if (setsockopt(l->fd, SOL_SOCKET, SO_RCVBUFFORCE, &r->cfg.rcvbuf,
+                   sizeof r->cfg.rcvbuf)
+        && setsockopt(l->fd, SOL_SOCKET, SO_RCVBUF, &r->cfg.rcvbuf,
+                      sizeof r->cfg.rcvbuf)) {
+        VLOG_WARN("-l %s: cannot set receive buffer (%s)",
+                  spec, ovs_strerror(errno));
+    }
+    if (setsockopt(l->fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof one)
+        || setsockopt(l->fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one)) {
+        ovs_fatal(errno, "-l %s: cannot ask for drop counts and timestamps",
+                  spec);
+    }
+    if (l->addr.ss_family == AF_INET6) {
+        /* "[::]" then takes IPv4 too, as most servers do. */
+        int zero = 0;
+
+        setsockopt(l->fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
+    }
+    if (bind(l->fd, (struct sockaddr *) &l->addr, ss_length(&l->addr))) {
+        ovs_fatal(errno, "-l %s: cannot bind", spec);
+    }
+    if (getsockname(l->fd, (struct sockaddr *) &l->addr, &len)) {
+        ovs_fatal(errno, "-l %s: getsockname failed", spec);
+    }
+    error = set_nonblocking(l->fd);
+    if (error) {
+        ovs_fatal(error, "-l %s: cannot make socket non-blocking", spec);
+    }
+}
+
+static bool
+vni_allowed(const struct receiver_config *cfg, uint32_t vni)
+{
+    size_t lo = 0, hi = cfg->n_vnis;
+
+    if (!cfg->vnis) {
+        return true;
+    }
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+
+        if (cfg->vnis[mid] == vni) {
+            return true;
+        } else if (cfg->vnis[mid] < vni) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return false;
+}
+
+/* Reads the kernel's drop count for 'l' from its control messages. */
+static void
+parse_cmsgs(struct listener *l, struct msghdr *msg, struct timespec *ts)
+{
+    struct cmsghdr *cmsg;
+    bool have_ts = false;
+
+    for (cmsg = CMSG_FIRSTHDR(msg); cmsg; cmsg = CMSG_NXTHDR(msg, cmsg)) {
+        if (cmsg->cmsg_level != SOL_SOCKET) {
+            continue;
+        }
+        if (cmsg->cmsg_type == SO_RXQ_OVFL) {
+            memcpy(&l->kernel_drops, CMSG_DATA(cmsg), sizeof l->kernel_drops);
+        } else if (cmsg->cmsg_type == SO_TIMESTAMPNS) {
+            memcpy(ts, CMSG_DATA(cmsg), sizeof *ts);
+            have_ts = true;
+        }
+    }
+    if (!have_ts) {
+        clock_gettime(CLOCK_REALTIME, ts);
+    }
+}
+
+static void
+fatal_write_error(const char *what, int error)
+{
+    ovs_fatal(0, "%s: write failed (%s)", what, ovs_strerror(error));
+}
+
+/* Does what the configuration asks with one well-formed, matching packet. */
+static void
+output_packet(struct receiver *r, const struct vxlan_packet *pkt,
+              const struct frame_origin *origin)
+{
+    int error;
+
+    if (r->pcap) {
+        error = capture_writer_write(r->pcap, &origin->ts, pkt->vni,
+                                     origin->src, pkt->frame,
+                                     pkt->frame_len);
+        if (error) {
+            fatal_write_error(capture_writer_file_name(r->pcap), error);
+        }
+        r->pcap_written++;
+    }
+    if (r->pcapng) {
+        error = capture_writer_write(r->pcapng, &origin->ts, pkt->vni,
+                                     origin->src, pkt->frame,
+                                     pkt->frame_len);
+        if (error) {
+            fatal_write_error(capture_writer_file_name(r->pcapng), error);
+        }
+        r->pcapng_written++;
+    }
+    if (r->cfg.print != PRINT_NONE) {
+        ds_clear(&r->line);
+        if (r->cfg.print == PRINT_TEXT) {
+            frame_format_text(&r->line, pkt, origin);
+        } else {
+            frame_format_json(&r->line, pkt, origin);
+        }
+        if (fwrite(r->line.string, r->line.length, 1, stdout) != 1) {
+            fatal_write_error("standard output", errno);
+        }
+    }
+}
+
+/* Decodes, counts, filters and outputs one datagram. */
+static void
+handle_datagram(struct receiver *r, const uint8_t *data, size_t len,
+                const struct sockaddr_storage *src,
+                const struct timespec *ts)
+{
+    struct receiver_counters *c = &r->counters;
+    struct receiver_source_counters *sc = receiver_counters_source(c, src);
+    struct receiver_vni_counters *vc;
+    enum vxlan_decode_result result;
+    struct vxlan_packet pkt;
+    bool matched;
+
+    c->datagrams++;
+    c->bytes += len;
+    sc->datagrams++;
+    sc->bytes += len;
+    result = vxlan_decode(data, len, &pkt);
+    if (result != VXLAN_DECODE_OK) {
+        c->malformed[result]++;
+        sc->malformed++;
+        VLOG_DBG_RL(&malformed_rl, "malformed datagram (%s)",
+                    vxlan_decode_result_name(result));
+        return;
+    }
+    vc = receiver_counters_vni(c, pkt.vni);
+    vc->packets++;
+    vc->bytes += pkt.frame_len;
+    if (!vni_allowed(&r->cfg, pkt.vni)) {
+        c->vni_filtered++;
+        return;
+    }
+    matched = inner_match_packet(r->cfg.match, &pkt);
+    if (!matched) {
+        c->unmatched++;
+        return;
+    }
+    c->matched++;
+    c->matched_bytes += pkt.frame_len;
+    vc->matched++;
+    output_packet(r, &pkt, &(struct frame_origin) { .ts = *ts, .src = src });
+    if (r->cfg.max_packets >= 0 && c->matched >= r->cfg.max_packets) {
+        r->exiting = true;
+    }
+}
+
+/* Receives what 'l' has, in batches.  Returns true if the socket may have
+ * more to read (the batch limit was reached). */
+static bool
+receive_batches(struct receiver *r, struct listener *l)
+{
+    int batch;
+
+    for (batch = 0; batch < BATCHES_PER_RUN && !r->exiting; batch++) {
+        int i, n;
+
+        for (i = 0; i < BATCH_SIZE; i++) {
+            struct msghdr *msg = &r->msgs[i].msg_hdr;
+
+            msg->msg_name = &r->srcs[i];
+            msg->msg_namelen = sizeof r->srcs[i];
+            msg->msg_control = r->cmsgs[i];
+            msg->msg_controllen = sizeof r->cmsgs[i];
+            msg->msg_flags = 0;
+        }
+        n = recvmmsg(l->fd, r->msgs, BATCH_SIZE, MSG_DONTWAIT, NULL);
+        if (n < 0) {
+            if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+                VLOG_WARN_RL(&recv_rl, "recvmmsg failed (%s)", ovs_strerror(errno));
+            }
+            return false;
+        }
+        for (i = 0; i < n && !r->exiting; i++) {
+            struct timespec ts;
+
+            parse_cmsgs(l, &r->msgs[i].msg_hdr, &ts);
+            handle_datagram(r, r->bufs[i], r->msgs[i].msg_len, &r->srcs[i],
+                            &ts);
+        }
+        if (n < BATCH_SIZE) {
+            return false;
+        }
+    }
+    return !r->exiting;
+}
+
+/* Updates the kernel drop counter from every socket.  SO_MEMINFO reports
+ * drops that no later datagram has yet carried in SO_RXQ_OVFL. */
+static void
+update_kernel_drops(struct receiver *r)
+{
+    uint64_t total = 0;
+    size_t i;
+
+    for (i = 0; i < r->n_listeners; i++) {
+        struct listener *l = &r->listeners[i];
+        uint32_t meminfo[SK_MEMINFO_VARS];
+        socklen_t len = sizeof meminfo;
+        uint32_t drops = l->kernel_drops;
+
+        if (!getsockopt(l->fd, SOL_SOCKET, SO_MEMINFO, meminfo, &len)
+            && len > SK_MEMINFO_DROPS * sizeof(uint32_t)) {
+            drops = MAX(drops, meminfo[SK_MEMINFO_DROPS]);
+        }
+        total += drops;
+    }
+    r->counters.kernel_drops = total;
+}
+
+static void
+flush_outputs(struct receiver *r)
+{
+    int error;
+
+    if (r->pcap && (error = capture_writer_flush(r->pcap))) {
+        fatal_write_error(capture_writer_file_name(r->pcap), error);
+    }
+    if (r->pcapng && (error = capture_writer_flush(r->pcapng))) {
+        fatal_write_error(capture_writer_file_name(r->pcapng), error);
+    }
+    if (r->cfg.print != PRINT_NONE && fflush(stdout)) {
+        fatal_write_error("standard output", errno);
+    }
+}
+
+/* The receiver's state as JSON: its counters, the addresses that it
+ * listens on and how many packets it wrote to each file. */
+static struct json *
+receiver_to_json(struct receiver *r)
+{
+    struct json *json, *listen = json_array_create_empty();
+    struct ds s = DS_EMPTY_INITIALIZER;
+    size_t i;
+
+    update_kernel_drops(r);
+    json = receiver_counters_to_json(&r->counters);
+    for (i = 0; i < r->n_listeners; i++) {
+        ds_clear(&s);
+        frame_format_sockaddr(&s, &r->listeners[i].addr, true);
+        json_array_add(listen, json_string_create(ds_cstr(&s)));
+    }
+    json_object_put(json, "listen", listen);
+    if (r->cfg.pcap_file) {
+        json_object_put(json, "pcap_written",
+                        json_integer_create(r->pcap_written));
+    }
+    if (r->cfg.pcapng_file) {
+        json_object_put(json, "pcapng_written",
+                        json_integer_create(r->pcapng_written));
+    }
+    ds_destroy(&s);
+    return json;
+}
+
+static void
+receiver_format(struct receiver *r, struct ds *ds)
+{
+    size_t i;
+
+    update_kernel_drops(r);
+    for (i = 0; i < r->n_listeners; i++) {
+        ds_put_cstr(ds, "listening on ");
+        frame_format_sockaddr(ds, &r->listeners[i].addr, true);
+        ds_put_char(ds, '\n');
+    }
+    receiver_counters_format(&r->counters, ds);
+    if (r->cfg.pcap_file) {
+        ds_put_format(ds, "pcap written: %"PRIu64"\n", r->pcap_written);
+    }
+    if (r->cfg.pcapng_file) {
+        ds_put_format(ds, "pcapng written: %"PRIu64"\n", r->pcapng_written);
+    }
+}
+
+static void
+receiver_unixctl_show(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                      const char *argv[] OVS_UNUSED, void *r_)
+{
+    struct ds ds = DS_EMPTY_INITIALIZER;
+
+    receiver_format(r_, &ds);
+    unixctl_command_reply(conn, ds_cstr(&ds));
+    ds_destroy(&ds);
+}
+
+static void
+receiver_unixctl_show_json(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                           const char *argv[] OVS_UNUSED, void *r_)
+{
+    struct json *json = receiver_to_json(r_);
+    char *s = json_to_string(json, JSSF_SORT);
+
+    unixctl_command_reply(conn, s);
+    free(s);
+    json_destroy(json);
+}
+
+static void
+receiver_unixctl_exit(struct unixctl_conn *conn, int argc OVS_UNUSED,
+                      const char *argv[] OVS_UNUSED, void *r_)
+{
+    struct receiver *r = r_;
+
+    r->exiting = true;
+    unixctl_command_reply(conn, NULL);
+}
+
+/* Checks the expectations, reporting each that fails on stderr and in the
+ * log.  Returns true if they all hold. */
+static bool
+check_expectations(const struct receiver *r)
+{
+    const struct expectations *e = &r->cfg.expect;
+    const struct receiver_counters *c = &r->counters;
+    uint64_t others = (c->vni_filtered + c->unmatched
+                       + receiver_counters_n_malformed(c));
+    uint64_t n = c->matched;
+    bool ok = true;
+
+    if (e->vni_set) {
+        const struct receiver_vni_counters *v;
+
+        n = 0;
+        HMAP_FOR_EACH (v, node, &c->vnis) {
+            if (v->vni == e->vni) {
+                n = v->matched;
+            } else {
+                others += v->matched;
+            }
+        }
+    }
+#define EXPECTATION_FAILED(...)                         \
+    do {                                                \
+        char *msg_ = xasprintf(__VA_ARGS__);            \
+        fprintf(stderr, "expectation failed: %s\n", msg_);      \
+        VLOG_WARN("expectation failed: %s", msg_);      \
+        free(msg_);                                     \
+        ok = false;                                     \
+    } while (0)
+    if (e->min >= 0 && n < e->min) {
+        EXPECTATION_FAILED("at least %lld packets, got %"PRIu64, e->min, n);
+    }
+    if (e->exactly >= 0 && n != e->exactly) {
+        EXPECTATION_FAILED("exactly %lld packets, got %"PRIu64,
+                           e->exactly, n);
+    }
+    if (e->max >= 0 && n > e->max) {
+        EXPECTATION_FAILED("at most %lld packets, got %"PRIu64, e->max, n);
+    }
+    if (e->only && others) {
+        EXPECTATION_FAILED("nothing else, got %"PRIu64" other datagrams",
+                           others);
+    }
+#undef EXPECTATION_FAILED
+    return ok;
+}
+
+/* Flushes and closes the outputs, reports the counters (stderr, log and
+ * --stats-file) and exits with the status that the expectations give. */
+OVS_NO_RETURN static void
+finish(struct receiver *r)
+{
+    struct ds ds = DS_EMPTY_INITIALIZER;
+    int error;
+
+    if (r->pcap && (error = capture_writer_close(r->pcap))) {
+        VLOG_ERR("pcap: write failed (%s)", ovs_strerror(error));
+    }
+    r->pcap = NULL;
+    if (r->pcapng && (error = capture_writer_close(r->pcapng))) {
+        VLOG_ERR("pcapng: write failed (%s)", ovs_strerror(error));
+    }
+    r->pcapng = NULL;
+    fflush(stdout);
+
+    receiver_format(r, &ds);
+    fputs(ds_cstr(&ds), stderr);
+    VLOG_INFO("exiting; counters:\n%s", ds_cstr(&ds));
+    ds_destroy(&ds);
+    if (r->cfg.stats_file) {
+        struct json *json = receiver_to_json(r);
+        char *s = json_to_string(json, JSSF_SORT);
+        FILE *f = fopen(r->cfg.stats_file, "w");
+
+        if (!f || fprintf(f, "%s\n", s) < 0 || fclose(f)) {
+            VLOG_ERR("%s: cannot write statistics (%s)", r->cfg.stats_file,
+                     ovs_strerror(errno));
+        }
+        free(s);
+        json_destroy(json);
+    }
+    exit(check_expectations(r) ? EXIT_SUCCESS : 2);
+}
+
+/* Runs at SIGINT or SIGTERM: the receiver stops as it does at "exit". */
+static void
+fatal_signal_hook(void *r)
+{
+    finish(r);
+}
+
+static struct capture_writer *
+open_writer(struct capture_writer_options *opts, const char *file_name,
+            enum capture_format format)
+{
+    struct capture_writer *w;
+    char *error;
+
+    opts->format = format;
+    opts->file_name = file_name;
+    opts->application = "ovs-vtap-receiver " OVS_VTAP_VERSION;
+    error = capture_writer_open(opts, &w);
+    if (error) {
+        ovs_fatal(0, "%s", error);
+    }
+    return w;
+}
+
+int
+main(int argc, char *argv[])
+{
+    struct receiver *r = &receiver;
+    struct unixctl_server *unixctl;
+    size_t i;
+    int error;
+
+    set_program_name(argv[0]);
+    fatal_ignore_sigpipe();
+    /* The console is for the frames and the counters: only warnings and
+     * errors go there unless -v asks for more. */
+    vlog_set_levels(NULL, VLF_CONSOLE, VLL_WARN);
+    parse_options(argc, argv, &r->cfg);
+
+    daemonize_start(false);
+    receiver_counters_init(&r->counters);
+    ds_init(&r->line);
+    r->bufs = xmalloc(BATCH_SIZE * sizeof *r->bufs);
+    for (i = 0; i < BATCH_SIZE; i++) {
+        r->iovs[i].iov_base = r->bufs[i];
+        r->iovs[i].iov_len = MAX_DATAGRAM;
+        r->msgs[i].msg_hdr.msg_iov = &r->iovs[i];
+        r->msgs[i].msg_hdr.msg_iovlen = 1;
+    }
+    if (!r->cfg.n_listen) {
+        r->cfg.listen[r->cfg.n_listen++] = xstrdup("0.0.0.0");
+    }
+    for (i = 0; i < r->cfg.n_listen; i++) {
+        struct ds s = DS_EMPTY_INITIALIZER;
+
+        open_listener(r, r->cfg.listen[i]);
+        frame_format_sockaddr(&s, &r->listeners[i].addr, true);
+        /* Tests read the port that "-l ADDRESS:0" picked from here. */
+        fprintf(stderr, "listening on %s\n", ds_cstr(&s));
+        VLOG_INFO("listening on %s", ds_cstr(&s));
+        ds_destroy(&s);
+    }
+    if (r->cfg.pcap_file) {
+        r->pcap = open_writer(&r->cfg.pcap, r->cfg.pcap_file, CAPTURE_PCAP);
+    }
+    if (r->cfg.pcapng_file) {
+        r->pcapng = open_writer(&r->cfg.pcapng, r->cfg.pcapng_file,
+                                CAPTURE_PCAPNG);
+    }
+    if (r->cfg.print != PRINT_NONE) {
+        setvbuf(stdout, NULL, _IOFBF, 256 * 1024);
+    }
+
+    error = unixctl_server_create(r->cfg.unixctl_path, &unixctl);
+    if (error) {
+        ovs_fatal(error, "cannot create unixctl server");
+    }
+    unixctl_command_register("receiver/show", "", 0, 0,
+                             receiver_unixctl_show, r);
+    unixctl_command_register("receiver/show-json", "", 0, 0,
+                             receiver_unixctl_show_json, r);
+    unixctl_command_register("exit", "", 0, 0, receiver_unixctl_exit, r);
+    fatal_signal_add_hook(fatal_signal_hook, NULL, r, false);
+    daemonize_complete();
+
+    r->deadline = (r->cfg.duration > 0
+                   ? time_msec() + (long long int) (r->cfg.duration * 1000)
+                   : LLONG_MAX);
+    while (!r->exiting) {
+        bool busy = false;
+
+        unixctl_server_run(unixctl);
+        for (i = 0; i < r->n_listeners && !r->exiting; i++) {
+            busy |= receive_batches(r, &r->listeners[i]);
+        }
+        if (time_msec() >= r->deadline) {
+            r->exiting = true;
+        }
+        if (r->exiting) {
+            break;
+        }
+        if (busy) {
+            poll_immediate_wake();
+        } else {
+            flush_outputs(r);
+        }
+        for (i = 0; i < r->n_listeners; i++) {
+            poll_fd_wait(r->listeners[i].fd, POLLIN);
+        }
+        if (r->deadline != LLONG_MAX) {
+            poll_timer_wait_until(r->deadline);
+        }
+        unixctl_server_wait(unixctl);
+        poll_block();
+    }
+    unixctl_server_destroy(unixctl);
+    finish(r);
+}
+
+/* Parses a non-negative integer option or dies naming it. */
+static long long int
+parse_count(const char *option, const char *arg, long long int max)
+{
+    long long int value;
+
+    if (!str_to_llong(arg, 10, &value) || value < 0 || value > max) {
+        ovs_fatal(0, "%s: \"%s\" is not a number from 0 to %lld",
+                  option, arg, max);
+    }
+    return value;
+}
+
+static int
+compare_uint32s(const void *a_, const void *b_)
+{
+    const uint32_t *a = a_, *b = b_;
+
+    return *a < *b ? -1 : *a > *b;
+}
+
+/* Parses "--vni 100,200-210" into the sorted allow-list of 'cfg'. */
+static void
+parse_vni_list(struct receiver_config *cfg, const char *arg)
+{
+    char *copy = xstrdup(arg);
+    char *save_ptr = NULL;
+    char *item;
+
+    for (item = strtok_r(copy, ",", &save_ptr); item;
+         item = strtok_r(NULL, ",", &save_ptr)) {
+        char *dash = strchr(item, '-');
+        long long int lo, hi, v;
+
+        if (dash) {
+            *dash = '\0';
+        }
+        lo = parse_count("--vni", item, 0xffffff);
+        hi = dash ? parse_count("--vni", dash + 1, 0xffffff) : lo;
+        if (hi < lo || hi - lo > 65535) {
+            ovs_fatal(0, "--vni: range \"%s-%s\" is empty or larger than "
+                      "65536 VNIs", item, dash + 1);
+        }
+        for (v = lo; v <= hi; v++) {
+            cfg->vnis = xrealloc(cfg->vnis,
+                                 (cfg->n_vnis + 1) * sizeof *cfg->vnis);
+            cfg->vnis[cfg->n_vnis++] = v;
+        }
+    }
+    free(copy);
+    if (!cfg->n_vnis) {
+        ovs_fatal(0, "--vni: \"%s\" names no VNI", arg);
+    }
+    qsort(cfg->vnis, cfg->n_vnis, sizeof *cfg->vnis, compare_uint32s);
+}
+
+static void
+parse_options(int argc, char *argv[], struct receiver_config *cfg)
+{
+    enum {
+        OPT_PCAPNG = UCHAR_MAX + 1,
+        OPT_JSON,
+        OPT_PRINT,
+        OPT_VNI,
+        OPT_MATCH,
+        OPT_DURATION,
+        OPT_RCVBUF,
+        OPT_SNAPLEN,
+        OPT_STATS_FILE,
+        OPT_UNIXCTL,
+        OPT_EXPECT_MIN,
+        OPT_EXPECT_EXACTLY,
+        OPT_EXPECT_MAX,
+        OPT_EXPECT_VNI,
+        OPT_EXPECT_ONLY,
+        DAEMON_OPTION_ENUMS,
+        VLOG_OPTION_ENUMS,
+    };
+    static const struct option long_options[] = {
+        {"listen", required_argument, NULL, 'l'},
+        {"write", required_argument, NULL, 'w'},
+        {"pcapng", required_argument, NULL, OPT_PCAPNG},
+        {"file-size", required_argument, NULL, 'C'},
+        {"rotate-seconds", required_argument, NULL, 'G'},
+        {"file-count", required_argument, NULL, 'W'},
+        {"snaplen", required_argument, NULL, OPT_SNAPLEN},
+        {"quiet", no_argument, NULL, 'q'},
+        {"json", no_argument, NULL, OPT_JSON},
+        {"print", no_argument, NULL, OPT_PRINT},
+        {"vni", required_argument, NULL, OPT_VNI},
+        {"match", required_argument, NULL, OPT_MATCH},
+        {"count", required_argument, NULL, 'c'},
+        {"duration", required_argument, NULL, OPT_DURATION},
+        {"rcvbuf", required_argument, NULL, OPT_RCVBUF},
+        {"stats-file", required_argument, NULL, OPT_STATS_FILE},
+        {"unixctl", required_argument, NULL, OPT_UNIXCTL},
+        {"expect-min", required_argument, NULL, OPT_EXPECT_MIN},
+        {"expect-exactly", required_argument, NULL, OPT_EXPECT_EXACTLY},
+        {"expect-max", required_argument, NULL, OPT_EXPECT_MAX},
+        {"expect-vni", required_argument, NULL, OPT_EXPECT_VNI},
+        {"expect-only", no_argument, NULL, OPT_EXPECT_ONLY},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        DAEMON_LONG_OPTIONS,
+        VLOG_LONG_OPTIONS,
+        {NULL, 0, NULL, 0},
+    };
+    char *short_options = ovs_cmdl_long_options_to_short_options(
+        long_options);
+    struct expectations *e = &cfg->expect;
+    uint64_t rotate_bytes = 0;
+    unsigned int rotate_secs = 0, max_files = 0, snaplen = 0;
+
+    cfg->rcvbuf = DEFAULT_RCVBUF;
+    cfg->print = PRINT_TEXT;
+    cfg->max_packets = -1;
+    e->min = e->exactly = e->max = -1;
+
+    for (;;) {
+        int c = getopt_long(argc, argv, short_options, long_options, NULL);
+
+        if (c == -1) {
+            break;
+        }
+        switch (c) {
+        case 'l':
+            if (cfg->n_listen >= MAX_LISTENERS) {
+                ovs_fatal(0, "-l: at most %d addresses", MAX_LISTENERS);
+            }
+            cfg->listen[cfg->n_listen++] = xstrdup(optarg);
+            break;
+        case 'w':
+            free(cfg->pcap_file);
+            cfg->pcap_file = xstrdup(optarg);
+            break;
+        case OPT_PCAPNG:
+            free(cfg->pcapng_file);
+            cfg->pcapng_file = xstrdup(optarg);
+            break;
+        case 'C':
+            rotate_bytes = parse_count("-C", optarg, 1000000) * 1000000;
+            if (!rotate_bytes) {
+                ovs_fatal(0, "-C: the size must be at least 1 (million "
+                          "bytes)");
+            }
+            break;
+        case 'G':
+            rotate_secs = parse_count("-G", optarg, INT_MAX);
+            break;
+        case 'W':
+            max_files = parse_count("-W", optarg, INT_MAX);
+            break;
+        case OPT_SNAPLEN:
+            snaplen = parse_count("--snaplen", optarg, 262144);
+            break;
+        case 'q':
+            cfg->print = PRINT_NONE;
+            cfg->print_explicit = true;
+            break;
+        case OPT_JSON:
+            cfg->print = PRINT_JSON;
+            cfg->print_explicit = true;
+            break;
+        case OPT_PRINT:
+            cfg->print = PRINT_TEXT;
+            cfg->print_explicit = true;
+            break;
+        case OPT_VNI:
+            parse_vni_list(cfg, optarg);
+            break;
+        case OPT_MATCH: {
+            char *error;
+
+            inner_match_destroy(cfg->match);
+            error = inner_match_parse(optarg, &cfg->match);
+            if (error) {
+                ovs_fatal(0, "--%s", error);
+            }
+            break;
+        }
+        case 'c':
+            cfg->max_packets = parse_count("-c", optarg, LLONG_MAX);
+            break;
+        case OPT_DURATION: {
+            char *end;
+
+            cfg->duration = strtod(optarg, &end);
+            if (*end || !(cfg->duration > 0) || !isfinite(cfg->duration)) {
+                ovs_fatal(0, "--duration: \"%s\" is not a positive number "
+                          "of seconds", optarg);
+            }
+            break;
+        }
+        case OPT_RCVBUF:
+            cfg->rcvbuf = parse_count("--rcvbuf", optarg, INT_MAX / 2);
+            break;
+        case OPT_STATS_FILE:
+            free(cfg->stats_file);
+            cfg->stats_file = abs_file_name(NULL, optarg);
+            break;
+        case OPT_UNIXCTL:
+            free(cfg->unixctl_path);
+            cfg->unixctl_path = xstrdup(optarg);
+            break;
+        case OPT_EXPECT_MIN:
+            e->min = parse_count("--expect-min", optarg, LLONG_MAX);
+            e->any = true;
+            break;
+        case OPT_EXPECT_EXACTLY:
+            e->exactly = parse_count("--expect-exactly", optarg, LLONG_MAX);
+            e->any = true;
+            break;
+        case OPT_EXPECT_MAX:
+            e->max = parse_count("--expect-max", optarg, LLONG_MAX);
+            e->any = true;
+            break;
+        case OPT_EXPECT_VNI:
+            e->vni = parse_count("--expect-vni", optarg, 0xffffff);
+            e->vni_set = e->any = true;
+            break;
+        case OPT_EXPECT_ONLY:
+            e->only = e->any = true;
+            break;
+        case 'h':
+            usage();
+        case 'V':
+            ovs_print_version(0, 0);
+            printf("ovs-vtap %s\n", OVS_VTAP_VERSION);
+            exit(EXIT_SUCCESS);
+        DAEMON_OPTION_HANDLERS
+        VLOG_OPTION_HANDLERS
+        case '?':
+            exit(EXIT_FAILURE);
+        default:
+            abort();
+        }
+    }
+    free(short_options);
+    if (optind < argc) {
+        ovs_fatal(0, "\"%s\": unexpected argument (try --help)",
+                  argv[optind]);
+    }
+
+    /* --expect-vni alone asks for at least one packet on that VNI. */
+    if (e->vni_set && e->min < 0 && e->exactly < 0 && e->max < 0) {
+        e->min = 1;
+    }
+    if ((rotate_bytes || rotate_secs || max_files)
+        && !cfg->pcap_file && !cfg->pcapng_file) {
+        ovs_fatal(0, "-C, -G and -W need -w or --pcapng");
+    }
+    cfg->pcap = (struct capture_writer_options) {
+        .rotate_bytes = rotate_bytes, .rotate_secs = rotate_secs,
+        .max_files = max_files, .snaplen = snaplen,
+    };
+    cfg->pcapng = cfg->pcap;
+
+    /* Like tcpdump, do not print lines while writing a capture unless
+     * asked, and never mix them into a capture on standard output. */
+    if (cfg->pcap_file || cfg->pcapng_file) {
+        bool to_stdout = ((cfg->pcap_file && !strcmp(cfg->pcap_file, "-"))
+                          || (cfg->pcapng_file
+                              && !strcmp(cfg->pcapng_file, "-")));
+
+        if (cfg->pcap_file && cfg->pcapng_file && to_stdout) {
+            ovs_fatal(0, "-w - and --pcapng -: only one capture may go to "
+                      "standard output");
+        }
+        if (to_stdout && cfg->print_explicit
+            && cfg->print != PRINT_NONE) {
+            ovs_fatal(0, "--print and --json cannot share standard output "
+                      "with a capture written to \"-\"");
+        }
+        if (!cfg->print_explicit || to_stdout) {
+            cfg->print = PRINT_NONE;
+        }
+    }
+}
+
+static void
+usage(void)
+{
+    printf("%s: the ovs-vtap backend receiver\n"
+           "usage: %s [OPTIONS]\n"
+           "\nReceives VXLAN (RFC 7348) on UDP and shows, counts and records "
+           "the inner frames.\n"
+           "\nListening:\n"
+           "  -l, --listen=ADDR[:PORT]  listen on ADDR (IPv4, or [IPv6]), "
+           "default\n"
+           "                            0.0.0.0:%d; PORT 0 picks a free "
+           "port; repeatable\n"
+           "  --rcvbuf=BYTES            socket receive buffer (default %d)\n"
+           "  --vni=LIST                accept only these VNIs "
+           "(e.g. 100,200-210)\n"
+           "  --match=FILTER            accept only matching inner frames, "
+           "e.g.\n"
+           "                            'icmp src 172.16.0.148' "
+           "(see the manual)\n"
+           "\nOutput:\n"
+           "  (default)                 a tcpdump-like line per frame on "
+           "stdout\n"
+           "  --json                    a JSON object per frame instead\n"
+           "  -q, --quiet               no line per frame\n"
+           "  --print                   lines even while writing a capture\n"
+           "  -w, --write=FILE          write pcap (nanoseconds); - for "
+           "stdout\n"
+           "  --pcapng=FILE             write pcapng (an interface per VNI); "
+           "- for stdout\n"
+           "  -C, --file-size=N         new file past N million bytes\n"
+           "  -G, --rotate-seconds=N    new file every N seconds "
+           "(FILE may use strftime)\n"
+           "  -W, --file-count=N        reuse file names after N files\n"
+           "  --snaplen=N               cut frames to N bytes in captures\n"
+           "  --stats-file=FILE         write the counters as JSON at exit\n"
+           "\nStopping and expectations (exit status 2 if one fails):\n"
+           "  -c, --count=N             stop after N accepted frames\n"
+           "  --duration=SECONDS        stop after SECONDS\n"
+           "  --expect-min=N            at least N accepted frames\n"
+           "  --expect-exactly=N        exactly N accepted frames\n"
+           "  --expect-max=N            at most N accepted frames\n"
+           "  --expect-vni=VNI          count only accepted frames on VNI "
+           "(alone: at least 1)\n"
+           "  --expect-only             and nothing else: no other VNI, "
+           "filtered or\n"
+           "                            malformed datagram\n"
+           "\nRuntime management:\n"
+           "  --unixctl=SOCKET          control socket (default: in the run "
+           "directory)\n"
+           "  ovs-appctl -t ovs-vtap-receiver receiver/show | "
+           "receiver/show-json | exit\n",
+           program_name, program_name, VXLAN_PORT, DEFAULT_RCVBUF);
+    daemon_usage();
+    vlog_usage();
+    printf("\nOther options:\n"
+           "  -h, --help                display this help message\n"
+           "  -V, --version             display version information\n");
+    exit(EXIT_SUCCESS);
+}

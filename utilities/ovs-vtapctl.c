@@ -1,0 +1,479 @@
+/* ovs-vtapctl: the command line of the VTAP database, in the manner of
+ * ovs-vsctl and vtep-ctl: OVS's lib/db-ctl-base brings the generic
+ * database commands and the command-line parsing, vtapctl-commands.c the
+ * VTAP commands.  All the commands of one invocation, separated by "--",
+ * run in one transaction, retried when the database changed meanwhile. */
+
+#include <config.h>
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "command-line.h"
+#include "db-ctl-base.h"
+#include "fatal-signal.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/poll-loop.h"
+#include "openvswitch/vlog.h"
+#include "ovsdb-data.h"
+#include "ovsdb-idl.h"
+#include "process.h"
+#include "stream.h"
+#include "stream-ssl.h"
+#include "table.h"
+#include "util.h"
+#include "vtap-idl.h"
+#include "vtapctl-commands.h"
+
+VLOG_DEFINE_THIS_MODULE(vtapctl);
+
+/* Command-line options. */
+static const char *db;          /* --db: the database server. */
+static bool oneline;            /* --oneline: one line per command. */
+static bool dry_run;            /* --dry-run: do not commit. */
+static bool wait_for_daemon;    /* --wait: wait until ovs-vtapd applied. */
+static unsigned int timeout;    /* --timeout, in seconds; 0: none. */
+static struct table_style table_style = TABLE_STYLE_DEFAULT;
+
+/* For vtapctl_exit() only, which cleans them up. */
+static struct ovsdb_idl *the_idl;
+static struct ovsdb_idl_txn *the_idl_txn;
+
+/* Generic commands name the rows of these tables by their names. */
+static const struct ctl_table_class tables[VTAPREC_N_TABLES] = {
+    [VTAPREC_TABLE_VTAP].row_ids[0]
+    = {&vtaprec_vtap_col_name, NULL, NULL},
+    [VTAPREC_TABLE_CAPTURE_FILTER].row_ids[0]
+    = {&vtaprec_capture_filter_col_name, NULL, NULL},
+    [VTAPREC_TABLE_TARGET].row_ids[0]
+    = {&vtaprec_target_col_name, NULL, NULL},
+};
+
+OVS_NO_RETURN static void
+vtapctl_exit(int status)
+{
+    if (the_idl_txn) {
+        ovsdb_idl_txn_abort(the_idl_txn);
+        ovsdb_idl_txn_destroy(the_idl_txn);
+    }
+    ovsdb_idl_destroy(the_idl);
+    exit(status);
+}
+
+OVS_NO_RETURN static void
+usage(void)
+{
+    printf("%s: VTAP database configuration utility\n"
+           "usage: %s [OPTIONS] COMMAND [ARG...] [-- COMMAND [ARG...]]...\n"
+           "\n%s%s%s\n"
+           "Options:\n"
+           "  --db=DATABASE               connect to DATABASE\n"
+           "                              (default: %s)\n"
+           "  -t, --timeout=SECS          wait at most SECS seconds\n"
+           "  --dry-run                   do not commit changes to database\n"
+           "  --oneline                   print exactly one line of output "
+           "per command\n"
+           "  --wait                      wait until ovs-vtapd has applied "
+           "the changes\n",
+           program_name, program_name, vtapctl_commands_usage(),
+           ctl_get_db_cmd_usage(), ctl_list_db_tables_usage(),
+           ctl_default_db());
+    table_usage();
+    vlog_usage();
+    stream_usage("database", true, true, false);
+    printf("\nOther options:\n"
+           "  -h, --help                  display this help message\n"
+           "  -V, --version               display version information\n");
+    exit(EXIT_SUCCESS);
+}
+
+static void
+parse_options(int argc, char *argv[], struct shash *local_options)
+{
+    enum {
+        OPT_DB = UCHAR_MAX + 1,
+        OPT_ONELINE,
+        OPT_DRY_RUN,
+        OPT_WAIT,
+        OPT_LOCAL,
+        OPT_PEER_CA_CERT,
+        VLOG_OPTION_ENUMS,
+        TABLE_OPTION_ENUMS,
+        SSL_OPTION_ENUMS,
+    };
+    static const struct option global_long_options[] = {
+        {"db", required_argument, NULL, OPT_DB},
+        {"oneline", no_argument, NULL, OPT_ONELINE},
+        {"dry-run", no_argument, NULL, OPT_DRY_RUN},
+        {"wait", no_argument, NULL, OPT_WAIT},
+        {"timeout", required_argument, NULL, 't'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        VLOG_LONG_OPTIONS,
+        TABLE_LONG_OPTIONS,
+        STREAM_SSL_LONG_OPTIONS,
+        {"peer-ca-cert", required_argument, NULL, OPT_PEER_CA_CERT},
+        {NULL, 0, NULL, 0},
+    };
+    const size_t n_global = ARRAY_SIZE(global_long_options) - 1;
+
+    char *tmp = ovs_cmdl_long_options_to_short_options(global_long_options);
+    char *short_options = xasprintf("+%s", tmp);
+    free(tmp);
+
+    /* getopt_long() needs the global options and the options of every
+     * command in one array. */
+    struct option *options = xmemdup(global_long_options,
+                                     sizeof global_long_options);
+    size_t allocated = ARRAY_SIZE(global_long_options);
+    size_t n_options = n_global;
+    ctl_add_cmd_options(&options, &n_options, &allocated, OPT_LOCAL);
+
+    for (;;) {
+        int idx;
+        int c = getopt_long(argc, argv, short_options, options, &idx);
+        if (c == -1) {
+            break;
+        }
+
+        switch (c) {
+        case OPT_DB:
+            db = optarg;
+            break;
+
+        case OPT_ONELINE:
+            oneline = true;
+            break;
+
+        case OPT_DRY_RUN:
+            dry_run = true;
+            break;
+
+        case OPT_WAIT:
+            wait_for_daemon = true;
+            break;
+
+        case OPT_LOCAL:
+            if (shash_find(local_options, options[idx].name)) {
+                ctl_fatal("'%s' option specified multiple times",
+                          options[idx].name);
+            }
+            shash_add_nocopy(local_options,
+                             xasprintf("--%s", options[idx].name),
+                             nullable_xstrdup(optarg));
+            break;
+
+        case 'h':
+            usage();
+
+        case 'V':
+            ovs_print_version(0, 0);
+            printf("ovs-vtap %s\nDB Schema %s\n", OVS_VTAP_VERSION,
+                   vtaprec_get_db_version());
+            exit(EXIT_SUCCESS);
+
+        case 't':
+            if (!str_to_uint(optarg, 10, &timeout) || !timeout) {
+                ctl_fatal("timeout: \"%s\": not a positive number of "
+                          "seconds", optarg);
+            }
+            break;
+
+        VLOG_OPTION_HANDLERS
+        TABLE_OPTION_HANDLERS(&table_style)
+        STREAM_SSL_OPTION_HANDLERS
+
+        case OPT_PEER_CA_CERT:
+            stream_ssl_set_peer_ca_cert_file(optarg);
+            break;
+
+        case '?':
+            exit(EXIT_FAILURE);
+
+        default:
+            OVS_NOT_REACHED();
+        }
+    }
+    free(short_options);
+
+    if (!db) {
+        db = ctl_default_db();
+    }
+    for (size_t i = n_global; options[i].name; i++) {
+        free(CONST_CAST(char *, options[i].name));
+    }
+    free(options);
+}
+
+/* Lets each command register the tables and columns that it reads. */
+static void
+run_prerequisites(struct ctl_command *commands, size_t n_commands,
+                  struct ovsdb_idl *idl)
+{
+    ovsdb_idl_add_table(idl, &vtaprec_table_global);
+    ovsdb_idl_add_column(idl, &vtaprec_global_col_next_cfg);
+    ovsdb_idl_add_column(idl, &vtaprec_global_col_cur_cfg);
+    for (struct ctl_command *c = commands; c < &commands[n_commands]; c++) {
+        if (c->syntax->prerequisites) {
+            struct ctl_context ctx;
+
+            ds_init(&c->output);
+            c->table = NULL;
+            ctl_context_init(&ctx, c, idl, NULL, NULL, NULL);
+            c->syntax->prerequisites(&ctx);
+            if (ctx.error) {
+                ctl_fatal("%s", ctx.error);
+            }
+            ctl_context_done(&ctx, c);
+        }
+    }
+}
+
+/* Checks the "--id=@name" rows that the commands referred to. */
+static void
+check_symbols(struct ovsdb_symbol_table *symtab)
+{
+    struct shash_node *node;
+
+    SHASH_FOR_EACH (node, &symtab->sh) {
+        struct ovsdb_symbol *symbol = node->data;
+        if (!symbol->created) {
+            ctl_fatal("row id \"%s\" is referenced but never created "
+                      "(e.g. with \"-- --id=%s create ...\")",
+                      node->name, node->name);
+        }
+        if (!symbol->strong_ref) {
+            VLOG_WARN("row id \"%s\" was created but no strong reference to "
+                      "it was inserted, so it will not actually appear in "
+                      "the database", node->name);
+        }
+    }
+}
+
+/* Prints the output of each command, then frees the commands. */
+static void
+print_output(struct ctl_command *commands, size_t n_commands)
+{
+    for (struct ctl_command *c = commands; c < &commands[n_commands]; c++) {
+        struct ds *ds = &c->output;
+
+        if (c->table) {
+            table_print(c->table, &table_style);
+        } else if (oneline) {
+            ds_chomp(ds, '\n');
+            for (size_t j = 0; j < ds->length; j++) {
+                int ch = ds->string[j];
+                if (ch == '\n') {
+                    fputs("\\n", stdout);
+                } else if (ch == '\\') {
+                    fputs("\\\\", stdout);
+                } else {
+                    putchar(ch);
+                }
+            }
+            putchar('\n');
+        } else {
+            fputs(ds_cstr(ds), stdout);
+        }
+        ds_destroy(&c->output);
+        table_destroy(c->table);
+        free(c->table);
+        shash_destroy_free_data(&c->options);
+    }
+    free(commands);
+}
+
+/* Waits until ovs-vtapd reports, in Global.cur_cfg, that it has applied
+ * the configuration numbered 'next_cfg'. */
+static void
+wait_for_cur_cfg(struct ovsdb_idl *idl, int64_t next_cfg)
+{
+    ovsdb_idl_enable_reconnect(idl);
+    for (;;) {
+        const struct vtaprec_global *global;
+
+        ovsdb_idl_run(idl);
+        global = vtaprec_global_first(idl);
+        if (global && global->cur_cfg >= next_cfg) {
+            return;
+        }
+        ovsdb_idl_wait(idl);
+        poll_block();
+    }
+}
+
+/* Runs the commands in one transaction.  Returns false if the transaction
+ * must be retried on a newer copy of the database. */
+static bool
+do_vtapctl(const char *args, struct ctl_command *commands, size_t n_commands,
+           struct ovsdb_idl *idl)
+{
+    bool writes = ctl_might_write_to_db(commands, n_commands);
+    struct ovsdb_idl_txn *txn = the_idl_txn = ovsdb_idl_txn_create(idl);
+    struct ovsdb_symbol_table *symtab = ovsdb_symbol_table_create();
+    struct ctl_context ctx;
+    int64_t next_cfg = 0;
+
+    if (dry_run) {
+        ovsdb_idl_txn_set_dry_run(txn);
+    }
+    ovsdb_idl_txn_add_comment(txn, "ovs-vtapctl: %s", args);
+
+    const struct vtaprec_global *global = vtaprec_global_first(idl);
+    if (!global && writes) {
+        global = vtaprec_global_insert(txn);
+    }
+    if (global && writes && wait_for_daemon && !dry_run) {
+        ovsdb_idl_txn_increment(txn, &global->header_,
+                                &vtaprec_global_col_next_cfg, false);
+    }
+
+    for (struct ctl_command *c = commands; c < &commands[n_commands]; c++) {
+        ds_init(&c->output);
+        c->table = NULL;
+    }
+    ctl_context_init(&ctx, NULL, idl, txn, symtab, NULL);
+    for (struct ctl_command *c = commands; c < &commands[n_commands]; c++) {
+        ctl_context_init_command(&ctx, c, c == &commands[n_commands - 1]);
+        if (c->syntax->run) {
+            c->syntax->run(&ctx);
+        }
+        if (ctx.error) {
+            ctl_fatal("%s", ctx.error);
+        }
+        ctl_context_done_command(&ctx, c);
+        if (ctx.try_again) {
+            ctl_context_done(&ctx, NULL);
+            goto try_again;
+        }
+    }
+    ctl_context_done(&ctx, NULL);
+    check_symbols(symtab);
+
+    enum ovsdb_idl_txn_status status = ovsdb_idl_txn_commit_block(txn);
+    if (status == TXN_SUCCESS && writes && wait_for_daemon && !dry_run) {
+        next_cfg = ovsdb_idl_txn_get_increment_new_value(txn);
+    }
+    if (status == TXN_UNCHANGED || status == TXN_SUCCESS) {
+        for (struct ctl_command *c = commands; c < &commands[n_commands];
+             c++) {
+            if (c->syntax->postprocess) {
+                ctl_context_init(&ctx, c, idl, txn, symtab, NULL);
+                c->syntax->postprocess(&ctx);
+                if (ctx.error) {
+                    ctl_fatal("%s", ctx.error);
+                }
+                ctl_context_done(&ctx, c);
+            }
+        }
+    }
+
+    switch (status) {
+    case TXN_UNCOMMITTED:
+    case TXN_INCOMPLETE:
+        OVS_NOT_REACHED();
+
+    case TXN_ABORTED:
+        ctl_fatal("transaction aborted");
+
+    case TXN_UNCHANGED:
+    case TXN_SUCCESS:
+        break;
+
+    case TXN_TRY_AGAIN:
+        goto try_again;
+
+    case TXN_ERROR:
+        ctl_fatal("transaction error: %s", ovsdb_idl_txn_get_error(txn));
+
+    case TXN_NOT_LOCKED:
+        ctl_fatal("database not locked");
+
+    default:
+        OVS_NOT_REACHED();
+    }
+
+    ovsdb_symbol_table_destroy(symtab);
+    print_output(commands, n_commands);
+    fflush(stdout);
+    ovsdb_idl_txn_destroy(txn);
+    the_idl_txn = NULL;
+
+    if (next_cfg) {
+        wait_for_cur_cfg(idl, next_cfg);
+    }
+    return true;
+
+try_again:
+    ovsdb_idl_txn_abort(txn);
+    ovsdb_idl_txn_destroy(txn);
+    the_idl_txn = NULL;
+    ovsdb_symbol_table_destroy(symtab);
+    for (struct ctl_command *c = commands; c < &commands[n_commands]; c++) {
+        ds_destroy(&c->output);
+        table_destroy(c->table);
+        free(c->table);
+    }
+    return false;
+}
+
+int
+main(int argc, char *argv[])
+{
+    struct ctl_command *commands;
+    struct shash local_options;
+    size_t n_commands;
+
+    set_program_name(argv[0]);
+    fatal_ignore_sigpipe();
+    vlog_set_levels(NULL, VLF_CONSOLE, VLL_WARN);
+    vlog_set_levels_from_string_assert("reconnect:warn");
+
+    ctl_init(&vtaprec_idl_class, vtaprec_table_classes, tables, NULL,
+             vtapctl_exit);
+    vtapctl_register_commands();
+
+    char *args = process_escape_args(argv);
+    shash_init(&local_options);
+    parse_options(argc, argv, &local_options);
+    char *error = ctl_parse_commands(argc - optind, argv + optind,
+                                     &local_options, &commands, &n_commands);
+    if (error) {
+        ctl_fatal("%s", error);
+    }
+    VLOG(ctl_might_write_to_db(commands, n_commands) ? VLL_INFO : VLL_DBG,
+         "Called as %s", args);
+
+    ctl_timeout_setup(timeout);
+
+    struct ovsdb_idl *idl = the_idl = ovsdb_idl_create(db, &vtaprec_idl_class,
+                                                      false, false);
+    run_prerequisites(commands, n_commands, idl);
+
+    /* Run the commands on each new copy of the database until the
+     * transaction commits: a retry needs a database that changed. */
+    unsigned int seqno = ovsdb_idl_get_seqno(idl);
+    for (;;) {
+        ovsdb_idl_run(idl);
+        if (!ovsdb_idl_is_alive(idl)) {
+            int retval = ovsdb_idl_get_last_error(idl);
+            ctl_fatal("%s: database connection failed (%s)",
+                      db, ovs_retval_to_string(retval));
+        }
+
+        if (seqno != ovsdb_idl_get_seqno(idl)) {
+            seqno = ovsdb_idl_get_seqno(idl);
+            if (do_vtapctl(args, commands, n_commands, idl)) {
+                free(args);
+                ovsdb_idl_destroy(idl);
+                exit(EXIT_SUCCESS);
+            }
+        }
+        if (seqno == ovsdb_idl_get_seqno(idl)) {
+            ovsdb_idl_wait(idl);
+            poll_block();
+        }
+    }
+}

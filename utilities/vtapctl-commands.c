@@ -1,0 +1,1084 @@
+/* vtapctl-commands.c: ovs-vtapctl's own commands over the VTAP database:
+ * targets, capture filters and their rules, VTAPs, start and stop ("show"
+ * is in vtapctl-show.c).
+ *
+ * Every command checks all of its input before it changes a row, and
+ * reports a bad input through ctl_error() with the field and the value, so
+ * that ovs-vtapctl exits 1 without committing anything. */
+
+#include <config.h>
+
+#include "vtapctl-commands.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <string.h>
+
+#include "openvswitch/dynamic-string.h"
+#include "ovs-vtap/vtap-rule.h"
+#include "ovsdb-idl.h"
+#include "svec.h"
+#include "util.h"
+#include "vtap-idl.h"
+
+#define VTAP_DEFAULT_PORT 4789      /* Target.port unless given. */
+#define VTAP_MAX_VNI 16777215       /* 24 bits. */
+#define VTAP_MIN_PACKET_SIZE 64     /* VTAP.max_packet_size range. */
+#define VTAP_MAX_PACKET_SIZE 65535
+#define VTAP_RULE_ORDER_STEP 10     /* Default gap between rule orders. */
+#define VTAP_RULE_MAX_ORDER 32766
+
+/* Makes the IDL replicate every table of the VTAP database, which all of
+ * the commands here read. */
+void
+vtapctl_add_prerequisites(struct ovsdb_idl *idl)
+{
+    for (size_t i = 0; i < VTAPREC_N_TABLES; i++) {
+        const struct ovsdb_idl_table_class *tc = &vtaprec_table_classes[i];
+
+        ovsdb_idl_add_table(idl, tc);
+        for (size_t j = 0; j < tc->n_columns; j++) {
+            ovsdb_idl_add_column(idl, &tc->columns[j]);
+        }
+    }
+}
+
+/* Prerequisites of every VTAP command: all of the database. */
+void
+vtapctl_pre_all(struct ctl_context *ctx)
+{
+    vtapctl_add_prerequisites(ctx->idl);
+}
+
+/* Parses the decimal number that is the whole of 's', 'min'..'max'. */
+static bool
+parse_number(const char *s, long long int min, long long int max,
+             long long int *value)
+{
+    if (!*s || strspn(s, "0123456789") != strlen(s) || strlen(s) > 12) {
+        return false;
+    }
+    *value = strtoll(s, NULL, 10);
+    return *value >= min && *value <= max;
+}
+
+/* Looks up rows by name. */
+
+static const struct vtaprec_target *
+find_target(struct ctl_context *ctx, const char *name)
+{
+    const struct vtaprec_target *target;
+
+    VTAPREC_TARGET_FOR_EACH (target, ctx->idl) {
+        if (!strcmp(target->name, name)) {
+            return target;
+        }
+    }
+    return NULL;
+}
+
+static const struct vtaprec_capture_filter *
+find_filter(struct ctl_context *ctx, const char *name)
+{
+    const struct vtaprec_capture_filter *filter;
+
+    VTAPREC_CAPTURE_FILTER_FOR_EACH (filter, ctx->idl) {
+        if (!strcmp(filter->name, name)) {
+            return filter;
+        }
+    }
+    return NULL;
+}
+
+static const struct vtaprec_vtap *
+find_vtap(struct ctl_context *ctx, const char *name)
+{
+    const struct vtaprec_vtap *vtap;
+
+    VTAPREC_VTAP_FOR_EACH (vtap, ctx->idl) {
+        if (!strcmp(vtap->name, name)) {
+            return vtap;
+        }
+    }
+    return NULL;
+}
+
+/* Like find_target() etc., but report an unknown name as an error. */
+
+static const struct vtaprec_target *
+must_find_target(struct ctl_context *ctx, const char *name)
+{
+    const struct vtaprec_target *target = find_target(ctx, name);
+    if (!target) {
+        ctl_error(ctx, "target: \"%s\": no such target", name);
+    }
+    return target;
+}
+
+static const struct vtaprec_capture_filter *
+must_find_filter(struct ctl_context *ctx, const char *name)
+{
+    const struct vtaprec_capture_filter *filter = find_filter(ctx, name);
+    if (!filter) {
+        ctl_error(ctx, "filter: \"%s\": no such capture filter", name);
+    }
+    return filter;
+}
+
+static const struct vtaprec_vtap *
+must_find_vtap(struct ctl_context *ctx, const char *name)
+{
+    const struct vtaprec_vtap *vtap = find_vtap(ctx, name);
+    if (!vtap) {
+        ctl_error(ctx, "vtap: \"%s\": no such VTAP", name);
+    }
+    return vtap;
+}
+
+/* Checks that 'name' may name a row of 'table' ("target", ...). */
+static bool
+check_name(struct ctl_context *ctx, const char *what, const char *name)
+{
+    if (!name[0]) {
+        ctl_error(ctx, "name: \"\": a %s needs a non-empty name", what);
+        return false;
+    }
+    return true;
+}
+
+/* Prints the names in 'names', sorted, one per line. */
+static void
+print_sorted(struct ctl_context *ctx, struct svec *names)
+{
+    const char *name;
+    size_t i;
+
+    svec_sort(names);
+    SVEC_FOR_EACH (i, name, names) {
+        ds_put_format(&ctx->output, "%s\n", name);
+    }
+    svec_destroy(names);
+}
+
+static void
+cmd_init(struct ctl_context *ctx OVS_UNUSED)
+{
+    /* The Global row is created by the transaction itself when it is
+     * missing, see ovs-vtapctl.c. */
+}
+
+/* Targets. */
+
+/* Returns true if 's' is a DNS host name: dot-separated labels of 1 to 63
+ * letters, digits and hyphens, not starting or ending with a hyphen, 253
+ * characters at most, an optional final dot, and a last label that is not
+ * all digits (so that a malformed IPv4 address is not taken for a name). */
+static bool
+is_hostname(const char *s)
+{
+    size_t len = strlen(s);
+
+    if (len && s[len - 1] == '.') {
+        len--;
+    }
+    if (!len || len > 253) {
+        return false;
+    }
+
+    size_t label_len = 0;
+    bool label_all_digits = true;
+    for (size_t i = 0; i <= len; i++) {
+        char c = i < len ? s[i] : '.';
+        if (c == '.') {
+            if (!label_len || s[i - 1] == '-') {
+                return false;
+            }
+            if (i == len && label_all_digits) {
+                return false;
+            }
+            label_len = 0;
+            label_all_digits = true;
+        } else if (isalnum((unsigned char) c) || c == '-') {
+            if ((!label_len && c == '-') || ++label_len > 63) {
+                return false;
+            }
+            if (!isdigit((unsigned char) c)) {
+                label_all_digits = false;
+            }
+        } else {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Checks that 'address' is an IPv4 or IPv6 address or a DNS host name. */
+static bool
+check_target_address(struct ctl_context *ctx, const char *address)
+{
+    struct in6_addr in6;
+    struct in_addr in4;
+
+    if (inet_pton(AF_INET, address, &in4) == 1
+        || inet_pton(AF_INET6, address, &in6) == 1
+        || (!strchr(address, ':') && is_hostname(address))) {
+        return true;
+    }
+    ctl_error(ctx, "address: \"%s\": not an IPv4 address, an IPv6 address "
+              "or a DNS host name", address);
+    return false;
+}
+
+/* Parses a target's "port=N" into '*port'. */
+static bool
+parse_target_port(struct ctl_context *ctx, const char *arg, int64_t *port)
+{
+    long long int value;
+
+    if (strncmp(arg, "port=", 5)) {
+        ctl_error(ctx, "\"%s\": expected port=N", arg);
+        return false;
+    }
+    if (!parse_number(arg + 5, 1, 65535, &value)) {
+        ctl_error(ctx, "port: \"%s\": not a UDP port (1 to 65535)", arg + 5);
+        return false;
+    }
+    *port = value;
+    return true;
+}
+
+static void
+cmd_add_target(struct ctl_context *ctx)
+{
+    const char *name = ctx->argv[1];
+    const char *address = ctx->argv[2];
+    int64_t port = VTAP_DEFAULT_PORT;
+
+    if (!check_name(ctx, "target", name)
+        || !check_target_address(ctx, address)
+        || (ctx->argc > 3 && !parse_target_port(ctx, ctx->argv[3], &port))) {
+        return;
+    }
+    if (find_target(ctx, name)) {
+        if (!shash_find(&ctx->options, "--may-exist")) {
+            ctl_error(ctx, "name: \"%s\": a target with this name already "
+                      "exists", name);
+        }
+        return;
+    }
+
+    struct vtaprec_target *target = vtaprec_target_insert(ctx->txn);
+    vtaprec_target_set_name(target, name);
+    vtaprec_target_set_address(target, address);
+    vtaprec_target_set_port(target, port);
+}
+
+static void
+cmd_del_target(struct ctl_context *ctx)
+{
+    const char *name = ctx->argv[1];
+    const struct vtaprec_target *target = find_target(ctx, name);
+    const struct vtaprec_vtap *vtap;
+
+    if (!target) {
+        if (!shash_find(&ctx->options, "--if-exists")) {
+            must_find_target(ctx, name);
+        }
+        return;
+    }
+    VTAPREC_VTAP_FOR_EACH (vtap, ctx->idl) {
+        if (vtap->target == target) {
+            ctl_error(ctx, "target: \"%s\": still used by VTAP \"%s\"",
+                      name, vtap->name);
+            return;
+        }
+    }
+    vtaprec_target_delete(target);
+}
+
+static void
+cmd_list_targets(struct ctl_context *ctx)
+{
+    const struct vtaprec_target *target;
+    struct svec names = SVEC_EMPTY_INITIALIZER;
+
+    VTAPREC_TARGET_FOR_EACH (target, ctx->idl) {
+        svec_add(&names, target->name);
+    }
+    print_sorted(ctx, &names);
+}
+
+/* Capture filters. */
+
+static void
+cmd_add_filter(struct ctl_context *ctx)
+{
+    const char *name = ctx->argv[1];
+
+    if (!check_name(ctx, "capture filter", name)) {
+        return;
+    }
+    if (find_filter(ctx, name)) {
+        if (!shash_find(&ctx->options, "--may-exist")) {
+            ctl_error(ctx, "name: \"%s\": a capture filter with this name "
+                      "already exists", name);
+        }
+        return;
+    }
+    struct vtaprec_capture_filter *filter
+        = vtaprec_capture_filter_insert(ctx->txn);
+    vtaprec_capture_filter_set_name(filter, name);
+}
+
+static void
+cmd_del_filter(struct ctl_context *ctx)
+{
+    const char *name = ctx->argv[1];
+    const struct vtaprec_capture_filter *filter = find_filter(ctx, name);
+    bool force = shash_find(&ctx->options, "--force") != NULL;
+    const struct vtaprec_vtap *vtap;
+
+    if (!filter) {
+        if (!shash_find(&ctx->options, "--if-exists")) {
+            must_find_filter(ctx, name);
+        }
+        return;
+    }
+    VTAPREC_VTAP_FOR_EACH (vtap, ctx->idl) {
+        if (vtap->capture_filter == filter && !force) {
+            ctl_error(ctx, "filter: \"%s\": still used by VTAP \"%s\" "
+                      "(--force deletes the VTAPs that use it)",
+                      name, vtap->name);
+            return;
+        }
+    }
+    VTAPREC_VTAP_FOR_EACH_SAFE (vtap, ctx->idl) {
+        if (vtap->capture_filter == filter) {
+            vtaprec_vtap_delete(vtap);
+        }
+    }
+    vtaprec_capture_filter_delete(filter);
+}
+
+static void
+cmd_list_filters(struct ctl_context *ctx)
+{
+    const struct vtaprec_capture_filter *filter;
+    struct svec names = SVEC_EMPTY_INITIALIZER;
+
+    VTAPREC_CAPTURE_FILTER_FOR_EACH (filter, ctx->idl) {
+        svec_add(&names, filter->name);
+    }
+    print_sorted(ctx, &names);
+}
+
+/* Capture rules. */
+
+static bool
+parse_direction(struct ctl_context *ctx, const char *s,
+                enum vtap_direction *direction)
+{
+    if (!strcmp(s, "ingress")) {
+        *direction = VTAP_INGRESS;
+    } else if (!strcmp(s, "egress")) {
+        *direction = VTAP_EGRESS;
+    } else {
+        ctl_error(ctx, "direction: \"%s\": not ingress or egress", s);
+        return false;
+    }
+    return true;
+}
+
+static bool
+parse_action(struct ctl_context *ctx, const char *s, enum vtap_action *action)
+{
+    if (!strcmp(s, "include")) {
+        *action = VTAP_INCLUDE;
+    } else if (!strcmp(s, "exclude")) {
+        *action = VTAP_EXCLUDE;
+    } else {
+        ctl_error(ctx, "action: \"%s\": not include or exclude", s);
+        return false;
+    }
+    return true;
+}
+
+static bool
+parse_order(struct ctl_context *ctx, const char *s, unsigned int *order)
+{
+    long long int value;
+
+    if (!parse_number(s, 1, VTAP_RULE_MAX_ORDER, &value)) {
+        ctl_error(ctx, "order: \"%s\": not an order number (1 to %d)",
+                  s, VTAP_RULE_MAX_ORDER);
+        return false;
+    }
+    *order = value;
+    return true;
+}
+
+/* Returns the rule of 'filter' with 'direction' and 'order', if any. */
+static const struct vtaprec_capture_rule *
+find_rule(const struct vtaprec_capture_filter *filter,
+          enum vtap_direction direction, unsigned int order)
+{
+    const char *dir = vtap_direction_to_string(direction);
+
+    for (size_t i = 0; i < filter->n_rules; i++) {
+        const struct vtaprec_capture_rule *rule = filter->rules[i];
+        if (!strcmp(rule->direction, dir) && rule->order == order) {
+            return rule;
+        }
+    }
+    return NULL;
+}
+
+/* Returns the order that a new rule of 'direction' in 'filter' gets by
+ * default: the highest order of that direction plus 10, at least 10. */
+static long long int
+default_order(const struct vtaprec_capture_filter *filter,
+              enum vtap_direction direction)
+{
+    const char *dir = vtap_direction_to_string(direction);
+    long long int max = 0;
+
+    for (size_t i = 0; i < filter->n_rules; i++) {
+        const struct vtaprec_capture_rule *rule = filter->rules[i];
+        if (!strcmp(rule->direction, dir) && rule->order > max) {
+            max = rule->order;
+        }
+    }
+    return max + VTAP_RULE_ORDER_STEP;
+}
+
+/* Writes the fields of 'rule' into the new row 'row'. */
+static void
+rule_to_idl(const struct vtap_rule *rule, struct vtaprec_capture_rule *row)
+{
+    char buf[INET6_ADDRSTRLEN + 8];
+    int64_t value;
+
+    vtaprec_capture_rule_set_direction(
+        row, vtap_direction_to_string(rule->direction));
+    vtaprec_capture_rule_set_action(row,
+                                    vtap_action_to_string(rule->action));
+    vtaprec_capture_rule_set_order(row, rule->order);
+    if (rule->protocol >= 0) {
+        value = rule->protocol;
+        vtaprec_capture_rule_set_protocol(row, &value, 1);
+    }
+    if (rule->has_src) {
+        vtap_cidr_format(&rule->src, buf, sizeof buf);
+        vtaprec_capture_rule_set_src_cidr(row, buf);
+    }
+    if (rule->has_dst) {
+        vtap_cidr_format(&rule->dst, buf, sizeof buf);
+        vtaprec_capture_rule_set_dst_cidr(row, buf);
+    }
+    if (rule->has_src_ports) {
+        value = rule->src_ports.min;
+        vtaprec_capture_rule_set_src_port_min(row, &value, 1);
+        value = rule->src_ports.max;
+        vtaprec_capture_rule_set_src_port_max(row, &value, 1);
+    }
+    if (rule->has_dst_ports) {
+        value = rule->dst_ports.min;
+        vtaprec_capture_rule_set_dst_port_min(row, &value, 1);
+        value = rule->dst_ports.max;
+        vtaprec_capture_rule_set_dst_port_max(row, &value, 1);
+    }
+    if (rule->icmp_type >= 0) {
+        value = rule->icmp_type;
+        vtaprec_capture_rule_set_icmp_type(row, &value, 1);
+    }
+    if (rule->icmp_code >= 0) {
+        value = rule->icmp_code;
+        vtaprec_capture_rule_set_icmp_code(row, &value, 1);
+    }
+}
+
+/* add-rule FILTER DIRECTION ACTION [order=N] MATCH... */
+static void
+cmd_add_rule(struct ctl_context *ctx)
+{
+    const struct vtaprec_capture_filter *filter;
+    struct vtap_rule rule;
+    const char *order_s = NULL;
+    struct svec match = SVEC_EMPTY_INITIALIZER;
+    char *error;
+
+    vtap_rule_init(&rule);
+    filter = must_find_filter(ctx, ctx->argv[1]);
+    if (!filter
+        || !parse_direction(ctx, ctx->argv[2], &rule.direction)
+        || !parse_action(ctx, ctx->argv[3], &rule.action)) {
+        return;
+    }
+    for (int i = 4; i < ctx->argc; i++) {
+        if (!strncmp(ctx->argv[i], "order=", 6)) {
+            if (order_s) {
+                ctl_error(ctx, "order: \"%s\": field given twice",
+                          ctx->argv[i] + 6);
+                goto out;
+            }
+            order_s = ctx->argv[i] + 6;
+        } else {
+            svec_add(&match, ctx->argv[i]);
+        }
+    }
+
+    error = vtap_rule_parse_match(&rule, match.n, match.names);
+    if (error) {
+        ctl_error(ctx, "%s", error);
+        free(error);
+        goto out;
+    }
+
+    if (order_s) {
+        if (!parse_order(ctx, order_s, &rule.order)) {
+            goto out;
+        }
+        if (find_rule(filter, rule.direction, rule.order)) {
+            ctl_error(ctx, "order: \"%s\": filter \"%s\" already has an %s "
+                      "rule with this order", order_s, filter->name,
+                      vtap_direction_to_string(rule.direction));
+            goto out;
+        }
+    } else {
+        long long int order = default_order(filter, rule.direction);
+        if (order > VTAP_RULE_MAX_ORDER) {
+            ctl_error(ctx, "order: \"%lld\": the next free order in filter "
+                      "\"%s\" is beyond %d; give order=N", order,
+                      filter->name, VTAP_RULE_MAX_ORDER);
+            goto out;
+        }
+        rule.order = order;
+    }
+
+    error = vtap_rule_check(&rule);
+    if (error) {
+        ctl_error(ctx, "%s", error);
+        free(error);
+        goto out;
+    }
+
+    struct vtaprec_capture_rule *row = vtaprec_capture_rule_insert(ctx->txn);
+    rule_to_idl(&rule, row);
+
+    struct vtaprec_capture_rule **rules
+        = xmalloc((filter->n_rules + 1) * sizeof *rules);
+    memcpy(rules, filter->rules, filter->n_rules * sizeof *rules);
+    rules[filter->n_rules] = row;
+    vtaprec_capture_filter_verify_rules(filter);
+    vtaprec_capture_filter_set_rules(filter, rules, filter->n_rules + 1);
+    free(rules);
+
+out:
+    svec_destroy(&match);
+}
+
+/* del-rule FILTER DIRECTION ORDER */
+static void
+cmd_del_rule(struct ctl_context *ctx)
+{
+    const struct vtaprec_capture_filter *filter;
+    enum vtap_direction direction;
+    unsigned int order;
+
+    filter = must_find_filter(ctx, ctx->argv[1]);
+    if (!filter
+        || !parse_direction(ctx, ctx->argv[2], &direction)
+        || !parse_order(ctx, ctx->argv[3], &order)) {
+        return;
+    }
+
+    const struct vtaprec_capture_rule *rule
+        = find_rule(filter, direction, order);
+    if (!rule) {
+        if (!shash_find(&ctx->options, "--if-exists")) {
+            ctl_error(ctx, "order: \"%u\": filter \"%s\" has no %s rule "
+                      "with this order", order, filter->name,
+                      vtap_direction_to_string(direction));
+        }
+        return;
+    }
+
+    struct vtaprec_capture_rule **rules
+        = xmalloc(filter->n_rules * sizeof *rules);
+    size_t n = 0;
+    for (size_t i = 0; i < filter->n_rules; i++) {
+        if (filter->rules[i] != rule) {
+            rules[n++] = filter->rules[i];
+        }
+    }
+    vtaprec_capture_filter_verify_rules(filter);
+    vtaprec_capture_filter_set_rules(filter, rules, n);
+    vtaprec_capture_rule_delete(rule);
+    free(rules);
+}
+
+/* Orders rules by direction (ingress first), then by order number. */
+static int
+compare_rules(const void *a_, const void *b_)
+{
+    const struct vtaprec_capture_rule *const *a = a_;
+    const struct vtaprec_capture_rule *const *b = b_;
+    bool a_in = !strcmp((*a)->direction, "ingress");
+    bool b_in = !strcmp((*b)->direction, "ingress");
+
+    if (a_in != b_in) {
+        return a_in ? -1 : 1;
+    }
+    return (*a)->order < (*b)->order ? -1 : (*a)->order > (*b)->order;
+}
+
+/* Appends "DIRECTION ORDER ACTION MATCH" for 'row' to 's', the match as
+ * add-rule reads it. */
+void
+vtapctl_format_rule(const struct vtaprec_capture_rule *row, struct ds *s)
+{
+    struct vtap_rule rule;
+    char *error = vtap_rule_from_idl(row, &rule);
+
+    ds_put_format(s, "%s %"PRId64" %s ", row->direction, row->order,
+                  row->action);
+    if (error) {
+        ds_put_format(s, "(invalid: %s)", error);
+        free(error);
+    } else {
+        vtap_rule_format_match(&rule, s);
+    }
+}
+
+/* Returns the rules of 'filter', ingress first, each direction by
+ * ascending order; the caller frees the array. */
+const struct vtaprec_capture_rule **
+vtapctl_sorted_rules(const struct vtaprec_capture_filter *filter)
+{
+    const struct vtaprec_capture_rule **rules
+        = xmalloc((filter->n_rules + 1) * sizeof *rules);
+    for (size_t i = 0; i < filter->n_rules; i++) {
+        rules[i] = filter->rules[i];
+    }
+    qsort(rules, filter->n_rules, sizeof *rules, compare_rules);
+    return rules;
+}
+
+static void
+cmd_list_rules(struct ctl_context *ctx)
+{
+    const struct vtaprec_capture_filter *filter
+        = must_find_filter(ctx, ctx->argv[1]);
+
+    if (!filter) {
+        return;
+    }
+    const struct vtaprec_capture_rule **rules = vtapctl_sorted_rules(filter);
+    for (size_t i = 0; i < filter->n_rules; i++) {
+        vtapctl_format_rule(rules[i], &ctx->output);
+        ds_put_char(&ctx->output, '\n');
+    }
+    free(rules);
+}
+
+/* VTAPs. */
+
+/* A VTAP's source, as the VTAP columns source_type, source and
+ * source_vlan hold it. */
+struct vtap_source {
+    const char *type;           /* "port", "iface-id", "bridge", "vlan". */
+    char *name;                 /* Port, iface-id or bridge name. */
+    int64_t vlan;               /* VLAN ID for "vlan", otherwise -1. */
+};
+
+/* Parses 's', one of PORT, port=PORT, iface-id=ID, bridge=BRIDGE or
+ * vlan=BRIDGE:VID, into '*src'.  The caller frees src->name. */
+static bool
+parse_source(struct ctl_context *ctx, const char *s, struct vtap_source *src)
+{
+    const char *eq = strchr(s, '=');
+    const char *value = eq ? eq + 1 : s;
+    long long int vid;
+
+    src->vlan = -1;
+    src->name = NULL;
+    if (!eq) {
+        src->type = "port";
+    } else if (!strncmp(s, "port=", 5)) {
+        src->type = "port";
+    } else if (!strncmp(s, "iface-id=", 9)) {
+        src->type = "iface-id";
+    } else if (!strncmp(s, "bridge=", 7)) {
+        src->type = "bridge";
+    } else if (!strncmp(s, "vlan=", 5)) {
+        const char *colon = strrchr(value, ':');
+        if (!colon || colon == value
+            || !parse_number(colon + 1, 1, 4094, &vid)) {
+            ctl_error(ctx, "source: \"%s\": a VLAN source is "
+                      "vlan=BRIDGE:VID with VID 1 to 4094", s);
+            return false;
+        }
+        src->type = "vlan";
+        src->name = xmemdup0(value, colon - value);
+        src->vlan = vid;
+        return true;
+    } else {
+        ctl_error(ctx, "source: \"%s\": not PORT, port=PORT, iface-id=ID, "
+                  "bridge=BRIDGE or vlan=BRIDGE:VID", s);
+        return false;
+    }
+    if (!*value) {
+        ctl_error(ctx, "source: \"%s\": empty name", s);
+        return false;
+    }
+    src->name = xstrdup(value);
+    return true;
+}
+
+static void
+set_source(const struct vtaprec_vtap *vtap, const struct vtap_source *src)
+{
+    vtaprec_vtap_set_source_type(vtap, src->type);
+    vtaprec_vtap_set_source(vtap, src->name);
+    vtaprec_vtap_set_source_vlan(vtap, &src->vlan, src->vlan >= 0);
+}
+
+static bool
+parse_vni(struct ctl_context *ctx, const char *s, int64_t *vni)
+{
+    long long int value;
+
+    if (!parse_number(s, 0, VTAP_MAX_VNI, &value)) {
+        ctl_error(ctx, "vni: \"%s\": not a VNI (0 to %d, 24 bits)",
+                  s, VTAP_MAX_VNI);
+        return false;
+    }
+    *vni = value;
+    return true;
+}
+
+/* Parses a max packet size, or "none" for no limit ('*n' = 0). */
+static bool
+parse_max_packet_size(struct ctl_context *ctx, const char *s, int64_t *size,
+                      size_t *n)
+{
+    long long int value;
+
+    if (!strcmp(s, "none")) {
+        *n = 0;
+        return true;
+    }
+    if (!parse_number(s, VTAP_MIN_PACKET_SIZE, VTAP_MAX_PACKET_SIZE,
+                      &value)) {
+        ctl_error(ctx, "max-packet-size: \"%s\": not a packet size (%d to "
+                  "%d, or none)", s, VTAP_MIN_PACKET_SIZE,
+                  VTAP_MAX_PACKET_SIZE);
+        return false;
+    }
+    *size = value;
+    *n = 1;
+    return true;
+}
+
+/* Returns the lowest VNI from 1 up that no VTAP uses, so that a collector
+ * can tell VTAPs apart when no VNI is given. */
+static int64_t
+default_vni(struct ctl_context *ctx)
+{
+    const struct vtaprec_vtap *vtap;
+    int64_t vni = 1;
+    bool used;
+
+    do {
+        used = false;
+        VTAPREC_VTAP_FOR_EACH (vtap, ctx->idl) {
+            if (vtap->vni == vni) {
+                used = true;
+                vni++;
+                break;
+            }
+        }
+    } while (used && vni <= VTAP_MAX_VNI);
+    return vni;
+}
+
+/* The settings of add-vtap and set-vtap, each KEY=VALUE. */
+struct vtap_settings {
+    struct vtap_source source;
+    bool has_source;
+    const struct vtaprec_target *target;
+    const struct vtaprec_capture_filter *filter;
+    int64_t vni;
+    bool has_vni;
+    int64_t max_packet_size;
+    size_t n_max_packet_size;
+    bool has_max_packet_size;
+};
+
+/* Parses the 'argc' words of 'argv' into 'settings'.  'keys' lists the
+ * keys allowed. */
+static bool
+parse_vtap_settings(struct ctl_context *ctx, int argc, char *argv[],
+                    const char *const keys[], size_t n_keys,
+                    struct vtap_settings *settings)
+{
+    for (int i = 0; i < argc; i++) {
+        const char *eq = strchr(argv[i], '=');
+        char *key = eq ? xmemdup0(argv[i], eq - argv[i]) : xstrdup(argv[i]);
+        const char *value = eq ? eq + 1 : "";
+        bool known = false;
+        bool ok;
+
+        for (size_t k = 0; k < n_keys; k++) {
+            known = known || !strcmp(key, keys[k]);
+        }
+        if (!eq || !known) {
+            struct ds allowed = DS_EMPTY_INITIALIZER;
+            for (size_t k = 0; k < n_keys; k++) {
+                ds_put_format(&allowed, "%s%s=", k ? ", " : "", keys[k]);
+            }
+            ctl_error(ctx, "\"%s\": unknown setting (expected %s)",
+                      argv[i], ds_cstr(&allowed));
+            ds_destroy(&allowed);
+            ok = false;
+        } else if (!strcmp(key, "source")) {
+            free(settings->source.name);
+            ok = parse_source(ctx, value, &settings->source);
+            settings->has_source = true;
+        } else if (!strcmp(key, "target")) {
+            settings->target = must_find_target(ctx, value);
+            ok = settings->target != NULL;
+        } else if (!strcmp(key, "filter")) {
+            settings->filter = must_find_filter(ctx, value);
+            ok = settings->filter != NULL;
+        } else if (!strcmp(key, "vni")) {
+            ok = parse_vni(ctx, value, &settings->vni);
+            settings->has_vni = true;
+        } else {
+            ok = parse_max_packet_size(ctx, value,
+                                       &settings->max_packet_size,
+                                       &settings->n_max_packet_size);
+            settings->has_max_packet_size = true;
+        }
+        free(key);
+        if (!ok) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* add-vtap NAME SOURCE TARGET FILTER [vni=N] [max-packet-size=N] */
+static void
+cmd_add_vtap(struct ctl_context *ctx)
+{
+    static const char *const keys[] = { "vni", "max-packet-size" };
+    const char *name = ctx->argv[1];
+    struct vtap_settings s;
+
+    memset(&s, 0, sizeof s);
+    if (!check_name(ctx, "VTAP", name)
+        || !parse_source(ctx, ctx->argv[2], &s.source)) {
+        goto out;
+    }
+    s.has_source = true;
+    s.target = must_find_target(ctx, ctx->argv[3]);
+    if (!s.target) {
+        goto out;
+    }
+    s.filter = must_find_filter(ctx, ctx->argv[4]);
+    if (!s.filter
+        || !parse_vtap_settings(ctx, ctx->argc - 5, ctx->argv + 5,
+                                keys, ARRAY_SIZE(keys), &s)) {
+        goto out;
+    }
+    if (find_vtap(ctx, name)) {
+        if (!shash_find(&ctx->options, "--may-exist")) {
+            ctl_error(ctx, "name: \"%s\": a VTAP with this name already "
+                      "exists", name);
+        }
+        goto out;
+    }
+    if (!s.has_vni) {
+        s.vni = default_vni(ctx);
+        if (s.vni > VTAP_MAX_VNI) {
+            ctl_error(ctx, "vni: every VNI is in use; give vni=N");
+            goto out;
+        }
+    }
+
+    struct vtaprec_vtap *vtap = vtaprec_vtap_insert(ctx->txn);
+    vtaprec_vtap_set_name(vtap, name);
+    set_source(vtap, &s.source);
+    vtaprec_vtap_set_target(vtap, s.target);
+    vtaprec_vtap_set_capture_filter(vtap, s.filter);
+    vtaprec_vtap_set_vni(vtap, s.vni);
+    vtaprec_vtap_set_max_packet_size(vtap, &s.max_packet_size,
+                                     s.n_max_packet_size);
+    vtaprec_vtap_set_enabled(vtap, false);
+
+out:
+    free(s.source.name);
+}
+
+/* set-vtap NAME KEY=VALUE... */
+static void
+cmd_set_vtap(struct ctl_context *ctx)
+{
+    static const char *const keys[] = {
+        "source", "target", "filter", "vni", "max-packet-size",
+    };
+    const struct vtaprec_vtap *vtap = must_find_vtap(ctx, ctx->argv[1]);
+    struct vtap_settings s;
+
+    memset(&s, 0, sizeof s);
+    if (!vtap
+        || !parse_vtap_settings(ctx, ctx->argc - 2, ctx->argv + 2,
+                                keys, ARRAY_SIZE(keys), &s)) {
+        goto out;
+    }
+    if (s.has_source) {
+        set_source(vtap, &s.source);
+    }
+    if (s.target) {
+        vtaprec_vtap_set_target(vtap, s.target);
+    }
+    if (s.filter) {
+        vtaprec_vtap_set_capture_filter(vtap, s.filter);
+    }
+    if (s.has_vni) {
+        vtaprec_vtap_set_vni(vtap, s.vni);
+    }
+    if (s.has_max_packet_size) {
+        vtaprec_vtap_set_max_packet_size(vtap, &s.max_packet_size,
+                                         s.n_max_packet_size);
+    }
+
+out:
+    free(s.source.name);
+}
+
+static void
+cmd_del_vtap(struct ctl_context *ctx)
+{
+    const char *name = ctx->argv[1];
+    const struct vtaprec_vtap *vtap = find_vtap(ctx, name);
+
+    if (!vtap) {
+        if (!shash_find(&ctx->options, "--if-exists")) {
+            must_find_vtap(ctx, name);
+        }
+        return;
+    }
+    vtaprec_vtap_delete(vtap);
+}
+
+static void
+cmd_list_vtaps(struct ctl_context *ctx)
+{
+    const struct vtaprec_vtap *vtap;
+    struct svec names = SVEC_EMPTY_INITIALIZER;
+
+    VTAPREC_VTAP_FOR_EACH (vtap, ctx->idl) {
+        svec_add(&names, vtap->name);
+    }
+    print_sorted(ctx, &names);
+}
+
+/* start NAME, stop NAME. */
+static void
+cmd_start_stop(struct ctl_context *ctx)
+{
+    const struct vtaprec_vtap *vtap = must_find_vtap(ctx, ctx->argv[1]);
+
+    if (vtap) {
+        vtaprec_vtap_set_enabled(vtap, !strcmp(ctx->argv[0], "start"));
+    }
+}
+
+static const struct ctl_command_syntax vtapctl_commands[] = {
+    {"init", 0, 0, "", NULL, cmd_init, NULL, "", RW},
+    {"show", 0, 0, "", vtapctl_pre_all, vtapctl_cmd_show, NULL, "", RO},
+
+    {"add-target", 2, 3, "NAME ADDRESS [port=N]", vtapctl_pre_all, cmd_add_target,
+     NULL, "--may-exist", RW},
+    {"del-target", 1, 1, "NAME", vtapctl_pre_all, cmd_del_target, NULL,
+     "--if-exists", RW},
+    {"list-targets", 0, 0, "", vtapctl_pre_all, cmd_list_targets, NULL, "", RO},
+
+    {"add-filter", 1, 1, "NAME", vtapctl_pre_all, cmd_add_filter, NULL,
+     "--may-exist", RW},
+    {"del-filter", 1, 1, "NAME", vtapctl_pre_all, cmd_del_filter, NULL,
+     "--if-exists,--force", RW},
+    {"list-filters", 0, 0, "", vtapctl_pre_all, cmd_list_filters, NULL, "", RO},
+
+    {"add-rule", 3, INT_MAX, "FILTER DIRECTION ACTION [order=N] MATCH...",
+     vtapctl_pre_all, cmd_add_rule, NULL, "", RW},
+    {"del-rule", 3, 3, "FILTER DIRECTION ORDER", vtapctl_pre_all, cmd_del_rule,
+     NULL, "--if-exists", RW},
+    {"list-rules", 1, 1, "FILTER", vtapctl_pre_all, cmd_list_rules, NULL, "", RO},
+
+    {"add-vtap", 4, 6, "NAME SOURCE TARGET FILTER [vni=N] "
+     "[max-packet-size=N]", vtapctl_pre_all, cmd_add_vtap, NULL, "--may-exist", RW},
+    {"set-vtap", 2, INT_MAX, "NAME KEY=VALUE...", vtapctl_pre_all, cmd_set_vtap,
+     NULL, "", RW},
+    {"del-vtap", 1, 1, "NAME", vtapctl_pre_all, cmd_del_vtap, NULL, "--if-exists",
+     RW},
+    {"list-vtaps", 0, 0, "", vtapctl_pre_all, cmd_list_vtaps, NULL, "", RO},
+    {"start", 1, 1, "NAME", vtapctl_pre_all, cmd_start_stop, NULL, "", RW},
+    {"stop", 1, 1, "NAME", vtapctl_pre_all, cmd_start_stop, NULL, "", RW},
+
+    {NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, RO},
+};
+
+/* Registers the commands above with db-ctl-base. */
+void
+vtapctl_register_commands(void)
+{
+    ctl_register_commands(vtapctl_commands);
+}
+
+/* Returns the --help text of the commands above. */
+const char *
+vtapctl_commands_usage(void)
+{
+    return "\
+General commands:\n\
+  init                        create the Global row if it is missing\n\
+  show                        print an overview of every VTAP\n\
+\n\
+Target commands:\n\
+  add-target NAME ADDRESS [port=N]\n\
+                              add a target (IPv4, IPv6 or DNS name; UDP\n\
+                              port default 4789)\n\
+  del-target NAME             delete a target that no VTAP uses\n\
+  list-targets                print the names of all targets\n\
+\n\
+Capture filter commands:\n\
+  add-filter NAME             add an empty capture filter\n\
+  [--force] del-filter NAME   delete a filter no VTAP uses (--force:\n\
+                              with the VTAPs that use it)\n\
+  list-filters                print the names of all capture filters\n\
+  add-rule FILTER ingress|egress include|exclude [order=N] MATCH...\n\
+                              add a rule; MATCH words: proto=all|icmp|\n\
+                              icmpv6|tcp|udp|N src=CIDR dst=CIDR\n\
+                              sport=N[-M] dport=N[-M] icmp-type=N\n\
+                              icmp-code=N (order default: last + 10)\n\
+  del-rule FILTER ingress|egress ORDER\n\
+                              delete the rule with that order\n\
+  list-rules FILTER           print the rules of FILTER, in order\n\
+\n\
+VTAP commands:\n\
+  add-vtap NAME SOURCE TARGET FILTER [vni=N] [max-packet-size=N]\n\
+                              add a stopped VTAP; SOURCE is PORT,\n\
+                              iface-id=ID, bridge=BRIDGE or\n\
+                              vlan=BRIDGE:VID (vni default: lowest unused)\n\
+  set-vtap NAME [source=SOURCE] [target=TARGET] [filter=FILTER] [vni=N]\n\
+           [max-packet-size=N|none]\n\
+                              change a VTAP, running or not\n\
+  del-vtap NAME               delete a VTAP\n\
+  list-vtaps                  print the names of all VTAPs\n\
+  start NAME                  start mirroring\n\
+  stop NAME                   stop mirroring\n\
+\n";
+}
