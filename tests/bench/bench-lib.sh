@@ -9,6 +9,8 @@
 #   BENCH_RESULTS   the file of result rows (default: standard output)
 #   BENCH_QUICK     "yes" for a short run
 #   BENCH_TMPDIR    where scratch directories go
+#   BENCH_KEEP      "yes" keeps the scratch directory, the processes and
+#                   the lab at exit, to look into a failure
 
 bench_srcdir=${BENCH_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 bench_builddir=${BENCH_BUILDDIR:-$bench_srcdir/_build}
@@ -83,6 +85,10 @@ bench_track() {
 
 bench_cleanup() {
     local pid
+    if test "${BENCH_KEEP:-no}" = yes; then
+        bench_say "kept $bench_tmp and pids$bench_pids (BENCH_KEEP=yes)"
+        return
+    fi
     for pid in $bench_pids; do
         kill "$pid" 2>/dev/null || true
     done
