@@ -65,7 +65,7 @@ struct capture_writer {
 static int
 put(struct capture_writer *w, const void *data, size_t size)
 {
-    if (size && fwrite(data, size, 1, w->file) != 1) {
+    if (size && fwrite_unlocked(data, size, 1, w->file) != 1) {
         return errno ? errno : EIO;
     }
     w->file_bytes += size;

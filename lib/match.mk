@@ -7,6 +7,11 @@ UNIT_TESTS += tests/test-vtap-rule
 tests_test_vtap_rule_SOURCES = tests/test-vtap-rule.c
 tests_test_vtap_rule_LDADD = $(unit_test_ldadd)
 
+# Both include the generated IDL header, which "make check-unit" in a new
+# build directory (it skips BUILT_SOURCES) would otherwise not make first.
+lib/vtap-rule.lo: lib/vtap-idl.h
+tests/test-vtap-rule.$(OBJEXT): lib/vtap-idl.h
+
 # vtap(5), the documentation of the VTAP schema, rendered from lib/vtap.xml
 # by Open vSwitch's ovsdb-doc as OVS renders vtep(5).
 EXTRA_DIST += lib/vtap.xml

@@ -48,15 +48,18 @@ receiver_counters_vni(struct receiver_counters *c, uint32_t vni)
     uint32_t hash = hash_int(vni, 0);
     struct receiver_vni_counters *v;
 
+    if (c->last_vni && c->last_vni->vni == vni) {
+        return c->last_vni;
+    }
     HMAP_FOR_EACH_WITH_HASH (v, node, hash, &c->vnis) {
         if (v->vni == vni) {
-            return v;
+            return c->last_vni = v;
         }
     }
     v = xzalloc(sizeof *v);
     v->vni = vni;
     hmap_insert(&c->vnis, &v->node, hash);
-    return v;
+    return c->last_vni = v;
 }
 
 /* Copies the address of 'ss', without its port, into '*key'. */
@@ -85,16 +88,19 @@ receiver_counters_source(struct receiver_counters *c,
     uint32_t hash;
 
     source_key(ss, &key);
+    if (c->last_source && !memcmp(&c->last_source->addr, &key, sizeof key)) {
+        return c->last_source;
+    }
     hash = hash_bytes(&key, sizeof key, 0);
     HMAP_FOR_EACH_WITH_HASH (s, node, hash, &c->sources) {
         if (!memcmp(&s->addr, &key, sizeof key)) {
-            return s;
+            return c->last_source = s;
         }
     }
     s = xzalloc(sizeof *s);
     s->addr = key;
     hmap_insert(&c->sources, &s->node, hash);
-    return s;
+    return c->last_source = s;
 }
 
 /* Total number of malformed datagrams, whatever the reason. */

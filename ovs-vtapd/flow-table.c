@@ -127,6 +127,7 @@ struct flow_table {
     uint32_t next_bundle_id;
     ovs_be32 commit_xid;        /* Outstanding bundle commit, or 0. */
     bool need_sync;             /* 'desired' may differ from 'installed'. */
+    long long int retry_at;     /* After an error, not before this time. */
     bool touch;                 /* Send a flow_mod even if nothing differs. */
 };
 
@@ -557,7 +558,9 @@ process_msg(struct flow_table *ft, struct ofpbuf *msg)
         char *s = ofp_to_string(oh, ntohs(oh->length), NULL, NULL, 2);
         VLOG_WARN_RL(&rl, "%s: OpenFlow error: %s", ft->bridge, s);
         free(s);
-        /* Start over from what the switch really has. */
+        /* Start over from what the switch really has, after a pause so
+         * that a flow that the switch refuses does not make a busy loop. */
+        ft->retry_at = time_msec() + 2000;
         ft->commit_xid = 0;
         ft->dumped = false;
         ft->stats_xid = 0;
@@ -598,6 +601,9 @@ flow_table_run(struct flow_table *ft, long long int stats_interval)
         ofpbuf_delete(msg);
     }
 
+    if (time_msec() < ft->retry_at) {
+        return;
+    }
     if (!ft->dumped) {
         if (!ft->stats_xid) {
             send_stats_request(ft, true);
@@ -620,7 +626,9 @@ flow_table_wait(struct flow_table *ft)
 {
     rconn_run_wait(ft->rconn);
     rconn_recv_wait(ft->rconn);
-    if (rconn_is_connected(ft->rconn) && ft->dumped) {
+    if (time_msec() < ft->retry_at) {
+        poll_timer_wait_until(ft->retry_at);
+    } else if (rconn_is_connected(ft->rconn) && ft->dumped) {
         if ((ft->need_sync || ft->touch) && !ft->commit_xid) {
             poll_immediate_wake();
         }

@@ -29,13 +29,44 @@ ovs_config_is_owned(const struct smap *external_ids)
     return owner && !strcmp(owner, OVS_VTAP_OWNER);
 }
 
-/* Keeps the IDL from waking the daemon for counters it does not read. */
+/* Keeps the IDL from waking the daemon for the state and counters that
+ * ovs-vswitchd keeps writing and that ovs-vtapd does not act on. */
 void
 ovs_config_register_columns(struct ovsdb_idl *idl)
 {
-    ovsdb_idl_omit_alert(idl, &ovsrec_interface_col_statistics);
-    ovsdb_idl_omit_alert(idl, &ovsrec_mirror_col_statistics);
-    ovsdb_idl_omit_alert(idl, &ovsrec_port_col_statistics);
+    static const struct ovsdb_idl_column *const volatile_columns[] = {
+        &ovsrec_bridge_col_datapath_version,
+        &ovsrec_bridge_col_rstp_status,
+        &ovsrec_bridge_col_status,
+        &ovsrec_interface_col_admin_state,
+        &ovsrec_interface_col_bfd_status,
+        &ovsrec_interface_col_cfm_fault,
+        &ovsrec_interface_col_cfm_fault_status,
+        &ovsrec_interface_col_cfm_flap_count,
+        &ovsrec_interface_col_cfm_health,
+        &ovsrec_interface_col_cfm_remote_mpids,
+        &ovsrec_interface_col_cfm_remote_opstate,
+        &ovsrec_interface_col_duplex,
+        &ovsrec_interface_col_ifindex,
+        &ovsrec_interface_col_lacp_current,
+        &ovsrec_interface_col_link_resets,
+        &ovsrec_interface_col_link_speed,
+        &ovsrec_interface_col_link_state,
+        &ovsrec_interface_col_mac_in_use,
+        &ovsrec_interface_col_mtu,
+        &ovsrec_interface_col_statistics,
+        &ovsrec_interface_col_status,
+        &ovsrec_mirror_col_statistics,
+        &ovsrec_open_vswitch_col_statistics,
+        &ovsrec_port_col_rstp_statistics,
+        &ovsrec_port_col_rstp_status,
+        &ovsrec_port_col_statistics,
+        &ovsrec_port_col_status,
+    };
+
+    for (size_t i = 0; i < ARRAY_SIZE(volatile_columns); i++) {
+        ovsdb_idl_omit_alert(idl, volatile_columns[i]);
+    }
 }
 
 /* A source that needs Mirror rows: a port, a whole bridge or a VLAN. */
@@ -492,9 +523,16 @@ ovs_config_run(struct ovsdb_idl_txn *txn, const struct ovsdb_idl *idl,
                                     hash_string(name, 0) & 0xffffff);
             struct smap *options = xmalloc(sizeof *options);
 
+            /* The VNI is set per flow (out_key=flow).  A fixed in_key of
+             * its own keeps this port's receive side apart from other
+             * flow-based VXLAN ports on the same UDP port, in other mirror
+             * bridges or the user's own: OVS refuses two tunnel ports
+             * with the same receive configuration. */
             smap_init(options);
             smap_add(options, "remote_ip", "flow");
-            smap_add(options, "key", "flow");
+            smap_add(options, "out_key", "flow");
+            smap_add_format(options, "in_key", "%"PRIu32,
+                            hash_string(name, 0) & 0xffffff);
             smap_add_format(options, "dst_port", "%"PRIu16, want->target_port);
             mbridge_add_port(mb, pname, "vxlan", options);
             free(pname);
@@ -615,6 +653,11 @@ ovs_config_run(struct ovsdb_idl_txn *txn, const struct ovsdb_idl *idl,
             continue;
         }
         want->mirror_bridge = mirror_bridge_name(want->src_bridge);
+        want->source_tag = xstrdup(src->tag);
+        want->vxlan_port = xasprintf("vtx%"PRIu16"-%06"PRIx32,
+                                     want->target_port,
+                                     hash_string(want->mirror_bridge, 0)
+                                     & 0xffffff);
         const struct ovsrec_bridge *mbr = find_bridge(idl,
                                                       want->mirror_bridge);
         if (!mbr || !ovs_config_is_owned(&mbr->external_ids)) {
@@ -626,10 +669,7 @@ ovs_config_run(struct ovsdb_idl_txn *txn, const struct ovsdb_idl *idl,
         pname = xasprintf("vtme-%s", src->tag);
         want->egress_ofport = bridge_port_ofport(mbr, pname);
         free(pname);
-        pname = xasprintf("vtx%"PRIu16"-%06"PRIx32, want->target_port,
-                          hash_string(want->mirror_bridge, 0) & 0xffffff);
-        want->vxlan_ofport = bridge_port_ofport(mbr, pname);
-        free(pname);
+        want->vxlan_ofport = bridge_port_ofport(mbr, want->vxlan_port);
     }
 
     HMAP_FOR_EACH_POP (src, node, &sources) {

@@ -41,6 +41,8 @@ VLOG_DEFINE_THIS_MODULE(ovs_vtapd);
 static char *ovs_remote;
 static char *vtap_remote;
 static long long int stats_interval = 5000;     /* Milliseconds. */
+static bool resolver_configured;    /* --dns-forwarder or --dns-hosts. */
+static char *unixctl_path;          /* --unixctl, or NULL for default. */
 static struct vtap_resolver_options resolver_options = {
     .hosts_file = "/etc/hosts",
     .min_ttl = 5,
@@ -60,9 +62,8 @@ struct vtapd {
 
     unsigned int ovs_seqno, vtap_seqno;
     bool need_recompute;        /* Rebuild even if nothing changed. */
-    int64_t mirror_cfg;         /* Open_vSwitch.next_cfg of our last
-                                 * config change, until ovs-vswitchd applied
-                                 * it, else 0. */
+    bool mirror_pending;        /* Our Open_vSwitch changes may not be
+                                 * applied by ovs-vswitchd yet. */
     bool exiting;
 };
 
@@ -113,7 +114,7 @@ bump_next_cfg(struct vtapd *d, struct ovsdb_idl_txn *txn)
     if (cfg) {
         ovsrec_open_vswitch_verify_next_cfg(cfg);
         ovsrec_open_vswitch_set_next_cfg(cfg, cfg->next_cfg + 1);
-        d->ovs_loop.next_cfg = cfg->next_cfg + 1;
+        d->mirror_pending = true;
         ovsdb_idl_txn_add_comment(txn, "ovs-vtapd: realizing VTAPs");
     }
 }
@@ -141,18 +142,23 @@ all_applied(const struct vtapd *d)
     struct shash_node *node;
     struct vtap_want *want;
 
-    if (!cfg || d->need_recompute || d->mirror_cfg
-        || d->ovs_loop.committing_txn
-        || !ovsdb_idl_has_ever_connected(d->vtap_loop.idl)) {
+    if (!cfg || d->need_recompute || d->mirror_pending
+        || d->ovs_loop.committing_txn) {
+        VLOG_DBG("not applied: %s", !cfg ? "no Open_vSwitch row"
+                 : d->need_recompute ? "recompute pending"
+                 : d->mirror_pending ? "waiting for ovs-vswitchd"
+                 : "Open_vSwitch transaction in progress");
         return false;
     }
     SHASH_FOR_EACH (node, &d->flow_tables) {
         if (!flow_table_is_synced(node->data)) {
+            VLOG_DBG("not applied: flows of %s not in place", node->name);
             return false;
         }
     }
     HMAP_FOR_EACH (want, node, &d->desired.vtaps) {
         if (want->enabled && !want->error && !want->dispatched) {
+            VLOG_DBG("not applied: VTAP %s not ready", want->name);
             return false;
         }
     }
@@ -160,22 +166,20 @@ all_applied(const struct vtapd *d)
 }
 
 /* Touches every flow table once ovs-vswitchd has applied our Open_vSwitch
- * changes, so that its cached datapath flows see new Mirror rows. */
+ * changes (its cur_cfg caught up with next_cfg after our transaction
+ * committed), so that its cached datapath flows see new Mirror rows. */
 static void
 check_mirror_cfg(struct vtapd *d)
 {
     const struct ovsrec_open_vswitch *cfg
         = ovsrec_open_vswitch_first(d->ovs_loop.idl);
 
-    if (d->ovs_loop.cur_cfg && d->ovs_loop.cur_cfg == d->ovs_loop.next_cfg) {
-        d->mirror_cfg = d->ovs_loop.cur_cfg;
-        d->ovs_loop.cur_cfg = d->ovs_loop.next_cfg = 0;
-    }
-    if (d->mirror_cfg && cfg && cfg->cur_cfg >= d->mirror_cfg) {
+    if (d->mirror_pending && !d->ovs_loop.committing_txn
+        && cfg && cfg->cur_cfg >= cfg->next_cfg) {
         struct shash_node *node;
 
-        VLOG_DBG("ovs-vswitchd applied cfg %"PRId64, d->mirror_cfg);
-        d->mirror_cfg = 0;
+        VLOG_DBG("ovs-vswitchd applied cfg %"PRId64, cfg->cur_cfg);
+        d->mirror_pending = false;
         SHASH_FOR_EACH (node, &d->flow_tables) {
             flow_table_touch(node->data);
         }
@@ -196,6 +200,11 @@ run(struct vtapd *d)
         d->need_recompute = true;
     }
     check_mirror_cfg(d);
+    if (!ovsdb_idl_has_ever_connected(d->ovs_loop.idl)
+        || !ovsdb_idl_has_ever_connected(d->vtap_loop.idl)) {
+        /* Until both databases are read, nothing is known to be stale. */
+        return;
+    }
     if (ovs_seqno != d->ovs_seqno || vtap_seqno != d->vtap_seqno
         || d->need_recompute) {
         d->ovs_seqno = ovs_seqno;
@@ -260,11 +269,23 @@ main(int argc, char *argv[])
     parse_options(argc, argv);
 
     daemonize_start(false);
-    retval = unixctl_server_create(NULL, &unixctl);
+    retval = unixctl_server_create(unixctl_path, &unixctl);
     if (retval) {
         exit(EXIT_FAILURE);
     }
     memset(&d, 0, sizeof d);
+
+    /* After the fork of --detach (libunbound may run a thread), before the
+     * parent returns, so that a bad setting makes the start fail. */
+    error = vtap_resolver_create(&resolver_options, &d.resolver);
+    if (error) {
+        if (resolver_configured) {
+            ovs_fatal(0, "%s", error);
+        }
+        VLOG_WARN("DNS names of targets will not resolve: %s", error);
+        free(error);
+        d.resolver = NULL;
+    }
     unixctl_command_register("exit", "", 0, 0, vtapd_exit, &d);
     unixctl_command_register("vtap/show", "[VTAP]", 0, 1, vtapd_show, &d);
     unixctl_command_register("vtap/recompute", "", 0, 0, vtapd_recompute,
@@ -278,13 +299,8 @@ main(int argc, char *argv[])
     d.ovs_loop = (struct ovsdb_idl_loop) OVSDB_IDL_LOOP_INITIALIZER(ovs_idl);
     d.vtap_loop = (struct ovsdb_idl_loop) OVSDB_IDL_LOOP_INITIALIZER(
         ovsdb_idl_create(vtap_remote, &vtaprec_idl_class, true, true));
+    vtap_status_register_columns(d.vtap_loop.idl);
 
-    error = vtap_resolver_create(&resolver_options, &d.resolver);
-    if (error) {
-        VLOG_WARN("DNS names of targets will not resolve: %s", error);
-        free(error);
-        d.resolver = NULL;
-    }
     shash_init(&d.flow_tables);
     hmap_init(&d.counters);
     hmap_init(&d.desired.vtaps);
@@ -347,6 +363,7 @@ parse_options(int argc, char *argv[])
         OPT_DNS_MIN_TTL,
         OPT_DNS_MAX_TTL,
         OPT_DNS_HOSTS,
+        OPT_UNIXCTL,
         DAEMON_OPTION_ENUMS,
         VLOG_OPTION_ENUMS,
     };
@@ -358,6 +375,7 @@ parse_options(int argc, char *argv[])
         {"dns-min-ttl", required_argument, NULL, OPT_DNS_MIN_TTL},
         {"dns-max-ttl", required_argument, NULL, OPT_DNS_MAX_TTL},
         {"dns-hosts", required_argument, NULL, OPT_DNS_HOSTS},
+        {"unixctl", required_argument, NULL, OPT_UNIXCTL},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         DAEMON_LONG_OPTIONS,
@@ -388,6 +406,7 @@ parse_options(int argc, char *argv[])
 
         case OPT_DNS_FORWARDER:
             resolver_options.forwarder = optarg;
+            resolver_configured = true;
             break;
 
         case OPT_DNS_MIN_TTL:
@@ -402,6 +421,11 @@ parse_options(int argc, char *argv[])
 
         case OPT_DNS_HOSTS:
             resolver_options.hosts_file = optarg[0] ? optarg : NULL;
+            resolver_configured = true;
+            break;
+
+        case OPT_UNIXCTL:
+            unixctl_path = optarg;
             break;
 
         case 'h':
@@ -418,7 +442,7 @@ parse_options(int argc, char *argv[])
             exit(EXIT_FAILURE);
 
         default:
-            abort();
+            OVS_NOT_REACHED();
         }
     }
     free(short_options);
@@ -459,6 +483,7 @@ usage(void)
     daemon_usage();
     vlog_usage();
     printf("\nOther options:\n"
+           "  --unixctl=SOCKET        override default control socket name\n"
            "  -h, --help              display this help message\n"
            "  -V, --version           display version information\n");
     exit(EXIT_SUCCESS);
@@ -524,11 +549,22 @@ show_want(const struct vtapd *d, const struct vtap_want *want, struct ds *s)
     }
     ds_put_char(s, '\n');
     if (want->mirror_bridge) {
-        ds_put_format(s, "  mirror bridge: %s, ingress port %"PRIu16
-                      ", egress port %"PRIu16", vxlan port %"PRIu16"\n",
-                      want->mirror_bridge, ofp_to_u16(want->ingress_ofport),
-                      ofp_to_u16(want->egress_ofport),
-                      ofp_to_u16(want->vxlan_ofport));
+        const char *tag = want->source_tag;
+
+        ds_put_format(s, "  mirrors on %s: ovs-vtap-i-%s (ingress)",
+                      want->src_bridge, tag);
+        if (want->src_port) {
+            ds_put_format(s, ", ovs-vtap-e-%s (egress)", tag);
+        }
+        ds_put_format(s, "\n  mirror bridge: %s\n", want->mirror_bridge);
+        ds_put_format(s, "  patch ports: vtpi-%s -> vtmi-%s (ofport %"PRIu16
+                      ")", tag, tag, ofp_to_u16(want->ingress_ofport));
+        if (want->src_port) {
+            ds_put_format(s, ", vtpe-%s -> vtme-%s (ofport %"PRIu16")",
+                          tag, tag, ofp_to_u16(want->egress_ofport));
+        }
+        ds_put_format(s, "\n  vxlan port: %s (ofport %"PRIu16")\n",
+                      want->vxlan_port, ofp_to_u16(want->vxlan_ofport));
     }
     ds_put_cstr(s, "  counters: ");
     vtap_status_format_counters(d->status, &want->uuid, s);

@@ -134,7 +134,7 @@ resolve_source(struct vtap_want *want, const struct vtaprec_vtap *row,
     }
 
     want->src_bridge = xstrdup(bridge->name);
-    want->src_dp_type = xstrdup(bridge->datapath_type && bridge->datapath_type[0]
+    want->src_dp_type = xstrdup(bridge->datapath_type[0]
                                 ? bridge->datapath_type : "system");
     want->src_port = port ? xstrdup(port->name) : NULL;
     want->source_key = (port ? xasprintf("%s|%s", bridge->name, port->name)
@@ -244,7 +244,8 @@ compare_vtap_rows(const void *a_, const void *b_)
  * 'resolver' (which may be NULL). */
 void
 vtap_desired_build(struct vtap_desired *desired, const struct ovsdb_idl *ovs,
-                   const struct ovsdb_idl *vtap, struct vtap_resolver *resolver)
+                   const struct ovsdb_idl *vtap,
+                   struct vtap_resolver *resolver)
 {
     const struct vtaprec_vtap *row;
     size_t n = 0, allocated = 0;
@@ -328,6 +329,8 @@ vtap_desired_destroy(struct vtap_desired *desired)
         free(want->target_error);
         free(want->rules);
         free(want->mirror_bridge);
+        free(want->source_tag);
+        free(want->vxlan_port);
         free(want->error);
         free(want);
     }

@@ -46,6 +46,9 @@ struct vtap_want {
 
     /* Filled in by ovs_config_run() and the pipeline. */
     char *mirror_bridge;        /* Mirror bridge name, or NULL. */
+    char *source_tag;           /* Tag in the names of the source's Mirror
+                                 * rows and patch ports, or NULL. */
+    char *vxlan_port;           /* Name of the VXLAN port, or NULL. */
     ofp_port_t ingress_ofport;  /* Patch ports in the mirror bridge. */
     ofp_port_t egress_ofport;
     ofp_port_t vxlan_ofport;    /* VXLAN port for 'target_port'. */

@@ -10,6 +10,7 @@
 #include "openvswitch/hmap.h"
 #include "openvswitch/vlog.h"
 #include "ovs-vtap/vtap-resolver.h"
+#include "ovsdb-idl.h"
 #include "packets.h"
 #include "smap.h"
 #include "util.h"
@@ -40,6 +41,28 @@ struct vtap_status {
     struct hmap vtaps;          /* "struct totals" per VTAP. */
     struct hmap rules;          /* "struct totals" per Capture_Rule. */
 };
+
+/* Keeps the IDL from waking the daemon for what it writes itself. */
+void
+vtap_status_register_columns(struct ovsdb_idl *idl)
+{
+    static const struct ovsdb_idl_column *const status_columns[] = {
+        &vtaprec_capture_rule_col_statistics,
+        &vtaprec_global_col_cur_cfg,
+        &vtaprec_realization_col_host,
+        &vtaprec_realization_col_mirror_bridge,
+        &vtaprec_realization_col_reason,
+        &vtaprec_realization_col_source_bridge,
+        &vtaprec_realization_col_state,
+        &vtaprec_realization_col_statistics,
+        &vtaprec_realization_col_target_address,
+        &vtaprec_target_col_status,
+    };
+
+    for (size_t i = 0; i < ARRAY_SIZE(status_columns); i++) {
+        ovsdb_idl_omit_alert(idl, status_columns[i]);
+    }
+}
 
 /* Creates an empty status tracker. */
 struct vtap_status *
@@ -155,27 +178,42 @@ rule_totals(struct vtap_status *st, const struct ovsdb_idl *idl,
     return t;
 }
 
+/* A VTAP by its id, for vtap_status_collect(). */
+struct want_by_id {
+    struct hmap_node node;      /* By id. */
+    const struct vtap_want *want;
+};
+
 /* Moves the packets and bytes counted in 'counters' since the last call
  * into the totals of the VTAPs and rules they belong to. */
 void
 vtap_status_collect(struct vtap_status *st, const struct ovsdb_idl *idl,
                     const struct vtap_desired *desired, struct hmap *counters)
 {
+    struct hmap by_id = HMAP_INITIALIZER(&by_id);
+    struct want_by_id *w;
+    const struct vtap_want *want;
     struct flow_counter *c;
+
+    HMAP_FOR_EACH (want, node, &desired->vtaps) {
+        w = xmalloc(sizeof *w);
+        w->want = want;
+        hmap_insert(&by_id, &w->node, want->id);
+    }
 
     HMAP_FOR_EACH (c, node, counters) {
         unsigned int kind = vtap_cookie_kind(c->cookie);
         uint32_t id = vtap_cookie_vtap(c->cookie);
         unsigned int idx = vtap_cookie_rule(c->cookie);
-        const struct vtap_want *want = NULL, *w;
 
         if ((!c->packets && !c->bytes)
             || kind == VTAP_COOKIE_KIND_SHARED) {
             continue;
         }
-        HMAP_FOR_EACH (w, node, &desired->vtaps) {
-            if (w->id == id) {
-                want = w;
+        want = NULL;
+        HMAP_FOR_EACH_WITH_HASH (w, node, id, &by_id) {
+            if (w->want->id == id) {
+                want = w->want;
                 break;
             }
         }
@@ -197,6 +235,11 @@ vtap_status_collect(struct vtap_status *st, const struct ovsdb_idl *idl,
         }
         c->packets = c->bytes = 0;
     }
+
+    HMAP_FOR_EACH_POP (w, node, &by_id) {
+        free(w);
+    }
+    hmap_destroy(&by_id);
 }
 
 static bool

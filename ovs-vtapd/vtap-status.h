@@ -24,6 +24,7 @@ struct vtap_resolver;
 
 struct vtap_status;
 
+void vtap_status_register_columns(struct ovsdb_idl *);
 struct vtap_status *vtap_status_create(void);
 void vtap_status_destroy(struct vtap_status *);
 void vtap_status_collect(struct vtap_status *, const struct ovsdb_idl *,

@@ -12,6 +12,7 @@
 #include "ovs-vtap/frame-format.h"
 #include "ovs-vtap/inner-match.h"
 #include "ovs-vtap/vxlan-decode.h"
+#include "util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -28,7 +29,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         char *error = inner_match_parse("tcp src net 10.0.0.0/8 port 22",
                                         &match);
         if (error) {
-            abort();
+            ovs_abort(0, "%s", error);
         }
     }
     if (vxlan_decode(data, size, &pkt) == VXLAN_DECODE_OK) {

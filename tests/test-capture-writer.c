@@ -27,7 +27,7 @@ static uint8_t *
 slurp(const char *name, size_t *len)
 {
     FILE *f = fopen(name, "rb");
-    uint8_t *data = malloc(1 << 20);
+    uint8_t *data = xmalloc(1 << 20);
 
     assert_non_null(f);
     *len = fread(data, 1, 1 << 20, f);

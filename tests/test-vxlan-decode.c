@@ -103,7 +103,7 @@ put_tcp(struct dgram *d, uint8_t offset_words, uint8_t flags)
 static enum vxlan_decode_result
 decode(const struct dgram *d, size_t len, struct vxlan_packet *pkt)
 {
-    uint8_t *copy = malloc(len ? len : 1);
+    uint8_t *copy = xmalloc(len ? len : 1);
     enum vxlan_decode_result result;
 
     memcpy(copy, d->data, len);
@@ -436,14 +436,14 @@ test_fuzz_regressions(void **state OVS_UNUSED)
         struct frame_origin origin = { .src = &ss };
         struct ds s = DS_EMPTY_INITIALIZER;
         struct vxlan_packet pkt;
-        uint8_t *data = malloc(65536);
+        uint8_t *data = xmalloc(65536);
         FILE *f = de->d_name[0] != '.' ? fopen(name, "rb") : NULL;
         size_t len;
 
         if (f) {
             len = fread(data, 1, 65536, f);
             fclose(f);
-            data = realloc(data, len ? len : 1);
+            data = xrealloc(data, len ? len : 1);
             if (vxlan_decode(data, len, &pkt) == VXLAN_DECODE_OK) {
                 frame_format_text(&s, &pkt, &origin);
                 frame_format_json(&s, &pkt, &origin);

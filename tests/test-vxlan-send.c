@@ -10,7 +10,8 @@
  *   --src=IP --dst=IP   inner IPv4 or IPv6 addresses (default
  *                   172.16.0.148 > 172.16.0.134, or 2001:db8::1 > ::2)
  *   --count=N       datagrams to send (default 1); the ICMP sequence
- *                   number counts up from 1
+ *                   number counts up from 1 in the first batch, which
+ *                   later batches repeat
  *   --size=N        inner frame size for icmp, padded (default 98)
  *   --rate=PPS      pace at PPS datagrams a second (default: no pacing)
  *   --batch=N       datagrams per sendmmsg() (default 32)
@@ -29,9 +30,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "util.h"
 
 #define MAX_FRAME 9000
 #define MAX_BATCH 256
@@ -224,7 +228,7 @@ parse_inet(const char *s, struct in6_addr *addr, bool *ipv6)
 static void
 parse_target(const char *s, struct sockaddr_storage *ss, socklen_t *len)
 {
-    char *copy = strdup(s);
+    char *copy = xstrdup(s);
     char *colon = strrchr(copy, ':');
     char *host = copy;
 
@@ -274,7 +278,7 @@ sink(const struct sockaddr_storage *ss, socklen_t len, double seconds)
                            (long) ((seconds - (time_t) seconds) * 1e9) };
 
     if (fd < 0 || bind(fd, (const struct sockaddr *) ss, len)) {
-        die(strerror(errno));
+        die(ovs_strerror(errno));
     }
     printf("sinking\n");
     fflush(stdout);
@@ -344,7 +348,7 @@ main(int argc, char *argv[])
 
     fd = socket(target.ss_family, SOCK_DGRAM, 0);
     if (fd < 0) {
-        die(strerror(errno));
+        die(ovs_strerror(errno));
     }
     memset(msgs, 0, sizeof msgs);
     for (i = 0; i < s.batch; i++) {
@@ -354,12 +358,17 @@ main(int argc, char *argv[])
         msgs[i].msg_hdr.msg_name = &target;
         msgs[i].msg_hdr.msg_namelen = target_len;
     }
+    /* Wake up on time from the pacing sleeps (the default slack of 50 us
+     * would slow the sender down at high rates). */
+    prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
     start = now_sec();
     while (sent < s.count) {
         int n = s.count - sent < s.batch ? s.count - sent : s.batch;
         int done = 0;
 
-        for (i = 0; i < n; i++) {
+        /* Datagrams are built for the first batch only: later batches
+         * resend them, so that building costs nothing at high rates. */
+        for (i = 0; i < n && sent < s.batch; i++) {
             iovs[i].iov_len = build(&s, bufs[i], sent + i + 1);
         }
         while (done < n) {
@@ -370,7 +379,7 @@ main(int argc, char *argv[])
                     || errno == ECONNREFUSED) {
                     continue;
                 }
-                die(strerror(errno));
+                die(ovs_strerror(errno));
             }
             done += k;
         }

@@ -5,8 +5,7 @@
 # lab_wait COMMAND...: retries COMMAND, a bounded number of times (30 s),
 # until it succeeds; fails if it never does.
 lab_wait () {
-    local i
-    for i in $(seq 1 300); do
+    for _ in $(seq 1 300); do
         if "$@" >/dev/null 2>&1; then
             return 0
         fi
@@ -43,7 +42,8 @@ rx_wait () {
 start_tcpdump () {
     local host=$1 name=$2
     shift 2
-    lab_exec "$host" tcpdump -U -n -w "$name.pcap" "$@" 2>"$name.err" &
+    lab_exec "$host" tcpdump --immediate-mode -U -n -w "$name.pcap" "$@" \
+        2>"$name.err" &
     lab_wait grep -q 'listening on' "$name.err"
 }
 
@@ -53,6 +53,16 @@ pcap_count () {
     local file=$1 regex=$2
     shift 2
     tcpdump -n -r "$file" "$@" 2>/dev/null | grep -c -- "$regex"
+}
+
+# pcap_has FILE REGEX N: whether "tcpdump -r FILE" has N matching lines.
+pcap_has () {
+    test "$(pcap_count "$1" "$2")" -ge "$3"
+}
+
+# pcap_wait FILE REGEX N: waits until FILE has N matching lines.
+pcap_wait () {
+    lab_wait pcap_has "$@"
 }
 
 # seed_vtap NAME TARGET VNI [ADDRESS]: the seed's VTAP (stopped): source the
@@ -74,19 +84,24 @@ seed_vtap () {
         vni="$vni"
 }
 
+# vtap_realization NAME: the UUID of the VTAP's realization (empty if none).
+vtap_realization () {
+    ovs-vtapctl --bare get vtap "$1" realizations | tr -d '[] '
+}
+
 # vtap_state NAME: the state of the VTAP's realization (empty if none).
 vtap_state () {
     local r
-    r=$(ovs-vtapctl --bare get vtap "$1" realizations)
-    test -z "$r" || ovs-vtapctl --bare get realization $r state
+    r=$(vtap_realization "$1")
+    test -z "$r" || ovs-vtapctl --bare get realization "$r" state
 }
 
 # vtap_stat NAME KEY: one counter of the VTAP's realization (0 if none).
 vtap_stat () {
     local r
-    r=$(ovs-vtapctl --bare get vtap "$1" realizations)
+    r=$(vtap_realization "$1")
     if test -n "$r"; then
-        ovs-vtapctl get realization $r "statistics:$2" 2>/dev/null && return
+        ovs-vtapctl get realization "$r" "statistics:$2" 2>/dev/null && return
     fi
     echo 0
 }
@@ -102,14 +117,32 @@ vtap_is () {
     test "$(vtap_state "$1")" = "$2"
 }
 
+# vtap_bytes NAME: the VTAP's mirrored bytes, both directions.
+vtap_bytes () {
+    echo $(( $(vtap_stat "$1" ingress_bytes) + \
+             $(vtap_stat "$1" egress_bytes) ))
+}
+
+# vtap_bytes_are NAME N: whether the VTAP's counters show N bytes.
+vtap_bytes_are () {
+    test "$(vtap_bytes "$1")" = "$2"
+}
+
 # vtap_packets_are NAME N: whether the VTAP's counters show N packets.
 vtap_packets_are () {
     test "$(vtap_packets "$1")" = "$2"
 }
 
-# start_vtap NAME: starts the VTAP and waits until it runs.
+# start_vtap NAME: starts the VTAP and waits until ovs-vtapd reports it
+# running (its flows installed).
 start_vtap () {
-    ovs-vtapctl --wait start "$1" && lab_wait vtap_is "$1" running
+    ovs-vtapctl start "$1" && lab_wait vtap_is "$1" running
+}
+
+# stop_vtap NAME: stops the VTAP and waits until ovs-vtapd reports it
+# stopped.
+stop_vtap () {
+    ovs-vtapctl stop "$1" && lab_wait vtap_is "$1" stopped
 }
 
 # ping_last_seq FILE: the last icmp_seq that ping printed in FILE.

@@ -192,6 +192,9 @@ start_switch() {
     ovsdb-tool create "$dir/vtap.db" "$top/lib/vtap.ovsschema"
     start_ovsdb_server
     vsctl --no-wait init
+    # The VTAP database's Global row, as "ovs-vtapctl init" makes it.
+    ovsdb-client transact "unix:$rundir/db.sock" \
+        '["VTAP", {"op": "insert", "table": "Global", "row": {}}]' >/dev/null
     start_ovs_vswitchd
     vsctl add-br "$bridge" -- set bridge "$bridge" datapath_type=netdev \
         -- set bridge "$bridge" other_config:hwaddr=02:00:00:00:00:01
@@ -221,6 +224,25 @@ add_host() {
     ip -n "$switch_ns" link set "$port" up
     vsctl add-port "$bridge" "$port" \
         -- set interface "$port" external_ids:iface-id="$name"
+}
+
+# Tells the tunnel neighbor cache of ovs-vswitchd every host's MAC address
+# (ovs-appctl tnl/neigh/set), as if each host had already answered the
+# switch's ARP.  Otherwise the first packets that OVS sends in VXLAN to a
+# collector are lost while it resolves the collector's address.
+set_tunnel_neighbors() {
+    local bridge kind name rest mac item
+    bridge=$(bridge_name)
+    while read -r kind name rest; do
+        test "$kind" = host || continue
+        mac=$(ip -n "$lab-$name" -br link show eth0 | awk '{ print $3 }')
+        for item in $rest; do
+            case $item in
+            */*) in_switch ovs-appctl tnl/neigh/set "$bridge" "${item%/*}" \
+                     "$mac" >/dev/null ;;
+            esac
+        done
+    done < <(topology_items)
 }
 
 start_vtapd() {
@@ -270,6 +292,7 @@ cmd_up() {
         # shellcheck disable=SC2086
         test "$kind" != host || add_host "$(bridge_name)" "$name" $rest
     done < <(topology_items)
+    set_tunnel_neighbors
     if test "$vtapd" = yes; then
         start_vtapd
     fi
@@ -300,9 +323,11 @@ remove_namespace() {
     for i in $(seq 1 50); do
         pids=$(ip netns pids "$ns")
         test -n "$pids" || break
+        # shellcheck disable=SC2086
         if test "$i" -lt 30; then
             kill $pids 2>/dev/null || true
         else
+            # shellcheck disable=SC2086
             kill -9 $pids 2>/dev/null || true
         fi
         sleep 0.1
@@ -366,7 +391,10 @@ cmd_restart() {
     stop_daemon "$rundir/$daemon.pid"
     case $daemon in
     ovsdb-server) start_ovsdb_server ;;
-    ovs-vswitchd) start_ovs_vswitchd; configure_bridge_port ;;
+    ovs-vswitchd)
+        start_ovs_vswitchd
+        configure_bridge_port
+        set_tunnel_neighbors ;;
     ovs-vtapd) start_vtapd ;;
     receiver-*) start_receiver "$host" ;;
     esac

@@ -44,6 +44,8 @@ VLOG_DEFINE_THIS_MODULE(ovs_vtap_receiver);
 #define BATCHES_PER_RUN 16      /* recvmmsg() calls before other work. */
 #define MAX_DATAGRAM 65536
 #define DEFAULT_RCVBUF (32 * 1024 * 1024)
+#define COALESCE_NSEC (500 * 1000)      /* Wait after an idle wake-up. */
+#define FLUSH_MSEC 100          /* Longest that output stays buffered. */
 #define CMSG_BUF_SIZE (CMSG_SPACE(sizeof(uint32_t)) \
                        + CMSG_SPACE(sizeof(struct timespec)))
 
@@ -98,6 +100,8 @@ struct receiver {
     uint64_t pcap_written, pcapng_written;      /* Packets, all files. */
     struct ds line;
     bool exiting;
+    bool dirty;                 /* Outputs hold data not yet flushed. */
+    long long int flush_deadline;       /* Flush by then, if 'dirty'. */
     long long int deadline;     /* Monotonic msec, or LLONG_MAX. */
 
     /* recvmmsg() buffers. */
@@ -186,7 +190,28 @@ vni_allowed(const struct receiver_config *cfg, uint32_t vni)
     return false;
 }
 
-/* Reads the kernel's drop count for 'l' from its control messages. */
+/* An IPv6 socket that takes IPv4 too reports IPv4 sources as IPv4-mapped
+ * IPv6 addresses: turns them back into IPv4 addresses. */
+static void
+unmap_ipv4(struct sockaddr_storage *ss)
+{
+    const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *) ss;
+
+    if (ss->ss_family == AF_INET6
+        && IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr)) {
+        struct sockaddr_in sin = {
+            .sin_family = AF_INET,
+            .sin_port = sin6->sin6_port,
+        };
+
+        memcpy(&sin.sin_addr, &sin6->sin6_addr.s6_addr[12], 4);
+        memset(ss, 0, sizeof *ss);
+        memcpy(ss, &sin, sizeof sin);
+    }
+}
+
+/* Reads the kernel's drop count for 'l' and the time of arrival into
+ * '*ts' from the control messages of 'msg'. */
 static void
 parse_cmsgs(struct listener *l, struct msghdr *msg, struct timespec *ts)
 {
@@ -239,6 +264,10 @@ output_packet(struct receiver *r, const struct vxlan_packet *pkt,
             fatal_write_error(capture_writer_file_name(r->pcapng), error);
         }
         r->pcapng_written++;
+    }
+    if (!r->dirty) {
+        r->dirty = true;
+        r->flush_deadline = time_msec() + FLUSH_MSEC;
     }
     if (r->cfg.print != PRINT_NONE) {
         ds_clear(&r->line);
@@ -321,7 +350,8 @@ receive_batches(struct receiver *r, struct listener *l)
         n = recvmmsg(l->fd, r->msgs, BATCH_SIZE, MSG_DONTWAIT, NULL);
         if (n < 0) {
             if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-                VLOG_WARN_RL(&recv_rl, "recvmmsg failed (%s)", ovs_strerror(errno));
+                VLOG_WARN_RL(&recv_rl, "recvmmsg failed (%s)",
+                             ovs_strerror(errno));
             }
             return false;
         }
@@ -329,6 +359,7 @@ receive_batches(struct receiver *r, struct listener *l)
             struct timespec ts;
 
             parse_cmsgs(l, &r->msgs[i].msg_hdr, &ts);
+            unmap_ipv4(&r->srcs[i]);
             handle_datagram(r, r->bufs[i], r->msgs[i].msg_len, &r->srcs[i],
                             &ts);
         }
@@ -376,6 +407,7 @@ flush_outputs(struct receiver *r)
     if (r->cfg.print != PRINT_NONE && fflush(stdout)) {
         fatal_write_error("standard output", errno);
     }
+    r->dirty = false;
 }
 
 /* The receiver's state as JSON: its counters, the addresses that it
@@ -648,10 +680,11 @@ main(int argc, char *argv[])
         if (r->exiting) {
             break;
         }
+        if (r->dirty && (!busy || time_msec() >= r->flush_deadline)) {
+            flush_outputs(r);
+        }
         if (busy) {
             poll_immediate_wake();
-        } else {
-            flush_outputs(r);
         }
         for (i = 0; i < r->n_listeners; i++) {
             poll_fd_wait(r->listeners[i].fd, POLLIN);
@@ -661,6 +694,12 @@ main(int argc, char *argv[])
         }
         unixctl_server_wait(unixctl);
         poll_block();
+        if (!busy) {
+            /* Woken from idle: let datagrams gather for a moment, so that
+             * each wake-up and recvmmsg() serves many of them rather than
+             * one, as a capture ring's block timeout does for tcpdump. */
+            xnanosleep_no_quiesce(COALESCE_NSEC);
+        }
     }
     unixctl_server_destroy(unixctl);
     finish(r);
@@ -720,6 +759,14 @@ parse_vni_list(struct receiver_config *cfg, const char *arg)
         ovs_fatal(0, "--vni: \"%s\" names no VNI", arg);
     }
     qsort(cfg->vnis, cfg->n_vnis, sizeof *cfg->vnis, compare_uint32s);
+}
+
+/* Returns 'name' made absolute, since --detach changes directory, or "-"
+ * for standard output. */
+static char *
+capture_file_name(const char *name)
+{
+    return strcmp(name, "-") ? abs_file_name(NULL, name) : xstrdup(name);
 }
 
 static void
@@ -799,11 +846,11 @@ parse_options(int argc, char *argv[], struct receiver_config *cfg)
             break;
         case 'w':
             free(cfg->pcap_file);
-            cfg->pcap_file = xstrdup(optarg);
+            cfg->pcap_file = capture_file_name(optarg);
             break;
         case OPT_PCAPNG:
             free(cfg->pcapng_file);
-            cfg->pcapng_file = xstrdup(optarg);
+            cfg->pcapng_file = capture_file_name(optarg);
             break;
         case 'C':
             rotate_bytes = parse_count("-C", optarg, 1000000) * 1000000;
@@ -892,15 +939,14 @@ parse_options(int argc, char *argv[], struct receiver_config *cfg)
         case 'h':
             usage();
         case 'V':
-            ovs_print_version(0, 0);
-            printf("ovs-vtap %s\n", OVS_VTAP_VERSION);
+            printf("%s (ovs-vtap) %s\n", program_name, OVS_VTAP_VERSION);
             exit(EXIT_SUCCESS);
         DAEMON_OPTION_HANDLERS
         VLOG_OPTION_HANDLERS
         case '?':
             exit(EXIT_FAILURE);
         default:
-            abort();
+            OVS_NOT_REACHED();
         }
     }
     free(short_options);

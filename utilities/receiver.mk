@@ -9,6 +9,7 @@ dist_man_MANS += utilities/ovs-vtap-receiver.8
 # A small VXLAN sender for the tests and the benchmark.
 check_PROGRAMS += tests/test-vxlan-send
 tests_test_vxlan_send_SOURCES = tests/test-vxlan-send.c
+tests_test_vxlan_send_LDADD = $(OVS_LIBS)
 
 # The decoder's libFuzzer target, built with clang outside the normal build
 # (it needs -fsanitize=fuzzer).  "make fuzz" runs it for FUZZ_TIME seconds
@@ -42,3 +43,9 @@ clean-local: clean-fuzz
 clean-fuzz:
 	rm -rf tests/fuzz-corpus
 .PHONY: clean-fuzz
+
+# The benchmark against tcpdump (not a test: it prints rates and a ratio).
+dist_noinst_SCRIPTS += tests/bench-receiver.sh
+bench-receiver: utilities/ovs-vtap-receiver tests/test-vxlan-send
+	$(SHELL) $(srcdir)/tests/bench-receiver.sh $(BENCH_RECEIVER_FLAGS) .
+.PHONY: bench-receiver

@@ -567,7 +567,9 @@ cmd_add_rule(struct ctl_context *ctx)
 
     struct vtaprec_capture_rule **rules
         = xmalloc((filter->n_rules + 1) * sizeof *rules);
-    memcpy(rules, filter->rules, filter->n_rules * sizeof *rules);
+    for (size_t i = 0; i < filter->n_rules; i++) {
+        rules[i] = filter->rules[i];
+    }
     rules[filter->n_rules] = row;
     vtaprec_capture_filter_verify_rules(filter);
     vtaprec_capture_filter_set_rules(filter, rules, filter->n_rules + 1);
@@ -780,25 +782,41 @@ parse_max_packet_size(struct ctl_context *ctx, const char *s, int64_t *size,
     return true;
 }
 
+static int
+compare_int64(const void *a_, const void *b_)
+{
+    const int64_t *a = a_, *b = b_;
+
+    return *a < *b ? -1 : *a > *b;
+}
+
 /* Returns the lowest VNI from 1 up that no VTAP uses, so that a collector
- * can tell VTAPs apart when no VNI is given. */
+ * can tell VTAPs apart when no VNI is given; VTAP_MAX_VNI + 1 if all are
+ * used. */
 static int64_t
 default_vni(struct ctl_context *ctx)
 {
     const struct vtaprec_vtap *vtap;
-    int64_t vni = 1;
-    bool used;
+    int64_t *vnis = NULL;
+    size_t n = 0, allocated = 0;
 
-    do {
-        used = false;
-        VTAPREC_VTAP_FOR_EACH (vtap, ctx->idl) {
-            if (vtap->vni == vni) {
-                used = true;
-                vni++;
-                break;
-            }
+    VTAPREC_VTAP_FOR_EACH (vtap, ctx->idl) {
+        if (n >= allocated) {
+            vnis = x2nrealloc(vnis, &allocated, sizeof *vnis);
         }
-    } while (used && vni <= VTAP_MAX_VNI);
+        vnis[n++] = vtap->vni;
+    }
+    if (n) {
+        qsort(vnis, n, sizeof *vnis, compare_int64);
+    }
+
+    int64_t vni = 1;
+    for (size_t i = 0; i < n && vnis[i] <= vni; i++) {
+        if (vnis[i] == vni) {
+            vni++;
+        }
+    }
+    free(vnis);
     return vni;
 }
 

@@ -41,6 +41,11 @@ struct receiver_counters {
     uint64_t kernel_drops;      /* Dropped by the kernel at the sockets. */
     struct hmap vnis;           /* "struct receiver_vni_counters"s. */
     struct hmap sources;        /* "struct receiver_source_counters"s. */
+
+    /* The last counters looked up: consecutive datagrams mostly share
+     * their VNI and source. */
+    struct receiver_vni_counters *last_vni;
+    struct receiver_source_counters *last_source;
 };
 
 void receiver_counters_init(struct receiver_counters *);

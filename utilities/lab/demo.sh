@@ -8,6 +8,9 @@
 # Environment: OVS_VTAP_LAB_NAME, OVS_VTAP_LAB_DIR, OVS_VTAP_BUILDDIR as for
 # ovs-vtap-lab.sh.
 
+# Conditions for wait_for are single-quoted on purpose (evaluated later);
+# finish runs from the EXIT trap.
+# shellcheck disable=SC2016,SC2317
 set -u
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -43,11 +46,11 @@ expect() {
     fi
 }
 
-# Waits, a bounded number of times, until the command succeeds.
+# wait_for CONDITION: waits, a bounded number of times, until the shell
+# CONDITION (evaluated anew each time) holds.
 wait_for() {
-    local i
-    for i in $(seq 1 $wait_tries); do
-        if "$@" >/dev/null 2>&1; then
+    for _ in $(seq 1 "$wait_tries"); do
+        if eval "$1" >/dev/null 2>&1; then
             return 0
         fi
         sleep 0.1
@@ -67,6 +70,11 @@ receiver_lines() {
 # receiver_count [REGEX]: how many of the receiver's lines match.
 receiver_count() {
     receiver_lines | grep -c -- "${1:-.}"
+}
+
+# The VXLAN packets with the VTAP's VNI that tcpdump saw on the NLB.
+tcpdump_count() {
+    tcpdump -n -r "$OVS_LOGDIR/nlb-eth0.pcap" 2>/dev/null | grep -c "vni $vni\$"
 }
 
 # Sends 10 echo requests from the client to the server; prints the summary.
@@ -93,7 +101,7 @@ finish() {
         echo "  eval \"\$($lab_sh --name $OVS_VTAP_LAB_NAME env)\""
         echo "  ovs-vtapctl show"
         echo "and take it down with: $lab_sh --name $OVS_VTAP_LAB_NAME down"
-    elif test $failures = 0; then
+    elif test "$failures" = 0; then
         lab down >/dev/null
     else
         lab --keep-logs down >/dev/null
@@ -119,9 +127,9 @@ echo "  and UDP 4789 allowed):"
 lab security-list closed
 run ovs-ofctl --no-stats dump-flows br-int cookie=0x1ab/-1
 # tcpdump on the collector, for the cross-check at the end.
-lab exec nlb tcpdump -U -n -i eth0 -w "$OVS_LOGDIR/nlb-eth0.pcap" \
+lab exec nlb tcpdump --immediate-mode -U -n -i eth0 -w "$OVS_LOGDIR/nlb-eth0.pcap" \
     udp port 4789 2>"$OVS_LOGDIR/nlb-tcpdump.err" &
-wait_for grep -q 'listening on' "$OVS_LOGDIR/nlb-tcpdump.err"
+wait_for 'grep -q "listening on" "$OVS_LOGDIR/nlb-tcpdump.err"'
 
 step "1. The client sends 10 ICMP echo requests to the server"
 echo "  \$ ping -c 10 $server     (on the client)"
@@ -142,7 +150,7 @@ expect "the new VTAP is stopped" \
     test "$(ovs-vtapctl get vtap server-tap enabled)" = false
 run ovs-vtapctl start server-tap
 expect "ovs-vtapd reports it running" \
-    wait_for test "$(vtap_state)" = running
+    wait_for 'test "$(vtap_state)" = running'
 run ovs-vtapctl show
 
 step "3. The client pings again"
@@ -164,13 +172,13 @@ expect "the replies come back" grep -q ' 10 received' <<<"$summary"
 echo "  Meanwhile, traffic that the filter leaves out: SSH from the collector"
 echo "  and from the client to the server, and a ping from the collector."
 lab exec server timeout 10 nc -l -p 22 >/dev/null &
-wait_for sh -c "$lab_sh exec server ss -ltn | grep -q ':22 '"
+wait_for 'lab exec server ss -ltn | grep -q ":22 "'
 echo SSH-2.0-demo | lab exec nlb nc -N -w 2 "$server" 22
 lab exec server timeout 10 nc -l -p 22 >/dev/null &
-wait_for sh -c "$lab_sh exec server ss -ltn | grep -q ':22 '"
+wait_for 'lab exec server ss -ltn | grep -q ":22 "'
 echo SSH-2.0-demo | lab exec client nc -N -w 2 "$server" 22
 lab exec nlb ping -q -c 3 -i 0.2 -W 1 "$server" >/dev/null
-wait_for test "$(receiver_count)" -ge 20
+wait_for 'test "$(receiver_count)" -ge 20'
 echo "  The receiver on the NLB:"
 receiver_lines | sed 's/^/    /'
 expect "10 echo requests client > server, in VXLAN with VNI $vni" \
@@ -179,15 +187,15 @@ expect "10 echo replies server > client, in VXLAN with VNI $vni" \
     test "$(receiver_count "vni $vni .*IP $server > $client: ICMP echo reply")" = 10
 expect "nothing else: no SSH, no ping from the collector" \
     test "$(receiver_count)" = 20
+wait_for 'test "$(tcpdump_count)" -ge 20'
 echo "  tcpdump on the NLB's interface, for comparison:"
 tcpdump -n -r "$OVS_LOGDIR/nlb-eth0.pcap" 2>/dev/null | head -4 \
     | sed 's/^/    /'
 expect "tcpdump on the NLB saw the same 20 VXLAN packets" \
-    test "$(tcpdump -n -r "$OVS_LOGDIR/nlb-eth0.pcap" 2>/dev/null \
-            | grep -c "vni $vni\$")" = 20
+    test "$(tcpdump_count)" = 20
 
 step "6. The VTAP's counters agree with the receiver"
-wait_for test "$(vtap_packets)" = 20
+wait_for 'test "$(vtap_packets)" = 20'
 run ovs-vtapctl show
 expect "ovs-vtapctl show counts the 20 packets that the receiver counted" \
     test "$(vtap_packets)" = "$(receiver_count)"
