@@ -225,20 +225,17 @@ flow_table_clear(struct flow_table *ft)
     ft->need_sync = true;
 }
 
+/* Parses 'actions' into 'ofpacts'.  Returns an error message or NULL. */
 static char *
-normalize_actions(const char *actions, struct ofpbuf *ofpacts)
+parse_actions(const char *actions, struct ofpbuf *ofpacts)
 {
     enum ofputil_protocol usable;
     struct ofpact_parse_params pp = {
         .ofpacts = ofpacts,
         .usable_protocols = &usable,
     };
-    char *error = ofpacts_parse_actions(actions, &pp);
 
-    if (error) {
-        return error;
-    }
-    return NULL;
+    return ofpacts_parse_actions(actions, &pp);
 }
 
 static char *
@@ -265,7 +262,7 @@ flow_table_add(struct flow_table *ft, uint8_t table_id, uint16_t priority,
 {
     uint64_t stub[1024 / 8];
     struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
-    char *error = normalize_actions(actions, &ofpacts);
+    char *error = parse_actions(actions, &ofpacts);
 
     if (error) {
         ofpbuf_uninit(&ofpacts);
@@ -334,7 +331,7 @@ add_flow_mod(struct flow_table *ft, const struct ft_flow *f, uint16_t command,
     uint64_t stub[1024 / 8];
     struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
     char *error = (command == OFPFC_DELETE_STRICT ? NULL
-                   : normalize_actions(f->actions, &ofpacts));
+                   : parse_actions(f->actions, &ofpacts));
 
     if (error) {
         /* The text came from ofpacts_format(), so it always parses. */
@@ -677,7 +674,7 @@ flow_table_format(const struct flow_table *ft, uint32_t vtap_id,
     const struct ft_flow *f;
     size_t n = 0;
 
-    flows = xmalloc(hmap_count(&ft->installed) * sizeof *flows + 1);
+    flows = xmalloc((hmap_count(&ft->installed) + 1) * sizeof *flows);
     HMAP_FOR_EACH (f, node, &ft->installed) {
         if (vtap_cookie_vtap(f->cookie) == vtap_id) {
             flows[n++] = f;

@@ -247,7 +247,8 @@ wait(struct vtapd *d)
     if (d->resolver) {
         vtap_resolver_wait(d->resolver);
     }
-    if (d->need_recompute) {
+    /* While our Open_vSwitch transaction commits, its reply wakes us. */
+    if (d->need_recompute && !d->ovs_loop.committing_txn) {
         poll_immediate_wake();
     }
     ovsdb_idl_loop_commit_and_wait(&d->ovs_loop);

@@ -52,17 +52,6 @@ vtap_want_set_error(struct vtap_want *want, const char *format, ...)
     }
 }
 
-static bool
-bridge_has_port(const struct ovsrec_bridge *br, const struct ovsrec_port *p)
-{
-    for (size_t i = 0; i < br->n_ports; i++) {
-        if (br->ports[i] == p) {
-            return true;
-        }
-    }
-    return false;
-}
-
 /* Finds the bridge and port of 'want''s source on this host. */
 static void
 resolve_source(struct vtap_want *want, const struct vtaprec_vtap *row,
@@ -108,7 +97,6 @@ resolve_source(struct vtap_want *want, const struct vtaprec_vtap *row,
                                 row->source);
             return;
         }
-        ovs_assert(bridge_has_port(bridge, port));
     } else {
         const struct ovsrec_bridge *br;
         OVSREC_BRIDGE_FOR_EACH (br, ovs) {

@@ -323,8 +323,7 @@ write_realization(struct vtap_status *st, struct ovsdb_idl_txn *txn,
 }
 
 static void
-write_target_status(struct ovsdb_idl_txn *txn OVS_UNUSED,
-                    const struct vtaprec_target *target,
+write_target_status(const struct vtaprec_target *target,
                     struct vtap_resolver *resolver)
 {
     struct smap status = SMAP_INITIALIZER(&status);
@@ -394,7 +393,7 @@ vtap_status_write(struct vtap_status *st, struct ovsdb_idl_txn *txn,
 
     const struct vtaprec_target *target;
     VTAPREC_TARGET_FOR_EACH (target, idl) {
-        write_target_status(txn, target, resolver);
+        write_target_status(target, resolver);
     }
 
     const struct vtaprec_global *global = vtaprec_global_first(idl);

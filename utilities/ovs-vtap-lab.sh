@@ -47,7 +47,8 @@ Commands:
                       leaves the lab up, --no-build skips the set-up
 
 Options:
-  -n, --name NAME     lab name and namespace prefix (default: vtl;
+  -n, --name NAME     lab name and namespace prefix, up to 20 lower-case
+                      letters and digits (default: vtl;
                       env OVS_VTAP_LAB_NAME); labs of different names
                       never collide
   --no-vtapd          (up) do not start ovs-vtapd
@@ -87,7 +88,7 @@ lab_paths() {
     case $lab in
     *[!a-z0-9]* | "") die "lab name \"$lab\" must be lower-case letters and digits" ;;
     esac
-    test ${#lab} -le 12 || die "lab name \"$lab\" is longer than 12 characters"
+    test ${#lab} -le 20 || die "lab name \"$lab\" is longer than 20 characters"
     dir=$labdir_base/$lab
     rundir=$dir/run
     logdir=$dir/log
@@ -108,9 +109,18 @@ ofctl() {
     OVS_RUNDIR=$rundir ovs-ofctl "$@"
 }
 
+# Whether a network namespace of that name exists.
+namespace_exists() {
+    ip netns list | grep -q "^$1\( \|$\)"
+}
+
 # Records a namespace in the lab's state before it is made, so that "down"
-# removes it even if "up" dies half-way.
+# removes it even if "up" dies half-way.  A namespace of that name that the
+# lab did not make is never touched: "up" stops.
 add_namespace() {
+    if namespace_exists "$1"; then
+        die "namespace $1 exists and is not this lab's: choose another name"
+    fi
     echo "$1" >>"$dir/namespaces"
     ip netns add "$1"
     ip -n "$1" link set lo up
@@ -319,7 +329,7 @@ stop_pidfile() {
 # Kills every process left in a lab namespace, then deletes the namespace.
 remove_namespace() {
     local ns=$1 pids i
-    ip netns list | grep -q "^$ns\( \|$\)" || return 0
+    namespace_exists "$ns" || return 0
     for i in $(seq 1 50); do
         pids=$(ip netns pids "$ns")
         test -n "$pids" || break
@@ -410,7 +420,7 @@ cmd_status() {
     echo "lab \"$lab\" in $dir"
     echo "namespaces:"
     while read -r ns; do
-        if ip netns list | grep -q "^$ns\( \|$\)"; then
+        if namespace_exists "$ns"; then
             state=present
         else
             state=MISSING
@@ -465,7 +475,7 @@ cmd_exec() {
         ns=$lab-$host
     fi
     grep -qx "$ns" "$dir/namespaces" || die "exec: no host \"$host\" in lab \"$lab\""
-    ip netns exec "$ns" env OVS_RUNDIR="$rundir" OVS_DBDIR="$dir" \
+    exec ip netns exec "$ns" env OVS_RUNDIR="$rundir" OVS_DBDIR="$dir" \
         OVS_LOGDIR="$logdir" "$@"
 }
 
