@@ -17,7 +17,8 @@
 #     TCP/UDP rule without CIDR once for IPv4 and once for IPv6) plus the
 #     pipeline's fixed flows (two table-miss drops, two loop guards, one
 #     dispatch flow per mirrored port direction);
-#   - ovs-vtapd's memory (VmRSS, VmHWM), and its CPU time;
+#   - ovs-vtapd's memory (VmRSS, VmHWM), its CPU time, and its CPU load
+#     once nothing changes (it polls the flow counters every 5 s);
 #   - one more VTAP: the time until its flows are in, and the flow changes
 #     it caused (seen by "ovs-ofctl monitor"), against its own flows plus
 #     the two dispatch flows of its port that must change.
@@ -41,7 +42,7 @@ cd "$bench_tmp"
 # The sandbox.
 ovsdb-tool create conf.db /usr/share/openvswitch/vswitch.ovsschema
 ovsdb-tool create vtap.db "$bench_srcdir/lib/vtap.ovsschema"
-ovsdb-server --detach --no-chdir --pidfile --log-file \
+ovsdb-server --detach --no-chdir --pidfile --log-file -vconsole:off \
     --remote=punix:"$bench_tmp/db.sock" conf.db vtap.db
 bench_track "$(cat ovsdb-server.pid)"
 ovs-vsctl --no-wait init
@@ -192,7 +193,7 @@ ovs-vsctl add-br vtb-ref -- set bridge vtb-ref datapath_type=dummy \
     fail_mode=secure
 ovs-ofctl del-flows vtb-ref
 r0=$(bench_now)
-ovs-ofctl --bundle add-flows vtb-ref flows.txt
+ovs-ofctl -vconsole:err --bundle add-flows vtb-ref flows.txt
 r1=$(bench_now)
 ref_s=$(awk -v a="$r1" -v b="$r0" 'BEGIN { printf "%.2f", a - b }')
 test "$(flow_count vtb-ref)" = "$flows" \
@@ -209,6 +210,16 @@ for key in VmRSS VmHWM; do
         "$(awk -v k="$key:" '$1 == k { printf "%.1f", $2 / 1024 }' \
                "/proc/$vtapd_pid/status")" MiB
 done
+# Steady state: nothing changes; ovs-vtapd polls the flow counters (every
+# 5 s, its default).
+idle_s=10
+test "$bench_quick" != yes || idle_s=5
+cpu0=$(cpu_ms "$vtapd_pid")
+sleep "$idle_s"
+cpu1=$(cpu_ms "$vtapd_pid")
+bench_result "$label: ovs-vtapd CPU when idle" \
+    "$(awk -v a="$cpu1" -v b="$cpu0" -v s="$idle_s" \
+           'BEGIN { printf "%.1f", (a - b) / s / 10 }')" "% of a CPU"
 if ovs-appctl -t "$bench_tmp/ovs-vtapd.$vtapd_pid.ctl" memory/show \
         >memory.txt 2>/dev/null; then
     bench_say "ovs-vtapd memory/show: $(tr '\n' ' ' <memory.txt)"
@@ -245,9 +256,9 @@ ovs-ofctl --no-stats --no-names dump-flows "$mbr" \
 ovs-vsctl del-br vtb-ref -- add-br vtb-ref \
     -- set bridge vtb-ref datapath_type=dummy fail_mode=secure
 ovs-ofctl del-flows vtb-ref
-ovs-ofctl --bundle add-flows vtb-ref flows.txt
+ovs-ofctl -vconsole:err --bundle add-flows vtb-ref flows.txt
 r0=$(bench_now)
-ovs-ofctl --bundle add-flows vtb-ref extra.txt
+ovs-ofctl -vconsole:err --bundle add-flows vtb-ref extra.txt
 r1=$(bench_now)
 ref_ms=$(awk -v a="$r1" -v b="$r0" 'BEGIN { printf "%.1f", (a - b) * 1000 }')
 
