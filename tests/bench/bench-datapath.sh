@@ -18,6 +18,7 @@
 # usage: bench-datapath.sh [--quick]; see bench-lib.sh for the environment.
 
 set -eu -o pipefail
+# shellcheck source=tests/bench/bench-lib.sh
 . "$(dirname "$0")/bench-lib.sh"
 
 rounds=3 seconds=5
@@ -119,7 +120,7 @@ print("%.3f" % (json.load(sys.stdin)["end"]["sum_received"]
 
 configs="untapped bare vtap-all vtap-none"
 bench_say "$rounds rounds of ${seconds}s iperf3 runs: $configs"
-for i in $(seq 1 "$rounds"); do
+for _ in $(seq 1 "$rounds"); do
     for config in $configs; do
         run "$config"
     done

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034
 # bench-lib.sh: shell helpers shared by the ovs-vtap benchmarks
 # (tests/bench/bench-*.sh), sourced by each.  A benchmark prints its
 # numbers as rows "BENCH|FIGURE|VALUE|UNIT|REFERENCE|REF-VALUE|RATIO" on
@@ -60,9 +61,9 @@ bench_stats() {
 # bench_wait SECONDS COMMAND...: retries COMMAND every 10 ms until it
 # succeeds, at most SECONDS; fails if it never does.
 bench_wait() {
-    local limit=$1 i
+    local limit=$1
     shift
-    for i in $(seq 1 $((limit * 100))); do
+    for _ in $(seq 1 $((limit * 100))); do
         if "$@" >/dev/null 2>&1; then
             return 0
         fi
@@ -124,6 +125,7 @@ bench_lab_up() {
 bench_lab_bg() {
     local host=$1 pidfile=$2
     shift 2
+    # shellcheck disable=SC2016
     bench_lab_cmd exec "$host" sh -c 'echo $$ >"$0"; exec "$@"' \
         "$pidfile" "$@" &
     bench_wait 10 test -s "$pidfile" || bench_die "$1 did not start in $host"

@@ -26,6 +26,7 @@
 # usage: bench-scale.sh [--quick]; see bench-lib.sh for the environment.
 
 set -eu -o pipefail
+# shellcheck source=tests/bench/bench-lib.sh
 . "$(dirname "$0")/bench-lib.sh"
 
 n_vtaps=${BENCH_SCALE_VTAPS:-1000}
@@ -43,11 +44,11 @@ cd "$bench_tmp"
 ovsdb-tool create conf.db /usr/share/openvswitch/vswitch.ovsschema
 ovsdb-tool create vtap.db "$bench_srcdir/lib/vtap.ovsschema"
 ovsdb-server --detach --no-chdir --pidfile --log-file -vconsole:off \
-    --remote=punix:"$bench_tmp/db.sock" conf.db vtap.db
+    --remote=punix:"$bench_tmp/db.sock" conf.db vtap.db 2>>daemons.err
 bench_track "$(cat ovsdb-server.pid)"
 ovs-vsctl --no-wait init
 ovs-vswitchd --enable-dummy --disable-system --disable-system-route \
-    --detach --no-chdir --pidfile --log-file -vconsole:off
+    --detach --no-chdir --pidfile --log-file -vconsole:off 2>>daemons.err
 bench_track "$(cat ovs-vswitchd.pid)"
 bench_wait 10 ovs-appctl version || bench_die "ovs-vswitchd did not start"
 ports=
@@ -58,7 +59,7 @@ done
 ovs-vsctl add-br br0 -- set bridge br0 datapath_type=dummy $ports
 ovs-vtapctl init
 ovs-vtapctl add-target coll 172.16.0.222 >/dev/null
-ovs-vtapd --detach --no-chdir --pidfile --log-file -vconsole:off
+ovs-vtapd --detach --no-chdir --pidfile --log-file -vconsole:off 2>>daemons.err
 vtapd_pid=$(cat ovs-vtapd.pid)
 bench_track "$vtapd_pid"
 
@@ -173,10 +174,11 @@ cpu0=$(cpu_ms "$vtapd_pid")
 t0=$(bench_now)
 for b in $(seq 0 $((n_batches - 1))); do
     wait=
-    test $b != $((n_batches - 1)) || wait=--wait
-    # shellcheck disable=SC2046
-    xargs -a "batch$b" sh -c 'exec ovs-vtapctl --timeout=${BENCH_TIMEOUT:-600} '"$wait"' "$@" \
-        >/dev/null' sh || bench_die "ovs-vtapctl failed on batch $b"
+    test "$b" != $((n_batches - 1)) || wait=--wait
+    read -r -a commands <"batch$b" || test -s "batch$b"
+    # shellcheck disable=SC2086
+    ovs-vtapctl --timeout="${BENCH_TIMEOUT:-600}" $wait "${commands[@]}" \
+        >/dev/null || bench_die "ovs-vtapctl failed on batch $b"
 done
 t_wait=$(bench_now)
 mbr=vtap-br0
@@ -235,7 +237,8 @@ sleep 0.5
 vtap_commands "$n_vtaps" >"batch-extra"
 cpu0=$(cpu_ms "$vtapd_pid")
 t0=$(bench_now)
-xargs -a batch-extra sh -c 'exec ovs-vtapctl --wait "$@" >/dev/null' sh \
+read -r -a commands <batch-extra || test -s batch-extra
+ovs-vtapctl --wait "${commands[@]}" >/dev/null \
     || bench_die "ovs-vtapctl failed on the extra VTAP"
 t_wait=$(bench_now)
 t_flows=$(wait_flows "$mbr" $((expected + extra_rules)))

@@ -21,6 +21,7 @@
 # usage: bench-start.sh [--quick]; see bench-lib.sh for the environment.
 
 set -eu -o pipefail
+# shellcheck source=tests/bench/bench-lib.sh
 . "$(dirname "$0")/bench-lib.sh"
 
 cycles=${BENCH_START_CYCLES:-40}
@@ -108,7 +109,7 @@ ms() {
 # cycle KIND VNI [warm-up]: one start/stop cycle; appends the latencies in
 # ms to KIND.start and KIND.stop unless it is a warm-up.
 cycle() {
-    local kind=$1 vni=$2 out=$bench_tmp/$1 line t0 first last i
+    local kind=$1 vni=$2 out=$bench_tmp/$1 line t0 first last
     test -z "${3:-}" || out=$bench_tmp/warm-up
     line=$(($(wc -l <"$rx") + 1))
     t0=$(bench_now)
@@ -121,7 +122,7 @@ cycle() {
     line=$(($(wc -l <"$rx") + 1))
     t0=$(bench_now)
     "${kind}_stop"
-    for i in $(seq 1 200); do
+    for _ in $(seq 1 200); do
         still_mirroring "$line" "$vni" || break
         sleep 0.05
     done
@@ -138,7 +139,7 @@ cycle() {
 bench_say "$cycles start/stop cycles of each kind, ping every ${interval}s"
 cycle vtap 100 warm-up
 cycle bare 200 warm-up
-for i in $(seq 1 "$cycles"); do
+for _ in $(seq 1 "$cycles"); do
     cycle vtap 100
     cycle bare 200
 done
