@@ -152,6 +152,11 @@ vtap_totals(struct vtap_status *st, const struct ovsdb_idl *idl,
             t->v[i] = stat_get(r->key_statistics, r->value_statistics,
                                r->n_statistics, realization_keys[i]);
         }
+        /* A VTAP that ran before a restart of the daemon keeps running
+         * while its flows are adopted. */
+        if (r && !strcmp(r->state, "running")) {
+            t->state = "running";
+        }
         hmap_insert(&st->vtaps, &t->node, uuid_hash(uuid));
     }
     return t;

@@ -111,7 +111,8 @@ ofctl() {
 
 # Whether a network namespace of that name exists.
 namespace_exists() {
-    ip netns list | grep -q "^$1\( \|$\)"
+    # (Errors of namespaces that others delete meanwhile are not ours.)
+    ip netns list 2>/dev/null | grep -q "^$1\( \|$\)"
 }
 
 # Records a namespace in the lab's state before it is made, so that "down"
@@ -138,9 +139,10 @@ wait_until() {
     die "timed out waiting for: $*"
 }
 
-# The topology, one item per line with comments and blank lines removed.
+# The topology (the lab's copy, or $topology_file while "up" checks it),
+# one item per line with comments and blank lines removed.
 topology_items() {
-    sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$dir/topology"
+    sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "${topology_file:-$dir/topology}"
 }
 
 bridge_name() {
@@ -148,7 +150,7 @@ bridge_name() {
 }
 
 check_topology() {
-    local kind name rest bridges=0
+    local kind name rest item bridges=0
     while read -r kind name rest; do
         case $kind in
         bridge) bridges=$((bridges + 1)) ;;
@@ -158,7 +160,15 @@ check_topology() {
             ovs | *[!a-z0-9]* | "" | [0-9]*)
                 die "topology: bad host name \"$name\"" ;;
             esac
-            test ${#name} -le 12 || die "topology: host name \"$name\" is too long" ;;
+            test ${#name} -le 12 || die "topology: host name \"$name\" is too long"
+            for item in $rest; do
+                case $item in
+                receiver | */*) ;;
+                mtu=*[!0-9]* | mtu=) die "topology: host $name: bad \"$item\"" ;;
+                mtu=*) ;;
+                *) die "topology: host $name: unknown flag \"$item\"" ;;
+                esac
+            done ;;
         *) die "topology: unknown item \"$kind\"" ;;
         esac
     done < <(topology_items)
@@ -221,8 +231,6 @@ add_host() {
         mtu=*) mtu=${item#mtu=} ;;
         *:*/*) ip -n "$ns" addr add "$item" dev eth0 nodad ;;
         */*) ip -n "$ns" addr add "$item" dev eth0 ;;
-        receiver) ;;
-        *) die "topology: host $name: unknown flag \"$item\"" ;;
         esac
     done
     if test -n "$mtu"; then
@@ -270,7 +278,8 @@ start_vtapd() {
 
 # Starts the receiver on a host, in the background rather than detached so
 # that its lines go to a file: receiver-HOST.txt, and the frames to
-# receiver-HOST.pcap, in the log directory.
+# receiver-HOST.pcap, in the log directory.  It listens on UDP 4789 of
+# every IPv4 and IPv6 address (one dual-stack socket).
 start_receiver() {
     local host=$1 receiver
     receiver=$(find_program ovs-vtap-receiver utilities)
@@ -279,6 +288,7 @@ start_receiver() {
         return 0
     fi
     setsid ip netns exec "$lab-$host" "$receiver" --no-chdir \
+        --listen='[::]:4789' \
         --pidfile="$rundir/receiver-$host.pid" \
         --unixctl="$rundir/receiver-$host.ctl" \
         -vconsole:off --log-file="$logdir/receiver-$host.log" \
@@ -291,11 +301,11 @@ start_receiver() {
 cmd_up() {
     local topology=${1:-$default_topology} kind name rest vtapd=$2
     test -r "$topology" || die "cannot read topology \"$topology\""
+    topology_file=$topology check_topology
     lab_down quiet
     mkdir -p "$rundir" "$logdir"
     cp "$topology" "$dir/topology"
     : >"$dir/namespaces"
-    check_topology
     trap 'echo "ovs-vtap-lab: up failed; tearing down" >&2; lab_down keep-logs' EXIT
     start_switch
     while read -r kind name rest; do

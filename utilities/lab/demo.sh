@@ -90,6 +90,18 @@ vtap_packets() {
         | awk -F= '$1 ~ /packets/ { n += $2 } END { print n + 0 }'
 }
 
+# The sum of the byte counters of the VTAP's realization.
+vtap_bytes() {
+    ovs-vtapctl show | sed -n 's/^ *statistics: //p' | tr ' ' '\n' \
+        | awk -F= '$1 ~ /bytes/ { n += $2 } END { print n + 0 }'
+}
+
+# The inner-frame bytes that the receiver accepted.
+receiver_bytes() {
+    ovs-appctl -t "$OVS_RUNDIR/receiver-nlb.ctl" receiver/show \
+        | sed -n 's/^matched: [0-9]* (\([0-9]*\) bytes)$/\1/p'
+}
+
 vtap_state() {
     ovs-vtapctl show | sed -n 's/^ *state: //p' | head -1
 }
@@ -199,6 +211,10 @@ wait_for 'test "$(vtap_packets)" = 20'
 run ovs-vtapctl show
 expect "ovs-vtapctl show counts the 20 packets that the receiver counted" \
     test "$(vtap_packets)" = "$(receiver_count)"
+echo "  The receiver's own counters:"
+run ovs-appctl -t "$OVS_RUNDIR/receiver-nlb.ctl" receiver/show
+expect "and the same bytes ($(vtap_bytes))" \
+    test "$(vtap_bytes)" = "$(receiver_bytes)"
 
 echo
 if test $failures = 0; then
