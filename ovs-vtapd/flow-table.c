@@ -106,7 +106,8 @@ struct ft_flow {
     uint8_t table_id;
     uint16_t priority;
     uint64_t cookie;
-    struct match match;
+    struct minimatch match;     /* Compressed: a "struct match" is
+                                 * over 3 kB, a flow table 100,000s. */
     char *actions;              /* Normalized text of the actions. */
     uint64_t packets, bytes;    /* Installed: counts last seen. */
 };
@@ -159,6 +160,7 @@ ft_flow_free(struct ft_flow *f)
 {
     free(f->key);
     free(f->actions);
+    minimatch_destroy(&f->match);
     free(f);
 }
 
@@ -280,7 +282,7 @@ flow_table_add(struct flow_table *ft, uint8_t table_id, uint16_t priority,
     f->table_id = table_id;
     f->priority = priority;
     f->cookie = cookie;
-    f->match = *match;
+    minimatch_init(&f->match, match);
     f->actions = format_actions(ofpacts.data, ofpacts.size);
     hmap_insert(&ft->desired, &f->node, hash_string(key, 0));
     ofpbuf_uninit(&ofpacts);
@@ -353,7 +355,7 @@ add_flow_mod(struct flow_table *ft, const struct ft_flow *f, uint16_t command,
         .ofpacts = ofpacts.data,
         .ofpacts_len = ofpacts.size,
     };
-    minimatch_init(&fm.match, &f->match);
+    minimatch_clone(&fm.match, &f->match);
 
     enum ofp_version version = rconn_get_version(ft->rconn);
     struct ofpbuf *fm_msg = ofputil_encode_flow_mod(&fm, ft_protocol(ft));
@@ -377,6 +379,7 @@ ft_flow_clone(const struct ft_flow *f)
 
     c->key = xstrdup(f->key);
     c->actions = xstrdup(f->actions);
+    minimatch_clone(&c->match, &f->match);
     c->packets = c->bytes = 0;
     return c;
 }
@@ -487,7 +490,7 @@ process_stats_reply(struct flow_table *ft, struct ofpbuf *msg)
                 key = NULL;
                 f->table_id = fs.table_id;
                 f->priority = fs.priority;
-                f->match = fs.match;
+                minimatch_init(&f->match, &fs.match);
                 hmap_insert(&ft->installed, &f->node,
                             hash_string(f->key, 0));
             }
