@@ -1,1 +1,26 @@
 # ovs-vtapd/automake.mk: the controller daemon.
+
+sbin_PROGRAMS += ovs-vtapd/ovs-vtapd
+ovs_vtapd_ovs_vtapd_SOURCES = \
+	ovs-vtapd/ovs-vtapd.c \
+	ovs-vtapd/flow-table.c \
+	ovs-vtapd/flow-table.h \
+	ovs-vtapd/ovs-config.c \
+	ovs-vtapd/ovs-config.h \
+	ovs-vtapd/vtap-desired.c \
+	ovs-vtapd/vtap-desired.h \
+	ovs-vtapd/vtap-pipeline.c \
+	ovs-vtapd/vtap-pipeline.h \
+	ovs-vtapd/vtap-status.c \
+	ovs-vtapd/vtap-status.h
+ovs_vtapd_ovs_vtapd_LDADD = lib/libovsvtap.la $(OVS_LIBS) $(UNBOUND_LIBS)
+dist_man_MANS += ovs-vtapd/ovs-vtapd.8
+
+# Unit tests of the daemon's own code.
+UNIT_TESTS += tests/test-vtapd-flow-table
+tests_test_vtapd_flow_table_SOURCES = \
+	tests/test-vtapd-flow-table.c \
+	ovs-vtapd/flow-table.c \
+	ovs-vtapd/flow-table.h
+tests_test_vtapd_flow_table_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/ovs-vtapd
+tests_test_vtapd_flow_table_LDADD = $(unit_test_ldadd) $(OVS_LIBS)

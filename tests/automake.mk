@@ -63,3 +63,4 @@ tests/atconfig: config.status
 
 clean-local:
 	test ! -f '$(TESTSUITE)' || $(SHELL) '$(TESTSUITE)' -C tests --clean
+include tests/bench.mk

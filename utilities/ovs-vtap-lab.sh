@@ -1,27 +1,582 @@
 #!/bin/bash
-# ovs-vtap-lab.sh: the ovs-vtap lab in network namespaces.
+# ovs-vtap-lab.sh: the ovs-vtap lab, a whole Open vSwitch set-up in network
+# namespaces: a switch namespace running ovsdb-server (Open_vSwitch and VTAP
+# databases), ovs-vswitchd (user-space datapath) and ovs-vtapd, and one
+# namespace per host on a veth port of the switch's bridge.  Every address,
+# route and process of a lab lives in namespaces that the lab made; "down"
+# removes exactly those, by the names and pids that "up" recorded.
 #
-# Usage: ovs-vtap-lab.sh demo
-#
-# For now "demo" does the whole set-up (Debian packages, the Open vSwitch
-# build, configure and make); the scenario itself comes with the lab.
+# Run "ovs-vtap-lab.sh --help" for the commands, or see ovs-vtap-lab(8).
 
-set -e
+set -eu -o pipefail
+
 top=$(cd "$(dirname "$0")/.." && pwd)
-cd "$top"
+labdir_base=${OVS_VTAP_LAB_DIR:-/run/ovs-vtap-lab}
+lab=${OVS_VTAP_LAB_NAME:-vtl}
+default_topology=$top/utilities/lab/seed.topo
+# Cookie of the lab's own flows (the security list) on the bridge.
+lab_cookie=0x1ab
+timeout=${OVS_CTL_TIMEOUT:-30}
 
-case "$1" in
-demo)
-    bash utilities/ovs-vtap-deps.sh
-    if test ! -x configure || test configure.ac -nt configure; then
-        autoreconf -fi
-    fi
-    mkdir -p _build
-    (cd _build && { test -f Makefile || ../configure; } && make -j"$(nproc)")
-    echo "ovs-vtap-lab: built in $top/_build"
-    ;;
-*)
-    echo "usage: $0 demo" >&2
+usage() {
+    cat <<EOF
+$0: the ovs-vtap lab in network namespaces
+usage: $0 [OPTIONS] COMMAND [ARG...]
+
+Commands:
+  up [TOPOLOGY]       bring up a lab (default topology: utilities/lab/seed.topo);
+                      the leftovers of an earlier lab of the same name go first
+  down                tear down the lab: its daemons, then its namespaces
+  status              the lab's namespaces, daemons, bridge and VTAPs
+  env                 print shell exports that point OVS and ovs-vtap tools
+                      at the lab: eval "\$($0 env)"
+  restart DAEMON      stop (if it runs) and start again one of the lab's
+                      daemons: ovsdb-server, ovs-vswitchd, ovs-vtapd or
+                      receiver-HOST
+  exec HOST CMD...    run CMD in HOST's namespace ("ovs" is the switch's,
+                      with OVS_RUNDIR set)
+  security-list closed|fixed|open
+                      the seed's security list as flows on the bridge:
+                      closed drops ICMP toward the subnet (SSH and UDP 4789
+                      pass), fixed also allows ICMP from the subnet, open
+                      removes the lab's flows
+  demo [--keep] [--no-build]
+                      install and build everything (as root on Debian 12),
+                      then play the seed scenario (SCENARIO.md) in a lab and
+                      check every step; exits 0 only if all held; --keep
+                      leaves the lab up, --no-build skips the set-up
+
+Options:
+  -n, --name NAME     lab name and namespace prefix, up to 20 lower-case
+                      letters and digits (default: vtl;
+                      env OVS_VTAP_LAB_NAME); labs of different names
+                      never collide
+  --no-vtapd          (up) do not start ovs-vtapd
+  --keep-logs         (down) keep the lab directory's logs
+  -h, --help          this help
+
+Environment:
+  OVS_VTAP_LAB_DIR    where labs keep their state (default /run/ovs-vtap-lab);
+                      a lab's files are in \$OVS_VTAP_LAB_DIR/NAME
+  OVS_VTAP_BUILDDIR   the ovs-vtap build tree whose programs the lab runs
+                      (default: _build in the source tree, then PATH)
+
+Namespaces: NAME-ovs (the switch), NAME-HOST for each host.
+EOF
+}
+
+die() {
+    echo "ovs-vtap-lab: $*" >&2
     exit 1
-    ;;
-esac
+}
+
+say() {
+    echo "ovs-vtap-lab: $*"
+}
+
+# Finds an ovs-vtap program: in the build tree first, then on PATH.
+find_program() {
+    local name=$1 subdir=$2 builddir=${OVS_VTAP_BUILDDIR:-$top/_build}
+    if test -x "$builddir/$subdir/$name"; then
+        echo "$builddir/$subdir/$name"
+    elif command -v "$name" >/dev/null 2>&1; then
+        command -v "$name"
+    fi
+}
+
+lab_paths() {
+    case $lab in
+    *[!a-z0-9]* | "") die "lab name \"$lab\" must be lower-case letters and digits" ;;
+    esac
+    test ${#lab} -le 20 || die "lab name \"$lab\" is longer than 20 characters"
+    dir=$labdir_base/$lab
+    rundir=$dir/run
+    logdir=$dir/log
+    switch_ns=$lab-ovs
+}
+
+# Runs a command in the switch namespace with the lab's OVS directories.
+in_switch() {
+    ip netns exec "$switch_ns" env OVS_RUNDIR="$rundir" OVS_DBDIR="$dir" \
+        OVS_LOGDIR="$logdir" "$@"
+}
+
+vsctl() {
+    ovs-vsctl --db="unix:$rundir/db.sock" --timeout="$timeout" "$@"
+}
+
+ofctl() {
+    OVS_RUNDIR=$rundir ovs-ofctl "$@"
+}
+
+# Whether a network namespace of that name exists.
+namespace_exists() {
+    # (Errors of namespaces that others delete meanwhile are not ours.)
+    ip netns list 2>/dev/null | grep -q "^$1\( \|$\)"
+}
+
+# Records a namespace in the lab's state before it is made, so that "down"
+# removes it even if "up" dies half-way.  A namespace of that name that the
+# lab did not make is never touched: "up" stops.
+add_namespace() {
+    if namespace_exists "$1"; then
+        die "namespace $1 exists and is not this lab's: choose another name"
+    fi
+    echo "$1" >>"$dir/namespaces"
+    ip netns add "$1"
+    ip -n "$1" link set lo up
+}
+
+# Waits, a bounded number of times, until the command succeeds.
+wait_until() {
+    local i
+    for i in $(seq 1 $((timeout * 10))); do
+        if "$@" >/dev/null 2>&1; then
+            return 0
+        fi
+        sleep 0.1
+    done
+    die "timed out waiting for: $*"
+}
+
+# The topology (the lab's copy, or $topology_file while "up" checks it),
+# one item per line with comments and blank lines removed.
+topology_items() {
+    sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "${topology_file:-$dir/topology}"
+}
+
+bridge_name() {
+    topology_items | awk '$1 == "bridge" { print $2; exit }'
+}
+
+check_topology() {
+    local kind name rest item bridges=0
+    while read -r kind name rest; do
+        case $kind in
+        bridge) bridges=$((bridges + 1)) ;;
+        vtapd) ;;
+        host)
+            case $name in
+            ovs | *[!a-z0-9]* | "" | [0-9]*)
+                die "topology: bad host name \"$name\"" ;;
+            esac
+            test ${#name} -le 12 || die "topology: host name \"$name\" is too long"
+            for item in $rest; do
+                case $item in
+                receiver | */*) ;;
+                mtu=*[!0-9]* | mtu=) die "topology: host $name: bad \"$item\"" ;;
+                mtu=*) ;;
+                *) die "topology: host $name: unknown flag \"$item\"" ;;
+                esac
+            done ;;
+        *) die "topology: unknown item \"$kind\"" ;;
+        esac
+    done < <(topology_items)
+    test $bridges = 1 || die "topology: exactly one bridge is needed"
+}
+
+start_ovsdb_server() {
+    in_switch ovsdb-server --detach --no-chdir --pidfile -vconsole:err \
+        --log-file --remote="punix:$rundir/db.sock" \
+        "$dir/conf.db" "$dir/vtap.db"
+}
+
+start_ovs_vswitchd() {
+    in_switch ovs-vswitchd --detach --no-chdir --pidfile -vconsole:err \
+        --log-file
+}
+
+# Gives the bridge's internal port (a tap device that ovs-vswitchd makes,
+# again after each restart) the topology's addresses.
+configure_bridge_port() {
+    local bridge kind name rest addr
+    bridge=$(bridge_name)
+    wait_until ip -n "$switch_ns" link show "$bridge"
+    while read -r kind name rest; do
+        test "$kind" = bridge || continue
+        for addr in $rest; do
+            case $addr in
+            *:*) ip -n "$switch_ns" addr replace "$addr" dev "$bridge" nodad ;;
+            *) ip -n "$switch_ns" addr replace "$addr" dev "$bridge" ;;
+            esac
+        done
+    done < <(topology_items)
+    ip -n "$switch_ns" link set "$bridge" up
+}
+
+start_switch() {
+    local bridge
+    bridge=$(bridge_name)
+    add_namespace "$switch_ns"
+    ovsdb-tool create "$dir/conf.db" /usr/share/openvswitch/vswitch.ovsschema
+    ovsdb-tool create "$dir/vtap.db" "$top/lib/vtap.ovsschema"
+    start_ovsdb_server
+    vsctl --no-wait init
+    # The VTAP database's Global row, as "ovs-vtapctl init" makes it.
+    ovsdb-client transact "unix:$rundir/db.sock" \
+        '["VTAP", {"op": "insert", "table": "Global", "row": {}}]' >/dev/null
+    start_ovs_vswitchd
+    vsctl add-br "$bridge" -- set bridge "$bridge" datapath_type=netdev \
+        -- set bridge "$bridge" other_config:hwaddr=02:00:00:00:00:01
+    configure_bridge_port
+}
+
+add_host() {
+    local bridge=$1 name=$2; shift 2
+    local ns=$lab-$name port=p-$name item mtu=
+    add_namespace "$ns"
+    ip -n "$switch_ns" link add "$port" type veth peer name eth0 netns "$ns"
+    for item in "$@"; do
+        case $item in
+        mtu=*) mtu=${item#mtu=} ;;
+        *:*/*) ip -n "$ns" addr add "$item" dev eth0 nodad ;;
+        */*) ip -n "$ns" addr add "$item" dev eth0 ;;
+        esac
+    done
+    if test -n "$mtu"; then
+        ip -n "$switch_ns" link set "$port" mtu "$mtu"
+        ip -n "$ns" link set eth0 mtu "$mtu"
+    fi
+    ip netns exec "$ns" python3 "$top/utilities/lab/veth-tx-off.py" eth0
+    ip -n "$ns" link set eth0 up
+    ip -n "$switch_ns" link set "$port" up
+    vsctl add-port "$bridge" "$port" \
+        -- set interface "$port" external_ids:iface-id="$name"
+}
+
+# Tells the tunnel neighbor cache of ovs-vswitchd every host's MAC address
+# (ovs-appctl tnl/neigh/set), as if each host had already answered the
+# switch's ARP.  Otherwise the first packets that OVS sends in VXLAN to a
+# collector are lost while it resolves the collector's address.
+set_tunnel_neighbors() {
+    local bridge kind name rest mac item
+    bridge=$(bridge_name)
+    while read -r kind name rest; do
+        test "$kind" = host || continue
+        mac=$(ip -n "$lab-$name" -br link show eth0 | awk '{ print $3 }')
+        for item in $rest; do
+            case $item in
+            */*) in_switch ovs-appctl tnl/neigh/set "$bridge" "${item%/*}" \
+                     "$mac" >/dev/null ;;
+            esac
+        done
+    done < <(topology_items)
+}
+
+start_vtapd() {
+    local vtapd
+    vtapd=$(find_program ovs-vtapd ovs-vtapd)
+    if test -z "$vtapd"; then
+        say "ovs-vtapd is not built: not started"
+        return 0
+    fi
+    # shellcheck disable=SC2046
+    in_switch "$vtapd" --detach --no-chdir --pidfile -vconsole:err --log-file \
+        --ovs-db="unix:$rundir/db.sock" --vtap-db="unix:$rundir/db.sock" \
+        $(topology_items | awk '$1 == "vtapd" { $1 = ""; print }')
+}
+
+# Starts the receiver on a host, in the background rather than detached so
+# that its lines go to a file: receiver-HOST.txt, and the frames to
+# receiver-HOST.pcap, in the log directory.  It listens on UDP 4789 of
+# every IPv4 and IPv6 address (one dual-stack socket).
+start_receiver() {
+    local host=$1 receiver
+    receiver=$(find_program ovs-vtap-receiver utilities)
+    if test -z "$receiver"; then
+        say "ovs-vtap-receiver is not built: not started on $host"
+        return 0
+    fi
+    setsid ip netns exec "$lab-$host" "$receiver" --no-chdir \
+        --listen='[::]:4789' \
+        --pidfile="$rundir/receiver-$host.pid" \
+        --unixctl="$rundir/receiver-$host.ctl" \
+        -vconsole:off --log-file="$logdir/receiver-$host.log" \
+        --print -w "$logdir/receiver-$host.pcap" \
+        >>"$logdir/receiver-$host.txt" 2>>"$logdir/receiver-$host.err" \
+        </dev/null &
+    wait_until ovs-appctl -t "$rundir/receiver-$host.ctl" receiver/show
+}
+
+cmd_up() {
+    local topology=${1:-$default_topology} kind name rest vtapd=$2
+    test -r "$topology" || die "cannot read topology \"$topology\""
+    topology_file=$topology check_topology
+    lab_down quiet
+    mkdir -p "$rundir" "$logdir"
+    cp "$topology" "$dir/topology"
+    : >"$dir/namespaces"
+    trap 'echo "ovs-vtap-lab: up failed; tearing down" >&2; lab_down keep-logs' EXIT
+    start_switch
+    while read -r kind name rest; do
+        # shellcheck disable=SC2086
+        test "$kind" != host || add_host "$(bridge_name)" "$name" $rest
+    done < <(topology_items)
+    set_tunnel_neighbors
+    if test "$vtapd" = yes; then
+        start_vtapd
+    fi
+    while read -r kind name rest; do
+        case " $rest " in
+        *" receiver "*) test "$kind" != host || start_receiver "$name" ;;
+        esac
+    done < <(topology_items)
+    trap - EXIT
+    say "lab \"$lab\" is up in $dir"
+    say "point the tools at it with: eval \"\$($0 --name $lab env)\""
+}
+
+# Stops the process of a pidfile if it runs in one of the lab's namespaces.
+stop_pidfile() {
+    local pidfile=$1 pid ns
+    pid=$(cat "$pidfile" 2>/dev/null) || return 0
+    ns=$(ip netns identify "$pid" 2>/dev/null) || return 0
+    if grep -qx "$ns" "$dir/namespaces"; then
+        kill "$pid" 2>/dev/null || true
+    fi
+}
+
+# Kills every process left in a lab namespace, then deletes the namespace.
+remove_namespace() {
+    local ns=$1 pids i
+    namespace_exists "$ns" || return 0
+    for i in $(seq 1 50); do
+        pids=$(ip netns pids "$ns")
+        test -n "$pids" || break
+        # shellcheck disable=SC2086
+        if test "$i" -lt 30; then
+            kill $pids 2>/dev/null || true
+        else
+            # shellcheck disable=SC2086
+            kill -9 $pids 2>/dev/null || true
+        fi
+        sleep 0.1
+    done
+    ip netns del "$ns"
+}
+
+# Tears the lab down from its recorded state; "keep-logs" keeps its logs,
+# "quiet" says nothing when there is no lab.
+lab_down() {
+    local mode=${1:-} pidfile ns
+    if test ! -f "$dir/namespaces"; then
+        test "$mode" = quiet || say "no lab \"$lab\" in $dir"
+        rm -rf "$rundir"
+        return 0
+    fi
+    for pidfile in "$rundir"/*.pid; do
+        test ! -e "$pidfile" || stop_pidfile "$pidfile"
+    done
+    tac "$dir/namespaces" | while read -r ns; do
+        remove_namespace "$ns"
+    done
+    if test "$mode" = keep-logs; then
+        rm -rf "$rundir" "$dir/namespaces" "$dir"/*.db "$dir"/.*.db.~lock~
+    else
+        rm -rf "$dir"
+    fi
+    test "$mode" = quiet || say "lab \"$lab\" is down"
+}
+
+# Whether a process runs (a zombie does not).
+process_runs() {
+    test -r "/proc/$1/stat" && ! awk '{ exit $3 != "Z" }' "/proc/$1/stat"
+}
+
+# Stops the daemon of a pidfile, if it runs in the lab, and waits until it
+# is gone (killing it outright if it lingers).
+stop_daemon() {
+    local pidfile=$1 pid i
+    pid=$(cat "$pidfile" 2>/dev/null) || return 0
+    stop_pidfile "$pidfile"
+    for i in $(seq 1 100); do
+        process_runs "$pid" || return 0
+        test "$i" != 50 || kill -9 "$pid" 2>/dev/null || true
+        sleep 0.1
+    done
+    die "could not stop pid $pid"
+}
+
+cmd_restart() {
+    local daemon=${1:-} host
+    need_lab
+    case $daemon in
+    ovsdb-server | ovs-vswitchd | ovs-vtapd) ;;
+    receiver-*)
+        host=${daemon#receiver-}
+        topology_items | grep -q "^host $host .*receiver" \
+            || die "restart: host \"$host\" has no receiver" ;;
+    *) die "restart: ovsdb-server, ovs-vswitchd, ovs-vtapd or receiver-HOST" ;;
+    esac
+    stop_daemon "$rundir/$daemon.pid"
+    case $daemon in
+    ovsdb-server) start_ovsdb_server ;;
+    ovs-vswitchd)
+        start_ovs_vswitchd
+        configure_bridge_port
+        set_tunnel_neighbors ;;
+    ovs-vtapd) start_vtapd ;;
+    receiver-*) start_receiver "$host" ;;
+    esac
+}
+
+need_lab() {
+    test -f "$dir/namespaces" || die "no lab \"$lab\" in $dir (run \"up\" first)"
+}
+
+cmd_status() {
+    local ns pidfile pid state
+    need_lab
+    echo "lab \"$lab\" in $dir"
+    echo "namespaces:"
+    while read -r ns; do
+        if namespace_exists "$ns"; then
+            state=present
+        else
+            state=MISSING
+        fi
+        echo "  $ns: $state"
+    done <"$dir/namespaces"
+    echo "daemons:"
+    for pidfile in "$rundir"/*.pid; do
+        test -e "$pidfile" || continue
+        pid=$(cat "$pidfile")
+        if kill -0 "$pid" 2>/dev/null; then
+            state="running, pid $pid"
+        else
+            state="NOT RUNNING (pid $pid)"
+        fi
+        echo "  $(basename "$pidfile" .pid): $state"
+    done
+    vsctl show
+    ofctl dump-flows "$(bridge_name)" "cookie=$lab_cookie/-1"
+    if test -n "$(find_program ovs-vtapctl utilities)"; then
+        "$(find_program ovs-vtapctl utilities)" --db="unix:$rundir/db.sock" show
+    fi
+}
+
+cmd_env() {
+    need_lab
+    local ctl receiver vtapd path=
+    ctl=$(find_program ovs-vtapctl utilities)
+    receiver=$(find_program ovs-vtap-receiver utilities)
+    vtapd=$(find_program ovs-vtapd ovs-vtapd)
+    for p in "$ctl" "$receiver" "$vtapd"; do
+        test -z "$p" || path=$path$(dirname "$p"):
+    done
+    echo "export OVS_VTAP_LAB_NAME='$lab'"
+    echo "export OVS_VTAP_LAB_DIR='$labdir_base'"
+    echo "export OVS_RUNDIR='$rundir'"
+    echo "export OVS_DBDIR='$dir'"
+    echo "export OVS_LOGDIR='$logdir'"
+    echo "export OVS_VTAP_DB='unix:$rundir/db.sock'"
+    echo "export PATH='$path'\"\$PATH\""
+    echo "# ovs-vsctl, ovs-ofctl, ovs-appctl and ovs-vtapctl now reach lab \"$lab\";"
+    echo "# e.g.: ovs-vtapctl --db=unix:$rundir/db.sock show"
+}
+
+cmd_exec() {
+    local host=$1 ns; shift
+    need_lab
+    test $# -gt 0 || die "exec: no command"
+    if test "$host" = ovs; then
+        ns=$switch_ns
+    else
+        ns=$lab-$host
+    fi
+    grep -qx "$ns" "$dir/namespaces" || die "exec: no host \"$host\" in lab \"$lab\""
+    exec ip netns exec "$ns" env OVS_RUNDIR="$rundir" OVS_DBDIR="$dir" \
+        OVS_LOGDIR="$logdir" "$@"
+}
+
+# The subnet of the bridge's first IPv4 address (the story's subnet).
+lab_subnet() {
+    ip -n "$switch_ns" -4 route show dev "$(bridge_name)" \
+        proto kernel scope link | awk '{print $1; exit}'
+}
+
+cmd_security_list() {
+    local bridge subnet
+    need_lab
+    bridge=$(bridge_name)
+    subnet=$(lab_subnet)
+    test -n "$subnet" || die "security-list: the bridge has no IPv4 subnet"
+    case ${1:-} in
+    closed)
+        ofctl del-flows "$bridge" "cookie=$lab_cookie/-1"
+        ofctl add-flows "$bridge" - <<EOF
+cookie=$lab_cookie,priority=1000,icmp,nw_dst=$subnet,actions=drop
+cookie=$lab_cookie,priority=2000,tcp,tp_dst=22,actions=NORMAL
+cookie=$lab_cookie,priority=2000,tcp,tp_src=22,actions=NORMAL
+cookie=$lab_cookie,priority=2000,udp,tp_dst=4789,actions=NORMAL
+EOF
+        ;;
+    fixed)
+        ofctl add-flow "$bridge" \
+            "cookie=$lab_cookie,priority=3000,icmp,nw_src=$subnet,actions=NORMAL"
+        ;;
+    open)
+        ofctl del-flows "$bridge" "cookie=$lab_cookie/-1"
+        ;;
+    *) die "security-list: closed, fixed or open" ;;
+    esac
+}
+
+cmd_demo() {
+    local keep=no build=yes arg
+    for arg in "$@"; do
+        case $arg in
+        --keep) keep=yes ;;
+        --no-build) build=no ;;
+        *) die "demo: unknown option \"$arg\"" ;;
+        esac
+    done
+    if test $build = yes; then
+        cd "$top"
+        bash utilities/ovs-vtap-deps.sh
+        if test ! -x configure || test configure.ac -nt configure; then
+            autoreconf -fi
+        fi
+        mkdir -p _build
+        (cd _build && { test -f Makefile || ../configure; } && make -j"$(nproc)")
+        say "built in $top/_build"
+    fi
+    OVS_VTAP_LAB_NAME=$lab OVS_VTAP_LAB_DIR=$labdir_base \
+        exec bash "$top/utilities/lab/demo.sh" "$keep"
+}
+
+main() {
+    local vtapd=yes keep_logs=no
+    while test $# -gt 0; do
+        case $1 in
+        -n | --name) lab=$2; shift 2 ;;
+        --name=*) lab=${1#--name=}; shift ;;
+        --no-vtapd) vtapd=no; shift ;;
+        --keep-logs) keep_logs=yes; shift ;;
+        -h | --help) usage; exit 0 ;;
+        -*) die "unknown option \"$1\" (see --help)" ;;
+        *) break ;;
+        esac
+    done
+    test $# -gt 0 || { usage >&2; exit 1; }
+    lab_paths
+    local cmd=$1; shift
+    case $cmd in
+    up | down | restart | security-list | demo)
+        test "$(id -u)" = 0 || die "$cmd: must run as root" ;;
+    esac
+    case $cmd in
+    up) test $# -le 1 || die "up: one topology at most"
+        cmd_up "${1:-}" "$vtapd" ;;
+    down) if test $keep_logs = yes; then lab_down keep-logs; else lab_down; fi ;;
+    status) cmd_status ;;
+    env) cmd_env ;;
+    exec) test $# -ge 1 || die "exec: HOST CMD..."; cmd_exec "$@" ;;
+    restart) cmd_restart "$@" ;;
+    security-list) cmd_security_list "$@" ;;
+    demo) cmd_demo "$@" ;;
+    *) die "unknown command \"$cmd\" (see --help)" ;;
+    esac
+}
+
+main "$@"

@@ -1,0 +1,684 @@
+/* ovs-config.c: reconciles the Open_vSwitch rows that ovs-vtapd owns
+ * (mirror bridges, patch and VXLAN ports, Mirror rows) with the VTAPs that
+ * this host should realize.  See ovs-config.h. */
+
+#include <config.h>
+#include "ovs-config.h"
+
+#include <string.h>
+#include "flow.h"
+#include "hash.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/hmap.h"
+#include "openvswitch/shash.h"
+#include "openvswitch/vlog.h"
+#include "ovsdb-idl.h"
+#include "smap.h"
+#include "util.h"
+#include "vswitch-idl.h"
+#include "vtap-desired.h"
+
+VLOG_DEFINE_THIS_MODULE(ovs_config);
+
+/* Returns true if 'external_ids' marks a row as ovs-vtapd's. */
+bool
+ovs_config_is_owned(const struct smap *external_ids)
+{
+    const char *owner = smap_get(external_ids, OVS_VTAP_OWNER_KEY);
+
+    return owner && !strcmp(owner, OVS_VTAP_OWNER);
+}
+
+/* Keeps the IDL from waking the daemon for the state and counters that
+ * ovs-vswitchd keeps writing and that ovs-vtapd does not act on. */
+void
+ovs_config_register_columns(struct ovsdb_idl *idl)
+{
+    static const struct ovsdb_idl_column *const volatile_columns[] = {
+        &ovsrec_bridge_col_datapath_version,
+        &ovsrec_bridge_col_rstp_status,
+        &ovsrec_bridge_col_status,
+        &ovsrec_interface_col_admin_state,
+        &ovsrec_interface_col_bfd_status,
+        &ovsrec_interface_col_cfm_fault,
+        &ovsrec_interface_col_cfm_fault_status,
+        &ovsrec_interface_col_cfm_flap_count,
+        &ovsrec_interface_col_cfm_health,
+        &ovsrec_interface_col_cfm_remote_mpids,
+        &ovsrec_interface_col_cfm_remote_opstate,
+        &ovsrec_interface_col_duplex,
+        &ovsrec_interface_col_ifindex,
+        &ovsrec_interface_col_lacp_current,
+        &ovsrec_interface_col_link_resets,
+        &ovsrec_interface_col_link_speed,
+        &ovsrec_interface_col_link_state,
+        &ovsrec_interface_col_mac_in_use,
+        &ovsrec_interface_col_mtu,
+        &ovsrec_interface_col_statistics,
+        &ovsrec_interface_col_status,
+        &ovsrec_mirror_col_statistics,
+        &ovsrec_open_vswitch_col_statistics,
+        &ovsrec_port_col_rstp_statistics,
+        &ovsrec_port_col_rstp_status,
+        &ovsrec_port_col_statistics,
+        &ovsrec_port_col_status,
+    };
+
+    for (size_t i = 0; i < ARRAY_SIZE(volatile_columns); i++) {
+        ovsdb_idl_omit_alert(idl, volatile_columns[i]);
+    }
+}
+
+/* A source that needs Mirror rows: a port, a whole bridge or a VLAN. */
+struct source {
+    struct hmap_node node;      /* In 'sources', by key. */
+    const char *key;            /* vtap_want.source_key. */
+    char tag[9];                /* 8 hex digits, from the key. */
+    const struct vtap_want *want;   /* The first VTAP on it. */
+    bool over_limit;            /* Its bridge has no room left. */
+};
+
+/* A mirror bridge and what it must hold. */
+struct mbridge {
+    char *name;
+    const char *src_bridge;
+    const char *dp_type;
+    struct shash ports;         /* Port name -> "struct smap *" options. */
+    struct shash types;         /* Port name -> interface type. */
+};
+
+static char *
+mirror_bridge_name(const char *src_bridge)
+{
+    return (strlen(src_bridge) <= 10
+            ? xasprintf("vtap-%s", src_bridge)
+            : xasprintf("vtap-%08"PRIx32, hash_string(src_bridge, 0)));
+}
+
+static void
+mbridge_add_port(struct mbridge *mb, const char *name, const char *type,
+                 struct smap *options)
+{
+    if (!shash_find(&mb->ports, name)) {
+        shash_add(&mb->ports, name, options);
+        shash_add(&mb->types, name, type);
+    } else {
+        smap_destroy(options);
+        free(options);
+    }
+}
+
+static struct smap *
+patch_options(const char *prefix, const char *tag)
+{
+    struct smap *options = xmalloc(sizeof *options);
+
+    smap_init(options);
+    smap_add_format(options, "peer", "%s%s", prefix, tag);
+    return options;
+}
+
+/* Returns the interface of 'port' (ours have exactly one). */
+static const struct ovsrec_interface *
+port_iface(const struct ovsrec_port *port)
+{
+    return port->n_interfaces == 1 ? port->interfaces[0] : NULL;
+}
+
+static const struct ovsrec_port *
+bridge_find_port(const struct ovsrec_bridge *br, const char *name)
+{
+    for (size_t i = 0; br && i < br->n_ports; i++) {
+        if (!strcmp(br->ports[i]->name, name)) {
+            return br->ports[i];
+        }
+    }
+    return NULL;
+}
+
+static ofp_port_t
+bridge_port_ofport(const struct ovsrec_bridge *br, const char *name)
+{
+    const struct ovsrec_port *port = bridge_find_port(br, name);
+    const struct ovsrec_interface *iface = port ? port_iface(port) : NULL;
+
+    return (iface && iface->n_ofport && iface->ofport[0] > 0
+            ? u16_to_ofp(iface->ofport[0]) : 0);
+}
+
+/* Makes 'br' (NULL if the bridge is new, then 'new_ports' receives all)
+ * hold exactly the owned ports in 'want_ports' beside its other ports.
+ * Returns true if anything changed. */
+static bool
+sync_ports(struct ovsdb_idl_txn *txn, const struct ovsrec_bridge *br,
+           struct ovsrec_bridge *new_br, const struct shash *want_ports,
+           const struct shash *want_types, struct shash *port_rows)
+{
+    struct ovsrec_port **ports;
+    size_t n_ports = 0;
+    bool changed = false;
+    size_t old_n = br ? br->n_ports : 0;
+
+    ports = xmalloc((old_n + shash_count(want_ports)) * sizeof *ports);
+    for (size_t i = 0; i < old_n; i++) {
+        const struct ovsrec_port *port = br->ports[i];
+
+        if (!ovs_config_is_owned(&port->external_ids)) {
+            ports[n_ports++] = CONST_CAST(struct ovsrec_port *, port);
+        } else if (shash_find(want_ports, port->name)) {
+            const struct ovsrec_interface *iface = port_iface(port);
+            const struct smap *options = shash_find_data(want_ports,
+                                                         port->name);
+            const char *type = shash_find_data(want_types, port->name);
+
+            if (!iface) {
+                changed = true;
+                continue;
+            }
+            if (txn && strcmp(iface->type, type)) {
+                ovsrec_interface_set_type(iface, type);
+                changed = true;
+            }
+            if (txn && !smap_equal(&iface->options, options)) {
+                ovsrec_interface_set_options(iface, options);
+                changed = true;
+            }
+            ports[n_ports++] = CONST_CAST(struct ovsrec_port *, port);
+            shash_add_once(port_rows, port->name, port);
+        } else {
+            VLOG_INFO("removing port %s from bridge %s", port->name,
+                      br->name);
+            changed = true;
+        }
+    }
+
+    struct shash_node *node;
+    SHASH_FOR_EACH (node, want_ports) {
+        if (!txn || shash_find(port_rows, node->name)) {
+            continue;
+        }
+        struct smap owner = SMAP_CONST1(&owner, OVS_VTAP_OWNER_KEY,
+                                        OVS_VTAP_OWNER);
+        struct ovsrec_interface *iface = ovsrec_interface_insert(txn);
+        ovsrec_interface_set_name(iface, node->name);
+        ovsrec_interface_set_type(iface, shash_find_data(want_types,
+                                                         node->name));
+        ovsrec_interface_set_options(iface, node->data);
+        ovsrec_interface_set_external_ids(iface, &owner);
+
+        struct ovsrec_port *port = ovsrec_port_insert(txn);
+        ovsrec_port_set_name(port, node->name);
+        ovsrec_port_set_interfaces(port, &iface, 1);
+        ovsrec_port_set_external_ids(port, &owner);
+        ports[n_ports++] = port;
+        shash_add(port_rows, node->name, port);
+        VLOG_INFO("adding port %s to bridge %s", node->name,
+                  br ? br->name : new_br->name);
+        changed = true;
+    }
+
+    if (txn && changed) {
+        ovsrec_bridge_set_ports(br ? br : new_br, ports, n_ports);
+    }
+    free(ports);
+    return changed;
+}
+
+/* The Mirror rows wanted on one source bridge. */
+struct mirror_want {
+    char *name;
+    const struct ovsrec_port *select;   /* NULL: select_all. */
+    bool egress;                        /* select_src_port, else dst. */
+    int vlan;                           /* select_vlan, or -1. */
+    const char *output;                 /* Output patch port name. */
+};
+
+static bool
+mirror_matches(const struct ovsrec_mirror *m, const struct mirror_want *w,
+               const struct ovsrec_port *output)
+{
+    const struct ovsrec_port *sel = w->select;
+
+    return (m->output_port == output
+            && m->select_all == !sel
+            && m->n_select_src_port == (sel && w->egress)
+            && (!m->n_select_src_port || m->select_src_port[0] == sel)
+            && m->n_select_dst_port == (sel && !w->egress)
+            && (!m->n_select_dst_port || m->select_dst_port[0] == sel)
+            && m->n_select_vlan == (w->vlan >= 0)
+            && (!m->n_select_vlan || m->select_vlan[0] == w->vlan));
+}
+
+static void
+mirror_set(const struct ovsrec_mirror *m, const struct mirror_want *w,
+           const struct ovsrec_port *output)
+{
+    struct ovsrec_port *sel = CONST_CAST(struct ovsrec_port *, w->select);
+    int64_t vlan = w->vlan;
+
+    ovsrec_mirror_set_output_port(m, output);
+    ovsrec_mirror_set_select_all(m, !sel);
+    ovsrec_mirror_set_select_src_port(m, &sel, sel && w->egress);
+    ovsrec_mirror_set_select_dst_port(m, &sel, sel && !w->egress);
+    ovsrec_mirror_set_select_vlan(m, &vlan, w->vlan >= 0);
+}
+
+/* Makes the owned Mirror rows of 'br' those in 'wants' (by name). */
+static bool
+sync_mirrors(struct ovsdb_idl_txn *txn, const struct ovsrec_bridge *br,
+             const struct mirror_want *wants, size_t n_wants,
+             const struct shash *port_rows)
+{
+    struct ovsrec_mirror **mirrors;
+    size_t n = 0;
+    bool changed = false;
+    bool *found = xcalloc(n_wants + 1, sizeof *found);
+
+    mirrors = xmalloc((br->n_mirrors + n_wants) * sizeof *mirrors);
+    for (size_t i = 0; i < br->n_mirrors; i++) {
+        const struct ovsrec_mirror *m = br->mirrors[i];
+        const struct mirror_want *w = NULL;
+
+        if (!ovs_config_is_owned(&m->external_ids)) {
+            mirrors[n++] = CONST_CAST(struct ovsrec_mirror *, m);
+            continue;
+        }
+        for (size_t j = 0; j < n_wants; j++) {
+            if (!found[j] && !strcmp(wants[j].name, m->name)) {
+                w = &wants[j];
+                found[j] = true;
+                break;
+            }
+        }
+        if (!w) {
+            VLOG_INFO("removing mirror %s from bridge %s", m->name, br->name);
+            changed = true;
+            continue;
+        }
+        const struct ovsrec_port *output = shash_find_data(port_rows,
+                                                           w->output);
+        if (!mirror_matches(m, w, output)) {
+            if (txn) {
+                mirror_set(m, w, output);
+            }
+            changed = true;
+        }
+        mirrors[n++] = CONST_CAST(struct ovsrec_mirror *, m);
+    }
+    for (size_t j = 0; j < n_wants && txn; j++) {
+        if (!found[j]) {
+            const struct mirror_want *w = &wants[j];
+            struct smap owner = SMAP_CONST1(&owner, OVS_VTAP_OWNER_KEY,
+                                            OVS_VTAP_OWNER);
+            struct ovsrec_mirror *m = ovsrec_mirror_insert(txn);
+
+            ovsrec_mirror_set_name(m, w->name);
+            ovsrec_mirror_set_external_ids(m, &owner);
+            mirror_set(m, w, shash_find_data(port_rows, w->output));
+            mirrors[n++] = m;
+            VLOG_INFO("adding mirror %s to bridge %s", w->name, br->name);
+            changed = true;
+        }
+    }
+    if (txn && changed) {
+        ovsrec_bridge_set_mirrors(br, mirrors, n);
+    }
+    free(mirrors);
+    free(found);
+    return changed;
+}
+
+static const struct ovsrec_bridge *
+find_bridge(const struct ovsdb_idl *idl, const char *name)
+{
+    const struct ovsrec_bridge *br;
+
+    OVSREC_BRIDGE_FOR_EACH (br, idl) {
+        if (!strcmp(br->name, name)) {
+            return br;
+        }
+    }
+    return NULL;
+}
+
+static int
+compare_sources(const void *a_, const void *b_)
+{
+    const struct source *const *a = a_;
+    const struct source *const *b = b_;
+
+    return strcmp((*a)->key, (*b)->key);
+}
+
+/* Marks the sources of each bridge that do not fit in its Mirror limit. */
+static void
+apply_mirror_limit(const struct ovsdb_idl *idl, struct hmap *sources)
+{
+    size_t n = hmap_count(sources), i = 0;
+    struct source **sorted = xmalloc(n * sizeof *sorted);
+    struct source *src;
+    struct shash used = SHASH_INITIALIZER(&used);
+
+    HMAP_FOR_EACH (src, node, sources) {
+        sorted[i++] = src;
+    }
+    qsort(sorted, n, sizeof *sorted, compare_sources);
+    for (i = 0; i < n; i++) {
+        const char *bridge = sorted[i]->want->src_bridge;
+        size_t *count = shash_find_data(&used, bridge);
+
+        if (!count) {
+            const struct ovsrec_bridge *br = find_bridge(idl, bridge);
+
+            count = xzalloc(sizeof *count);
+            for (size_t j = 0; br && j < br->n_mirrors; j++) {
+                *count += !ovs_config_is_owned(&br->mirrors[j]->external_ids);
+            }
+            shash_add(&used, bridge, count);
+        }
+        size_t need = sorted[i]->want->src_port ? 2 : 1;
+        if (*count + need > OVS_VTAP_MAX_MIRRORS) {
+            sorted[i]->over_limit = true;
+        } else {
+            *count += need;
+        }
+    }
+    shash_destroy_free_data(&used);
+    free(sorted);
+}
+
+static struct source *
+find_source(const struct hmap *sources, const char *key)
+{
+    struct source *src;
+
+    HMAP_FOR_EACH_WITH_HASH (src, node, hash_string(key, 0), sources) {
+        if (!strcmp(src->key, key)) {
+            return src;
+        }
+    }
+    return NULL;
+}
+
+static void
+mbridge_destroy(struct mbridge *mb)
+{
+    struct shash_node *node;
+
+    SHASH_FOR_EACH (node, &mb->ports) {
+        smap_destroy(node->data);
+        free(node->data);
+    }
+    shash_destroy(&mb->ports);
+    shash_destroy(&mb->types);
+    free(mb->name);
+    free(mb);
+}
+
+/* Creates the mirror bridge 'mb' in 'txn'. */
+static struct ovsrec_bridge *
+create_mirror_bridge(struct ovsdb_idl_txn *txn,
+                     const struct ovsrec_open_vswitch *cfg,
+                     const struct mbridge *mb)
+{
+    struct smap owner = SMAP_CONST1(&owner, OVS_VTAP_OWNER_KEY,
+                                    OVS_VTAP_OWNER);
+    struct smap other = SMAP_CONST1(&other, "disable-in-band", "true");
+    struct ovsrec_bridge *br = ovsrec_bridge_insert(txn);
+
+    ovsrec_bridge_set_name(br, mb->name);
+    ovsrec_bridge_set_fail_mode(br, "secure");
+    ovsrec_bridge_set_datapath_type(br, mb->dp_type);
+    ovsrec_bridge_set_other_config(br, &other);
+    ovsrec_bridge_set_external_ids(br, &owner);
+    ovsrec_open_vswitch_update_bridges_addvalue(cfg, br);
+    VLOG_INFO("creating mirror bridge %s for bridge %s (datapath type %s)",
+              mb->name, mb->src_bridge, mb->dp_type);
+    return br;
+}
+
+/* Collects the sources and mirror bridges that 'desired' needs. */
+static void
+collect(struct vtap_desired *desired, struct hmap *sources,
+        struct shash *mbridges)
+{
+    struct vtap_want *want;
+
+    HMAP_FOR_EACH (want, node, &desired->vtaps) {
+        if (!want->src_bridge) {
+            continue;
+        }
+        struct source *src = find_source(sources, want->source_key);
+        if (!src) {
+            src = xzalloc(sizeof *src);
+            src->key = want->source_key;
+            src->want = want;
+            snprintf(src->tag, sizeof src->tag, "%08"PRIx32,
+                     hash_string(src->key, 0));
+            hmap_insert(sources, &src->node, hash_string(src->key, 0));
+        }
+
+        char *name = mirror_bridge_name(want->src_bridge);
+        struct mbridge *mb = shash_find_data(mbridges, name);
+        if (!mb) {
+            mb = xzalloc(sizeof *mb);
+            mb->name = name;
+            mb->src_bridge = want->src_bridge;
+            mb->dp_type = want->src_dp_type;
+            shash_init(&mb->ports);
+            shash_init(&mb->types);
+            shash_add(mbridges, name, mb);
+        } else {
+            free(name);
+        }
+    }
+}
+
+/* Reconciles the owned Open_vSwitch rows with 'desired' in 'txn', or only
+ * reads them if 'txn' is NULL.  Fills in each VTAP's mirror bridge and
+ * OpenFlow ports, and the error of a VTAP that cannot be realized.
+ * Returns true if 'txn' changes anything. */
+bool
+ovs_config_run(struct ovsdb_idl_txn *txn, const struct ovsdb_idl *idl,
+               struct vtap_desired *desired)
+{
+    const struct ovsrec_open_vswitch *cfg = ovsrec_open_vswitch_first(idl);
+    struct hmap sources = HMAP_INITIALIZER(&sources);
+    struct shash mbridges = SHASH_INITIALIZER(&mbridges);
+    struct vtap_want *want;
+    bool changed = false;
+
+    if (!cfg) {
+        return false;
+    }
+    collect(desired, &sources, &mbridges);
+    apply_mirror_limit(idl, &sources);
+
+    /* The ports of each mirror bridge. */
+    struct source *src;
+    HMAP_FOR_EACH (src, node, &sources) {
+        char *name = mirror_bridge_name(src->want->src_bridge);
+        struct mbridge *mb = shash_find_data(&mbridges, name);
+        free(name);
+        if (src->over_limit) {
+            continue;
+        }
+        char *pname = xasprintf("vtmi-%s", src->tag);
+        mbridge_add_port(mb, pname, "patch", patch_options("vtpi-",
+                                                           src->tag));
+        free(pname);
+        if (src->want->src_port) {
+            pname = xasprintf("vtme-%s", src->tag);
+            mbridge_add_port(mb, pname, "patch",
+                             patch_options("vtpe-", src->tag));
+            free(pname);
+        }
+    }
+    HMAP_FOR_EACH (want, node, &desired->vtaps) {
+        if (want->src_bridge && want->target_port) {
+            char *name = mirror_bridge_name(want->src_bridge);
+            struct mbridge *mb = shash_find_data(&mbridges, name);
+            char *pname = xasprintf("vtx%"PRIu16"-%06"PRIx32,
+                                    want->target_port,
+                                    hash_string(name, 0) & 0xffffff);
+            struct smap *options = xmalloc(sizeof *options);
+
+            /* The VNI is set per flow (out_key=flow).  A fixed in_key of
+             * its own keeps this port's receive side apart from other
+             * flow-based VXLAN ports on the same UDP port, in other mirror
+             * bridges or the user's own: OVS refuses two tunnel ports
+             * with the same receive configuration. */
+            smap_init(options);
+            smap_add(options, "remote_ip", "flow");
+            smap_add(options, "out_key", "flow");
+            smap_add_format(options, "in_key", "%"PRIu32,
+                            hash_string(name, 0) & 0xffffff);
+            smap_add_format(options, "dst_port", "%"PRIu16, want->target_port);
+            mbridge_add_port(mb, pname, "vxlan", options);
+            free(pname);
+            free(name);
+        }
+    }
+
+    /* Mirror bridges: remove those no longer needed, create or fix the
+     * others. */
+    const struct ovsrec_bridge *br;
+    OVSREC_BRIDGE_FOR_EACH (br, idl) {
+        if (ovs_config_is_owned(&br->external_ids)
+            && !shash_find(&mbridges, br->name)) {
+            if (txn) {
+                ovsrec_open_vswitch_update_bridges_delvalue(cfg, br);
+            }
+            VLOG_INFO("removing mirror bridge %s", br->name);
+            changed = true;
+        }
+    }
+    struct shash mport_rows = SHASH_INITIALIZER(&mport_rows);
+    struct shash_node *node;
+    SHASH_FOR_EACH (node, &mbridges) {
+        struct mbridge *mb = node->data;
+        const struct ovsrec_bridge *old = find_bridge(idl, mb->name);
+        struct ovsrec_bridge *new = NULL;
+
+        if (old && !ovs_config_is_owned(&old->external_ids)) {
+            HMAP_FOR_EACH (want, node, &desired->vtaps) {
+                if (want->src_bridge && !strcmp(want->src_bridge,
+                                                mb->src_bridge)) {
+                    vtap_want_set_error(want, "bridge %s exists and is not "
+                                        "ovs-vtapd's", mb->name);
+                }
+            }
+            continue;
+        }
+        if (!old) {
+            if (!txn) {
+                continue;
+            }
+            new = create_mirror_bridge(txn, cfg, mb);
+            changed = true;
+        }
+        changed |= sync_ports(txn, old, new, &mb->ports, &mb->types,
+                              &mport_rows);
+    }
+    shash_destroy(&mport_rows);
+
+    /* Source bridges: patch ports and Mirror rows. */
+    OVSREC_BRIDGE_FOR_EACH (br, idl) {
+        if (ovs_config_is_owned(&br->external_ids)) {
+            continue;
+        }
+        struct shash ports = SHASH_INITIALIZER(&ports);
+        struct shash types = SHASH_INITIALIZER(&types);
+        struct mirror_want *mwants = NULL;
+        size_t n_mwants = 0, allocated = 0;
+
+        HMAP_FOR_EACH (src, node, &sources) {
+            const struct vtap_want *w = src->want;
+            if (strcmp(w->src_bridge, br->name) || src->over_limit) {
+                continue;
+            }
+            for (int egress = 0; egress < 2; egress++) {
+                if (egress && !w->src_port) {
+                    break;
+                }
+                char *pname = xasprintf("vtp%c-%s", egress ? 'e' : 'i',
+                                        src->tag);
+                shash_add(&ports, pname,
+                          patch_options(egress ? "vtme-" : "vtmi-",
+                                        src->tag));
+                shash_add(&types, pname, "patch");
+
+                if (n_mwants >= allocated) {
+                    mwants = x2nrealloc(mwants, &allocated, sizeof *mwants);
+                }
+                struct mirror_want *mw = &mwants[n_mwants++];
+                mw->name = xasprintf("ovs-vtap-%c-%s", egress ? 'e' : 'i',
+                                     src->tag);
+                mw->select = w->src_port ? bridge_find_port(br, w->src_port)
+                                         : NULL;
+                mw->egress = egress;
+                mw->vlan = w->src_vlan;
+                mw->output = shash_find(&ports, pname)->name;
+                free(pname);
+            }
+        }
+
+        struct shash port_rows = SHASH_INITIALIZER(&port_rows);
+        changed |= sync_ports(txn, br, NULL, &ports, &types, &port_rows);
+        changed |= sync_mirrors(txn, br, mwants, n_mwants, &port_rows);
+        shash_destroy(&port_rows);
+
+        for (size_t i = 0; i < n_mwants; i++) {
+            free(mwants[i].name);
+        }
+        free(mwants);
+        SHASH_FOR_EACH (node, &ports) {
+            smap_destroy(node->data);
+            free(node->data);
+        }
+        shash_destroy(&ports);
+        shash_destroy(&types);
+    }
+
+    /* Where each VTAP is realized. */
+    HMAP_FOR_EACH (want, node, &desired->vtaps) {
+        if (!want->src_bridge) {
+            continue;
+        }
+        src = find_source(&sources, want->source_key);
+        if (src->over_limit) {
+            vtap_want_set_error(want, "mirror limit of bridge %s reached "
+                                "(%d)", want->src_bridge,
+                                OVS_VTAP_MAX_MIRRORS);
+            continue;
+        }
+        want->mirror_bridge = mirror_bridge_name(want->src_bridge);
+        want->source_tag = xstrdup(src->tag);
+        want->vxlan_port = xasprintf("vtx%"PRIu16"-%06"PRIx32,
+                                     want->target_port,
+                                     hash_string(want->mirror_bridge, 0)
+                                     & 0xffffff);
+        const struct ovsrec_bridge *mbr = find_bridge(idl,
+                                                      want->mirror_bridge);
+        if (!mbr || !ovs_config_is_owned(&mbr->external_ids)) {
+            continue;
+        }
+        char *pname = xasprintf("vtmi-%s", src->tag);
+        want->ingress_ofport = bridge_port_ofport(mbr, pname);
+        free(pname);
+        pname = xasprintf("vtme-%s", src->tag);
+        want->egress_ofport = bridge_port_ofport(mbr, pname);
+        free(pname);
+        want->vxlan_ofport = bridge_port_ofport(mbr, want->vxlan_port);
+    }
+
+    HMAP_FOR_EACH_POP (src, node, &sources) {
+        free(src);
+    }
+    hmap_destroy(&sources);
+    SHASH_FOR_EACH (node, &mbridges) {
+        mbridge_destroy(node->data);
+    }
+    shash_destroy(&mbridges);
+    return changed;
+}

@@ -1,0 +1,78 @@
+/* vtap-desired.h: what ovs-vtapd wants on this host, read from the VTAP
+ * and Open_vSwitch databases: each VTAP with its source as found here, its
+ * target address, its rules, and (filled in later by ovs-config and the
+ * pipeline) where and how it is realized. */
+
+#ifndef OVS_VTAPD_VTAP_DESIRED_H
+#define OVS_VTAPD_VTAP_DESIRED_H 1
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "openvswitch/hmap.h"
+#include "openvswitch/types.h"
+#include "openvswitch/uuid.h"
+#include "ovs-vtap/vtap-rule.h"
+
+struct ovsdb_idl;
+struct vtap_resolver;
+
+/* One VTAP as this host should realize it. */
+struct vtap_want {
+    struct hmap_node node;      /* In vtap_desired.vtaps, by uuid. */
+    struct uuid uuid;           /* VTAP row. */
+    char *name;
+    uint32_t id;                /* Nonzero, unique: reg0 and cookie. */
+    bool enabled;
+    uint32_t vni;
+    int max_len;                /* Truncation length, or 0 for none. */
+
+    /* The source on this host; 'src_bridge' is NULL if not found. */
+    char *src_bridge;
+    char *src_dp_type;          /* Datapath type of 'src_bridge'. */
+    char *src_port;             /* Port name, NULL for a bridge source. */
+    int src_vlan;               /* VLAN of a VLAN source, else -1. */
+    char *source_key;           /* Identifies the shared Mirror pair. */
+
+    /* The target. */
+    char *target_name;
+    char *target_addr;          /* IP literal, or NULL if not known. */
+    bool target_ipv6;
+    uint16_t target_port;       /* UDP port. */
+    char *target_error;         /* Resolution problem, or NULL. */
+
+    /* The capture rules, valid ones only, in database order. */
+    struct vtap_rule *rules;
+    size_t n_rules;
+
+    /* Filled in by ovs_config_run() and the pipeline. */
+    char *mirror_bridge;        /* Mirror bridge name, or NULL. */
+    char *source_tag;           /* Tag in the names of the source's Mirror
+                                 * rows and patch ports, or NULL. */
+    char *vxlan_port;           /* Name of the VXLAN port, or NULL. */
+    ofp_port_t ingress_ofport;  /* Patch ports in the mirror bridge. */
+    ofp_port_t egress_ofport;
+    ofp_port_t vxlan_ofport;    /* VXLAN port for 'target_port'. */
+    size_t n_flows;             /* Flows wanted for this VTAP. */
+    bool dispatched;            /* Running: its source feeds its rules. */
+    bool installed;             /* Its bridge holds the wanted flows. */
+
+    char *error;                /* Why it cannot run, or NULL. */
+};
+
+/* Everything wanted on this host. */
+struct vtap_desired {
+    struct hmap vtaps;          /* Contains "struct vtap_want"s. */
+    char *host;                 /* This host's name in Realization rows. */
+};
+
+void vtap_desired_build(struct vtap_desired *, const struct ovsdb_idl *ovs,
+                        const struct ovsdb_idl *vtap,
+                        struct vtap_resolver *);
+void vtap_desired_destroy(struct vtap_desired *);
+struct vtap_want *vtap_desired_find(const struct vtap_desired *,
+                                    const struct uuid *);
+void vtap_want_set_error(struct vtap_want *, const char *format, ...)
+    OVS_PRINTF_FORMAT(2, 3);
+const char *vtap_desired_host(const struct ovsdb_idl *ovs);
+
+#endif /* vtap-desired.h */

@@ -1,0 +1,225 @@
+/* vtap-pipeline.c: turns the VTAPs of each mirror bridge into desired
+ * OpenFlow flows (see vtap-pipeline.h). */
+
+#include <config.h>
+#include "vtap-pipeline.h"
+
+#include <string.h>
+#include "flow.h"
+#include "flow-table.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/match.h"
+#include "openvswitch/shash.h"
+#include "openvswitch/vlog.h"
+#include "ovs-vtap/vtap-compile.h"
+#include "packets.h"
+#include "sset.h"
+#include "util.h"
+#include "vtap-desired.h"
+
+VLOG_DEFINE_THIS_MODULE(vtap_pipeline);
+
+static void
+add_flow(struct flow_table *ft, uint8_t table_id, uint16_t priority,
+         uint64_t cookie, const struct match *match, const char *actions)
+{
+    char *error = flow_table_add(ft, table_id, priority, cookie, match,
+                                 actions);
+    if (error) {
+        VLOG_ERR("%s: bad actions \"%s\": %s", flow_table_bridge(ft),
+                 actions, error);
+        free(error);
+    }
+}
+
+/* Returns true if 'want' can have flows now. */
+static bool
+want_is_ready(const struct vtap_want *want)
+{
+    return (want->enabled && !want->error && want->mirror_bridge
+            && want->ingress_ofport && want->vxlan_ofport
+            && (!want->src_port || want->egress_ofport)
+            && want->target_addr);
+}
+
+/* Adds to 'ft' the filter flows of one direction of 'want'.  Returns false
+ * if the filter does not compile (the VTAP is then in error). */
+static bool
+add_filter_flows(struct flow_table *ft, struct vtap_want *want,
+                 enum vtap_direction dir, ofp_port_t in_port)
+{
+    struct vtap_flows flows;
+    char *error;
+
+    vtap_flows_init(&flows);
+    error = vtap_filter_compile(want->rules, want->n_rules, dir,
+                                VTAP_PRIO_RULES_TOP, VTAP_MAX_FLOWS_PER_RULE,
+                                &flows);
+    if (error) {
+        vtap_want_set_error(want, "capture filter: %s", error);
+        free(error);
+        vtap_flows_destroy(&flows);
+        return false;
+    }
+
+    struct ds include = DS_EMPTY_INITIALIZER;
+    ds_put_format(&include, "set_field:%s->%s,set_field:%"PRIu32"->tun_id,",
+                  want->target_addr,
+                  want->target_ipv6 ? "tun_ipv6_dst" : "tun_dst", want->vni);
+    if (want->max_len) {
+        ds_put_format(&include, "output(port=%"PRIu32",max_len=%d)",
+                      ofp_to_u16(want->vxlan_ofport), want->max_len);
+    } else {
+        ds_put_format(&include, "output:%"PRIu32,
+                      ofp_to_u16(want->vxlan_ofport));
+    }
+
+    unsigned int kind = (dir == VTAP_INGRESS ? VTAP_COOKIE_KIND_INGRESS
+                         : VTAP_COOKIE_KIND_EGRESS);
+    for (size_t i = 0; i < flows.n; i++) {
+        const struct vtap_flow *f = &flows.flows[i];
+        struct match match = f->match;
+
+        match_set_in_port(&match, in_port);
+        match_set_reg(&match, 0, want->id);
+        add_flow(ft, 1, f->priority,
+                 vtap_cookie(kind, f->rule_idx, want->id), &match,
+                 f->action == VTAP_INCLUDE ? ds_cstr(&include) : "drop");
+    }
+    want->n_flows += flows.n;
+    ds_destroy(&include);
+    vtap_flows_destroy(&flows);
+    return true;
+}
+
+static int
+compare_wants_by_id(const void *a_, const void *b_)
+{
+    const struct vtap_want *const *a = a_;
+    const struct vtap_want *const *b = b_;
+
+    return (*a)->id < (*b)->id ? -1 : (*a)->id > (*b)->id;
+}
+
+/* Adds the dispatch flow of 'in_port' to every VTAP in 'wants'. */
+static void
+add_dispatch(struct flow_table *ft, ofp_port_t in_port,
+             struct vtap_want **wants, size_t n)
+{
+    struct ds actions = DS_EMPTY_INITIALIZER;
+    struct match match;
+
+    for (size_t i = 0; i < n; i++) {
+        ds_put_format(&actions, "%sclone(set_field:%"PRIu32"->reg0,"
+                      "resubmit(,1))", i ? "," : "", wants[i]->id);
+    }
+    match_init_catchall(&match);
+    match_set_in_port(&match, in_port);
+    add_flow(ft, 0, VTAP_PRIO_DISPATCH,
+             vtap_cookie(VTAP_COOKIE_KIND_SHARED, 0, 0), &match,
+             ds_cstr(&actions));
+    ds_destroy(&actions);
+}
+
+/* Builds the flows of one mirror bridge. */
+static void
+build_bridge(struct flow_table *ft, struct vtap_desired *desired,
+             const struct sset *guard_ports)
+{
+    const char *bridge = flow_table_bridge(ft);
+    uint64_t shared = vtap_cookie(VTAP_COOKIE_KIND_SHARED, 0, 0);
+    struct match match;
+
+    flow_table_clear(ft);
+    match_init_catchall(&match);
+    add_flow(ft, 0, 0, shared, &match, "drop");
+    add_flow(ft, 1, 0, shared, &match, "drop");
+
+    /* Loop guard. */
+    const char *port;
+    SSET_FOR_EACH (port, guard_ports) {
+        for (int v6 = 0; v6 < 2; v6++) {
+            match_init_catchall(&match);
+            match_set_dl_type(&match, htons(v6 ? ETH_TYPE_IPV6
+                                            : ETH_TYPE_IP));
+            match_set_nw_proto(&match, IPPROTO_UDP);
+            match_set_tp_dst(&match, htons(atoi(port)));
+            add_flow(ft, 0, VTAP_PRIO_LOOP_GUARD, shared, &match, "drop");
+        }
+    }
+
+    /* Rules, then dispatch to the VTAPs whose rules compiled. */
+    struct shash by_port = SHASH_INITIALIZER(&by_port);
+    struct vtap_want *want;
+    HMAP_FOR_EACH (want, node, &desired->vtaps) {
+        if (!want_is_ready(want) || strcmp(want->mirror_bridge, bridge)) {
+            continue;
+        }
+        bool ok = add_filter_flows(ft, want, VTAP_INGRESS,
+                                   want->ingress_ofport);
+        if (ok && want->src_port) {
+            ok = add_filter_flows(ft, want, VTAP_EGRESS, want->egress_ofport);
+        }
+        if (!ok) {
+            continue;
+        }
+        want->dispatched = true;
+        for (int egress = 0; egress < 2; egress++) {
+            ofp_port_t p = egress ? want->egress_ofport : want->ingress_ofport;
+            if (!p) {
+                continue;
+            }
+            char *key = xasprintf("%"PRIu16, ofp_to_u16(p));
+            struct shash_node *node = shash_find(&by_port, key);
+            if (!node) {
+                struct vtap_want **v = xmalloc(sizeof *v * (hmap_count(
+                                                   &desired->vtaps) + 1));
+                v[0] = NULL;
+                node = shash_add(&by_port, key, v);
+            }
+            struct vtap_want **v = node->data;
+            size_t n = 0;
+            while (v[n]) {
+                n++;
+            }
+            v[n] = want;
+            v[n + 1] = NULL;
+            free(key);
+        }
+    }
+
+    struct shash_node *node;
+    SHASH_FOR_EACH (node, &by_port) {
+        struct vtap_want **v = node->data;
+        size_t n = 0;
+        while (v[n]) {
+            n++;
+        }
+        qsort(v, n, sizeof *v, compare_wants_by_id);
+        add_dispatch(ft, u16_to_ofp(atoi(node->name)), v, n);
+    }
+    shash_destroy_free_data(&by_port);
+}
+
+/* Sets the desired flows of every table in 'flow_tables' (mirror bridge
+ * name -> "struct flow_table *") from 'desired'. */
+void
+vtap_pipeline_build(struct vtap_desired *desired, struct shash *flow_tables)
+{
+    struct sset guard_ports = SSET_INITIALIZER(&guard_ports);
+    struct vtap_want *want;
+
+    HMAP_FOR_EACH (want, node, &desired->vtaps) {
+        if (want->target_port) {
+            char port[16];
+            snprintf(port, sizeof port, "%"PRIu16, want->target_port);
+            sset_add(&guard_ports, port);
+        }
+    }
+
+    struct shash_node *node;
+    SHASH_FOR_EACH (node, flow_tables) {
+        build_bridge(node->data, desired, &guard_ports);
+    }
+    sset_destroy(&guard_ports);
+}

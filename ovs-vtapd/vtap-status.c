@@ -1,0 +1,431 @@
+/* vtap-status.c: status and counters written back to the VTAP database
+ * (see vtap-status.h). */
+
+#include <config.h>
+#include "vtap-status.h"
+
+#include <string.h>
+#include "flow-table.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/hmap.h"
+#include "openvswitch/vlog.h"
+#include "ovs-vtap/vtap-resolver.h"
+#include "ovsdb-idl.h"
+#include "packets.h"
+#include "smap.h"
+#include "util.h"
+#include "vtap-desired.h"
+#include "vtap-idl.h"
+
+VLOG_DEFINE_THIS_MODULE(vtap_status);
+
+/* Counter names in Realization.statistics, in this order. */
+static const char *const realization_keys[] = {
+    "egress_bytes", "egress_packets", "ingress_bytes", "ingress_packets",
+};
+enum { EG_BYTES, EG_PACKETS, IN_BYTES, IN_PACKETS, N_REALIZATION_KEYS };
+
+/* Counter names in Capture_Rule.statistics, in this order. */
+static const char *const rule_keys[] = { "bytes", "packets" };
+enum { R_BYTES, R_PACKETS, N_RULE_KEYS };
+
+/* Totals of one row, starting from what the database held. */
+struct totals {
+    struct hmap_node node;      /* By uuid. */
+    struct uuid uuid;           /* VTAP or Capture_Rule row. */
+    int64_t v[N_REALIZATION_KEYS];
+    const char *state;          /* VTAPs: state last written. */
+};
+
+struct vtap_status {
+    struct hmap vtaps;          /* "struct totals" per VTAP. */
+    struct hmap rules;          /* "struct totals" per Capture_Rule. */
+};
+
+/* Keeps the IDL from waking the daemon for what it writes itself. */
+void
+vtap_status_register_columns(struct ovsdb_idl *idl)
+{
+    static const struct ovsdb_idl_column *const status_columns[] = {
+        &vtaprec_capture_rule_col_statistics,
+        &vtaprec_global_col_cur_cfg,
+        &vtaprec_realization_col_host,
+        &vtaprec_realization_col_mirror_bridge,
+        &vtaprec_realization_col_reason,
+        &vtaprec_realization_col_source_bridge,
+        &vtaprec_realization_col_state,
+        &vtaprec_realization_col_statistics,
+        &vtaprec_realization_col_target_address,
+        &vtaprec_target_col_status,
+    };
+
+    for (size_t i = 0; i < ARRAY_SIZE(status_columns); i++) {
+        ovsdb_idl_omit_alert(idl, status_columns[i]);
+    }
+}
+
+/* Creates an empty status tracker. */
+struct vtap_status *
+vtap_status_create(void)
+{
+    struct vtap_status *st = xzalloc(sizeof *st);
+
+    hmap_init(&st->vtaps);
+    hmap_init(&st->rules);
+    return st;
+}
+
+static void
+totals_clear(struct hmap *map)
+{
+    struct totals *t;
+
+    HMAP_FOR_EACH_POP (t, node, map) {
+        free(t);
+    }
+    hmap_destroy(map);
+}
+
+/* Frees 'st'. */
+void
+vtap_status_destroy(struct vtap_status *st)
+{
+    if (st) {
+        totals_clear(&st->vtaps);
+        totals_clear(&st->rules);
+        free(st);
+    }
+}
+
+static struct totals *
+totals_find(const struct hmap *map, const struct uuid *uuid)
+{
+    struct totals *t;
+
+    HMAP_FOR_EACH_WITH_HASH (t, node, uuid_hash(uuid), map) {
+        if (uuid_equals(&t->uuid, uuid)) {
+            return t;
+        }
+    }
+    return NULL;
+}
+
+static int64_t
+stat_get(char **keys, const int64_t *values, size_t n, const char *key)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!strcmp(keys[i], key)) {
+            return values[i];
+        }
+    }
+    return 0;
+}
+
+/* Returns this host's Realization row of 'vtap', or NULL. */
+static const struct vtaprec_realization *
+my_realization(const struct vtaprec_vtap *vtap, const char *host)
+{
+    for (size_t i = 0; i < vtap->n_realizations; i++) {
+        if (!strcmp(vtap->realizations[i]->host, host)) {
+            return vtap->realizations[i];
+        }
+    }
+    return NULL;
+}
+
+/* Returns the totals of VTAP 'uuid', created from the database if new. */
+static struct totals *
+vtap_totals(struct vtap_status *st, const struct ovsdb_idl *idl,
+            const struct uuid *uuid, const char *host)
+{
+    struct totals *t = totals_find(&st->vtaps, uuid);
+
+    if (!t) {
+        const struct vtaprec_vtap *vtap = vtaprec_vtap_get_for_uuid(idl,
+                                                                    uuid);
+        const struct vtaprec_realization *r = (vtap
+                                               ? my_realization(vtap, host)
+                                               : NULL);
+        t = xzalloc(sizeof *t);
+        t->uuid = *uuid;
+        for (size_t i = 0; r && i < N_REALIZATION_KEYS; i++) {
+            t->v[i] = stat_get(r->key_statistics, r->value_statistics,
+                               r->n_statistics, realization_keys[i]);
+        }
+        /* A VTAP that ran before a restart of the daemon keeps running
+         * while its flows are adopted. */
+        if (r && !strcmp(r->state, "running")) {
+            t->state = "running";
+        }
+        hmap_insert(&st->vtaps, &t->node, uuid_hash(uuid));
+    }
+    return t;
+}
+
+/* Returns the totals of Capture_Rule 'uuid', created if new. */
+static struct totals *
+rule_totals(struct vtap_status *st, const struct ovsdb_idl *idl,
+            const struct uuid *uuid)
+{
+    struct totals *t = totals_find(&st->rules, uuid);
+
+    if (!t) {
+        const struct vtaprec_capture_rule *r
+            = vtaprec_capture_rule_get_for_uuid(idl, uuid);
+        t = xzalloc(sizeof *t);
+        t->uuid = *uuid;
+        for (size_t i = 0; r && i < N_RULE_KEYS; i++) {
+            t->v[i] = stat_get(r->key_statistics, r->value_statistics,
+                               r->n_statistics, rule_keys[i]);
+        }
+        hmap_insert(&st->rules, &t->node, uuid_hash(uuid));
+    }
+    return t;
+}
+
+/* A VTAP by its id, for vtap_status_collect(). */
+struct want_by_id {
+    struct hmap_node node;      /* By id. */
+    const struct vtap_want *want;
+};
+
+/* Moves the packets and bytes counted in 'counters' since the last call
+ * into the totals of the VTAPs and rules they belong to. */
+void
+vtap_status_collect(struct vtap_status *st, const struct ovsdb_idl *idl,
+                    const struct vtap_desired *desired, struct hmap *counters)
+{
+    struct hmap by_id = HMAP_INITIALIZER(&by_id);
+    struct want_by_id *w;
+    const struct vtap_want *want;
+    struct flow_counter *c;
+
+    HMAP_FOR_EACH (want, node, &desired->vtaps) {
+        w = xmalloc(sizeof *w);
+        w->want = want;
+        hmap_insert(&by_id, &w->node, want->id);
+    }
+
+    HMAP_FOR_EACH (c, node, counters) {
+        unsigned int kind = vtap_cookie_kind(c->cookie);
+        uint32_t id = vtap_cookie_vtap(c->cookie);
+        unsigned int idx = vtap_cookie_rule(c->cookie);
+
+        if ((!c->packets && !c->bytes)
+            || kind == VTAP_COOKIE_KIND_SHARED) {
+            continue;
+        }
+        want = NULL;
+        HMAP_FOR_EACH_WITH_HASH (w, node, id, &by_id) {
+            if (w->want->id == id) {
+                want = w->want;
+                break;
+            }
+        }
+        if (want && idx < want->n_rules) {
+            const struct vtap_rule *rule = &want->rules[idx];
+            struct totals *t;
+
+            if (rule->action == VTAP_INCLUDE) {
+                bool in = kind == VTAP_COOKIE_KIND_INGRESS;
+                t = vtap_totals(st, idl, &want->uuid, desired->host);
+                t->v[in ? IN_PACKETS : EG_PACKETS] += c->packets;
+                t->v[in ? IN_BYTES : EG_BYTES] += c->bytes;
+            }
+            if (!uuid_is_zero(&rule->uuid)) {
+                t = rule_totals(st, idl, &rule->uuid);
+                t->v[R_PACKETS] += c->packets;
+                t->v[R_BYTES] += c->bytes;
+            }
+        }
+        c->packets = c->bytes = 0;
+    }
+
+    HMAP_FOR_EACH_POP (w, node, &by_id) {
+        free(w);
+    }
+    hmap_destroy(&by_id);
+}
+
+static bool
+stats_differ(char **keys, const int64_t *values, size_t n,
+             const char *const *want_keys, const int64_t *want, size_t n_want)
+{
+    if (n != n_want) {
+        return true;
+    }
+    for (size_t i = 0; i < n_want; i++) {
+        if (stat_get(keys, values, n, want_keys[i]) != want[i]) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Returns the state and the reason of 'want'. */
+static const char *
+want_state(const struct vtap_want *want, const char *last_state,
+           const char **reason)
+{
+    if (want->error) {
+        *reason = want->error;
+        return "error";
+    } else if (!want->enabled) {
+        *reason = "not enabled";
+        return "stopped";
+    } else if (!want->dispatched || (!want->installed && !(
+                   last_state && !strcmp(last_state, "running")))) {
+        /* Once running, a change in progress does not stop it. */
+        *reason = "waiting for ovs-vswitchd to set up the mirror bridge";
+        return "stopped";
+    }
+    *reason = "";
+    return "running";
+}
+
+static void
+write_realization(struct vtap_status *st, struct ovsdb_idl_txn *txn,
+                  const struct ovsdb_idl *idl, const struct vtaprec_vtap *row,
+                  const struct vtap_want *want, const char *host)
+{
+    const struct vtaprec_realization *r = my_realization(row, host);
+    const char *reason;
+    const char *src = want->src_bridge ? want->src_bridge : "";
+    const char *mbr = want->mirror_bridge ? want->mirror_bridge : "";
+    const char *addr = want->target_addr ? want->target_addr : "";
+    struct totals *t = vtap_totals(st, idl, &want->uuid, host);
+    const char *state = want_state(want, t->state, &reason);
+
+    t->state = state;
+    if (!r) {
+        r = vtaprec_realization_insert(txn);
+        vtaprec_realization_set_host(r, host);
+        vtaprec_vtap_update_realizations_addvalue(row, r);
+    }
+    if (strcmp(r->state, state)) {
+        VLOG_INFO("VTAP %s: %s%s%s", want->name, state, reason[0] ? ": " : "",
+                  reason);
+        vtaprec_realization_set_state(r, state);
+    }
+    if (strcmp(r->reason, reason)) {
+        vtaprec_realization_set_reason(r, reason);
+    }
+    if (strcmp(r->source_bridge, src)) {
+        vtaprec_realization_set_source_bridge(r, src);
+    }
+    if (strcmp(r->mirror_bridge, mbr)) {
+        vtaprec_realization_set_mirror_bridge(r, mbr);
+    }
+    if (strcmp(r->target_address, addr)) {
+        vtaprec_realization_set_target_address(r, addr);
+    }
+    if (stats_differ(r->key_statistics, r->value_statistics, r->n_statistics,
+                     realization_keys, t->v, N_REALIZATION_KEYS)) {
+        vtaprec_realization_set_statistics(
+            r, CONST_CAST(const char **, realization_keys), t->v,
+            N_REALIZATION_KEYS);
+    }
+}
+
+static void
+write_target_status(const struct vtaprec_target *target,
+                    struct vtap_resolver *resolver)
+{
+    struct smap status = SMAP_INITIALIZER(&status);
+    struct in6_addr a6;
+    ovs_be32 a4;
+
+    if (ip_parse(target->address, &a4) || ipv6_parse(target->address, &a6)) {
+        smap_add(&status, "address", target->address);
+    } else if (resolver) {
+        struct vtap_resolution res = vtap_resolver_lookup(resolver,
+                                                          target->address);
+        if (res.address) {
+            smap_add(&status, "address", res.address);
+        }
+        if (res.error) {
+            smap_add(&status, "error", res.error);
+        }
+    } else {
+        smap_add(&status, "error", "no resolver for names");
+    }
+    if (!smap_equal(&status, &target->status)) {
+        vtaprec_target_set_status(target, &status);
+    }
+    smap_destroy(&status);
+}
+
+/* Writes the status of every VTAP, rule and target in 'txn'.  If
+ * 'applied', everything wanted is in place, so Global.cur_cfg catches up
+ * with Global.next_cfg. */
+void
+vtap_status_write(struct vtap_status *st, struct ovsdb_idl_txn *txn,
+                  const struct ovsdb_idl *idl,
+                  const struct vtap_desired *desired,
+                  struct vtap_resolver *resolver, bool applied)
+{
+    const struct vtaprec_vtap *row;
+
+    VTAPREC_VTAP_FOR_EACH (row, idl) {
+        const struct vtap_want *want = vtap_desired_find(desired,
+                                                         &row->header_.uuid);
+        if (want) {
+            write_realization(st, txn, idl, row, want, desired->host);
+        }
+    }
+
+    /* Forget the totals of deleted rows. */
+    struct totals *t;
+    HMAP_FOR_EACH_SAFE (t, node, &st->vtaps) {
+        if (!vtaprec_vtap_get_for_uuid(idl, &t->uuid)) {
+            hmap_remove(&st->vtaps, &t->node);
+            free(t);
+        }
+    }
+    HMAP_FOR_EACH_SAFE (t, node, &st->rules) {
+        const struct vtaprec_capture_rule *r
+            = vtaprec_capture_rule_get_for_uuid(idl, &t->uuid);
+        if (!r) {
+            hmap_remove(&st->rules, &t->node);
+            free(t);
+        } else if (stats_differ(r->key_statistics, r->value_statistics,
+                                r->n_statistics, rule_keys, t->v,
+                                N_RULE_KEYS)) {
+            vtaprec_capture_rule_set_statistics(
+                r, CONST_CAST(const char **, rule_keys), t->v, N_RULE_KEYS);
+        }
+    }
+
+    const struct vtaprec_target *target;
+    VTAPREC_TARGET_FOR_EACH (target, idl) {
+        write_target_status(target, resolver);
+    }
+
+    const struct vtaprec_global *global = vtaprec_global_first(idl);
+    if (applied && global && global->cur_cfg != global->next_cfg) {
+        vtaprec_global_set_cur_cfg(global, global->next_cfg);
+    }
+}
+
+/* Appends the counters of VTAP 'uuid' to 's'. */
+void
+vtap_status_format_counters(const struct vtap_status *st,
+                            const struct uuid *uuid, struct ds *s)
+{
+    const struct totals *t = totals_find(&st->vtaps, uuid);
+    int64_t zero[N_REALIZATION_KEYS] = { 0 };
+    const int64_t *v = t ? t->v : zero;
+
+    ds_put_format(s, "ingress %"PRId64" packets %"PRId64" bytes, "
+                  "egress %"PRId64" packets %"PRId64" bytes",
+                  v[IN_PACKETS], v[IN_BYTES], v[EG_PACKETS], v[EG_BYTES]);
+}
+
+/* Returns the state last written for VTAP 'uuid', or "unknown". */
+const char *
+vtap_status_state(const struct vtap_status *st, const struct uuid *uuid)
+{
+    const struct totals *t = totals_find(&st->vtaps, uuid);
+
+    return t && t->state ? t->state : "unknown";
+}

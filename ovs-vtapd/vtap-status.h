@@ -1,0 +1,40 @@
+/* vtap-status.h: what ovs-vtapd writes back to the VTAP database: one
+ * Realization row per VTAP for this host (state, reason, where, counters),
+ * the statistics of each Capture_Rule, the status of each Target, and
+ * Global.cur_cfg once a configuration is applied.
+ *
+ * Counters are kept per VTAP and direction and per rule, starting from the
+ * values already in the database, so that they continue across flow
+ * reinstalls and daemon restarts.  Nothing is written when nothing
+ * changed. */
+
+#ifndef OVS_VTAPD_VTAP_STATUS_H
+#define OVS_VTAPD_VTAP_STATUS_H 1
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct ds;
+struct hmap;
+struct ovsdb_idl;
+struct ovsdb_idl_txn;
+struct uuid;
+struct vtap_desired;
+struct vtap_resolver;
+
+struct vtap_status;
+
+void vtap_status_register_columns(struct ovsdb_idl *);
+struct vtap_status *vtap_status_create(void);
+void vtap_status_destroy(struct vtap_status *);
+void vtap_status_collect(struct vtap_status *, const struct ovsdb_idl *,
+                         const struct vtap_desired *, struct hmap *counters);
+void vtap_status_write(struct vtap_status *, struct ovsdb_idl_txn *,
+                       const struct ovsdb_idl *, const struct vtap_desired *,
+                       struct vtap_resolver *, bool applied);
+void vtap_status_format_counters(const struct vtap_status *,
+                                 const struct uuid *vtap, struct ds *);
+const char *vtap_status_state(const struct vtap_status *,
+                              const struct uuid *vtap);
+
+#endif /* vtap-status.h */

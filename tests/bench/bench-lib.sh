@@ -1,0 +1,146 @@
+# shellcheck shell=bash disable=SC2034
+# bench-lib.sh: shell helpers shared by the ovs-vtap benchmarks
+# (tests/bench/bench-*.sh), sourced by each.  A benchmark prints its
+# numbers as rows "BENCH|FIGURE|VALUE|UNIT|REFERENCE|REF-VALUE|RATIO" on
+# the file $BENCH_RESULTS, which ovs-vtap-bench.sh turns into a table.
+#
+# Environment (set by ovs-vtap-bench.sh, with defaults for a direct run):
+#   BENCH_SRCDIR    the ovs-vtap source tree
+#   BENCH_BUILDDIR  its build tree (programs)
+#   BENCH_RESULTS   the file of result rows (default: standard output)
+#   BENCH_QUICK     "yes" for a short run
+#   BENCH_TMPDIR    where scratch directories go
+#   BENCH_KEEP      "yes" keeps the scratch directory, the processes and
+#                   the lab at exit, to look into a failure
+
+bench_srcdir=${BENCH_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+bench_builddir=${BENCH_BUILDDIR:-$bench_srcdir/_build}
+bench_results=${BENCH_RESULTS:-/dev/stdout}
+bench_quick=${BENCH_QUICK:-no}
+bench_name=$(basename "$0" .sh)
+
+bench_say() {
+    echo "$bench_name: $*" >&2
+}
+
+bench_die() {
+    echo "$bench_name: cannot measure: $*" >&2
+    exit 1
+}
+
+# bench_result FIGURE VALUE UNIT [REFERENCE REF-VALUE]: records one figure,
+# with its ratio to a reference measured in the same run if one is given.
+bench_result() {
+    local figure=$1 value=$2 unit=$3 ref=${4:-} ref_value=${5:-} ratio=
+    if test -n "$ref_value"; then
+        ratio=$(awk -v a="$value" -v b="$ref_value" \
+                    'BEGIN { if (b != 0) printf "%.2f", a / b; else print "-" }')
+    fi
+    echo "${bench_name#bench-}|$figure|$value|$unit|$ref|$ref_value|$ratio" \
+        >>"$bench_results"
+    bench_say "$figure: $value $unit${ref:+ (reference $ref: $ref_value, ratio $ratio)}"
+}
+
+# bench_now: the time of day in seconds since the epoch, with nanoseconds.
+bench_now() {
+    date +%s.%N
+}
+
+# bench_stats: reads numbers, one a line, and prints "MEDIAN P95 N"
+# (nearest rank), with three decimals.
+bench_stats() {
+    sort -g | awk '{ v[NR] = $1 }
+        END {
+            if (NR == 0) { print "- - 0"; exit }
+            m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+            r = int(0.95 * NR); if (r < 0.95 * NR) r++
+            printf "%.3f %.3f %d\n", m, v[r], NR
+        }'
+}
+
+# bench_wait SECONDS COMMAND...: retries COMMAND every 10 ms until it
+# succeeds, at most SECONDS; fails if it never does.
+bench_wait() {
+    local limit=$1
+    shift
+    for _ in $(seq 1 $((limit * 100))); do
+        if "$@" >/dev/null 2>&1; then
+            return 0
+        fi
+        sleep 0.01
+    done
+    return 1
+}
+
+# Scratch directory, removed at exit.
+bench_tmp=$(mktemp -d "${BENCH_TMPDIR:-/tmp}/ovs-vtap-$bench_name.XXXXXX")
+
+# Processes that the benchmark started, stopped at exit by pid.
+bench_pids=
+bench_lab=
+
+# bench_track PID...: stops these processes at exit.
+bench_track() {
+    bench_pids="$bench_pids $*"
+}
+
+bench_cleanup() {
+    local pid
+    if test "${BENCH_KEEP:-no}" = yes; then
+        bench_say "kept $bench_tmp and pids$bench_pids (BENCH_KEEP=yes)"
+        return
+    fi
+    for pid in $bench_pids; do
+        kill "$pid" 2>/dev/null || true
+    done
+    if test -n "$bench_lab"; then
+        bench_lab_cmd down >/dev/null 2>&1 || true
+    fi
+    rm -rf "$bench_tmp"
+}
+trap bench_cleanup EXIT
+trap 'exit 1' INT TERM
+
+# bench_lab_cmd ARG...: runs the lab script (utilities/ovs-vtap-lab.sh) on
+# the benchmark's lab, whose files are in the scratch directory.
+bench_lab_cmd() {
+    OVS_VTAP_LAB_DIR=$bench_tmp/labs OVS_VTAP_BUILDDIR=$bench_builddir \
+        bash "$bench_srcdir/utilities/ovs-vtap-lab.sh" -n "$bench_lab" "$@"
+}
+
+# bench_lab_up NAME TOPOLOGY: brings up lab NAME (a namespace prefix
+# starting with "vtb") and points the OVS and ovs-vtap tools at it; the lab
+# goes down at exit.
+bench_lab_up() {
+    test "$(id -u)" = 0 || bench_die "network namespaces need root"
+    ip netns list >/dev/null 2>&1 || bench_die "no \"ip netns\""
+    bench_lab=$1
+    bench_lab_cmd up "$2" >"$bench_tmp/lab-up.log" 2>&1 \
+        || { cat "$bench_tmp/lab-up.log" >&2; bench_die "lab did not come up"; }
+    eval "$(bench_lab_cmd env)"
+}
+
+# bench_lab_bg HOST PIDFILE CMD...: runs CMD in the background in HOST's
+# namespace, writing its pid to PIDFILE (it is stopped at exit).
+bench_lab_bg() {
+    local host=$1 pidfile=$2
+    shift 2
+    # shellcheck disable=SC2016
+    bench_lab_cmd exec "$host" sh -c 'echo $$ >"$0"; exec "$@"' \
+        "$pidfile" "$@" &
+    bench_wait 10 test -s "$pidfile" || bench_die "$1 did not start in $host"
+    bench_track "$(cat "$pidfile")"
+}
+
+# bench_receiver HOST OUTPUT [OPTION...]: starts ovs-vtap-receiver on
+# HOST's UDP 4789, its lines appended to OUTPUT; waits until it listens.
+bench_receiver() {
+    local host=$1 out=$2
+    shift 2
+    bench_lab_bg "$host" "$bench_tmp/receiver-$host.pid" \
+        "$bench_builddir/utilities/ovs-vtap-receiver" -l 0.0.0.0:4789 \
+        --unixctl="$bench_tmp/receiver-$host.ctl" "$@" \
+        >>"$out" 2>"$bench_tmp/receiver-$host.err"
+    bench_wait 10 grep -q 'listening on' "$bench_tmp/receiver-$host.err" \
+        || bench_die "the receiver on $host does not listen"
+}

@@ -1,0 +1,273 @@
+#!/bin/bash
+# bench-scale.sh: the control plane at scale: 1,000 VTAPs of 10 rules each
+# on one host, then one more.
+#
+# A sandbox without root: ovsdb-server (Open_vSwitch and VTAP databases),
+# ovs-vswitchd with the dummy datapath and bridge br0 with 16 ports, and
+# ovs-vtapd.  The VTAPs, each with its own filter of 10 rules (TCP, UDP,
+# ICMP, ICMPv6 and "all"; IPv4 and IPv6 CIDRs; single ports and ranges;
+# include and exclude), spread over the 16 ports, are created running in 10
+# ovs-vtapctl transactions, the last with --wait.  Figures:
+#   - the time from the first transaction until the mirror bridge holds
+#     every flow and ovs-vtapd reported them applied (Global.cur_cfg);
+#     reference: "ovs-ofctl --bundle add-flows" of the same flows into an
+#     empty bridge of the same switch;
+#   - the number of flows, against the minimal value/mask expansion of the
+#     same rules computed here (each port range as its fewest prefixes, a
+#     TCP/UDP rule without CIDR once for IPv4 and once for IPv6) plus the
+#     pipeline's fixed flows (two table-miss drops, two loop guards, one
+#     dispatch flow per mirrored port direction);
+#   - ovs-vtapd's memory (VmRSS, VmHWM), its CPU time, and its CPU load
+#     once nothing changes (it polls the flow counters every 5 s);
+#   - one more VTAP: the time until its flows are in, and the flow changes
+#     it caused (seen by "ovs-ofctl monitor"), against its own flows plus
+#     the two dispatch flows of its port that must change.
+#
+# usage: bench-scale.sh [--quick]; see bench-lib.sh for the environment.
+
+set -eu -o pipefail
+# shellcheck source=tests/bench/bench-lib.sh
+. "$(dirname "$0")/bench-lib.sh"
+
+n_vtaps=${BENCH_SCALE_VTAPS:-1000}
+n_ports=16
+n_batches=10
+test "$n_vtaps" -ge $n_batches || n_batches=$n_vtaps
+
+export OVS_RUNDIR=$bench_tmp OVS_DBDIR=$bench_tmp OVS_LOGDIR=$bench_tmp
+export OVS_SYSCONFDIR=$bench_tmp OVS_PKGDATADIR=$bench_tmp
+export PATH=$bench_builddir/utilities:$bench_builddir/ovs-vtapd:$PATH
+export OVS_VTAP_DB=unix:$bench_tmp/db.sock
+cd "$bench_tmp"
+
+# The sandbox.
+ovsdb-tool create conf.db /usr/share/openvswitch/vswitch.ovsschema
+ovsdb-tool create vtap.db "$bench_srcdir/lib/vtap.ovsschema"
+ovsdb-server --detach --no-chdir --pidfile --log-file -vconsole:off \
+    --remote=punix:"$bench_tmp/db.sock" conf.db vtap.db 2>>daemons.err
+bench_track "$(cat ovsdb-server.pid)"
+ovs-vsctl --no-wait init
+ovs-vswitchd --enable-dummy --disable-system --disable-system-route \
+    --detach --no-chdir --pidfile --log-file -vconsole:off 2>>daemons.err
+bench_track "$(cat ovs-vswitchd.pid)"
+bench_wait 10 ovs-appctl version || bench_die "ovs-vswitchd did not start"
+ports=
+for p in $(seq 0 $((n_ports - 1))); do
+    ports="$ports -- add-port br0 p$p -- set interface p$p type=dummy"
+done
+# shellcheck disable=SC2086
+ovs-vsctl add-br br0 -- set bridge br0 datapath_type=dummy $ports
+ovs-vtapctl init
+ovs-vtapctl add-target coll 172.16.0.222 >/dev/null
+ovs-vtapd --detach --no-chdir --pidfile --log-file -vconsole:off 2>>daemons.err
+vtapd_pid=$(cat ovs-vtapd.pid)
+bench_track "$vtapd_pid"
+
+# rules I: the 10 rules of VTAP I, as "DIRECTION ACTION MATCH..." lines.
+rules() {
+    local a=$(($1 / 256)) b=$(($1 % 256))
+    cat <<RULES
+ingress include proto=tcp src=10.$a.$b.0/24 dport=80
+ingress include proto=tcp src=10.$a.$b.0/24 dport=1024-65535
+ingress exclude proto=udp dst=192.168.$b.0/24 dport=53
+ingress include proto=udp src=10.$a.$b.0/24 sport=5000-5100
+ingress include proto=icmp src=172.16.0.0/16 icmp-type=8
+egress include proto=tcp dst=10.$a.$b.0/24 sport=80
+egress include proto=tcp dst=10.$a.$b.0/24 sport=8000-8080
+egress exclude proto=all dst=10.$a.$b.128/25
+egress include proto=icmpv6 dst=fd00:$a:$b::/64
+egress include proto=udp sport=1000-2000 dport=3000-3100
+RULES
+}
+
+# vtap_commands I: the ovs-vtapctl commands that make VTAP I, running.
+vtap_commands() {
+    local dir action match
+    printf -- '-- add-filter f%d ' "$1"
+    while read -r dir action match; do
+        printf -- '-- add-rule f%d %s %s %s ' "$1" "$dir" "$action" "$match"
+    done < <(rules "$1")
+    printf -- '-- add-vtap v%d p%d coll f%d vni=%d -- start v%d ' \
+        "$1" $(($1 % n_ports)) "$1" $(($1 + 1)) "$1"
+}
+
+# The minimal value/mask expansion of the rules of VTAP I: each port range
+# as its fewest prefixes; a TCP/UDP rule with no CIDR for IPv4 and IPv6.
+min_flows() {
+    rules "$1" | awk '
+        function prefixes(range,   r, lo, hi, n, size) {
+            if (range == "") return 1
+            split(range, r, "-"); lo = r[1]; hi = (2 in r) ? r[2] : r[1]
+            for (n = 0; lo <= hi; n++) {
+                for (size = 1; lo % (size * 2) == 0 && lo + size * 2 - 1 <= hi; )
+                    size *= 2
+                lo += size
+            }
+            return n
+        }
+        {
+            sport = dport = ""; cidr = 0; proto = ""
+            for (i = 3; i <= NF; i++) {
+                split($i, kv, "=")
+                if (kv[1] == "sport") sport = kv[2]
+                if (kv[1] == "dport") dport = kv[2]
+                if (kv[1] == "src" || kv[1] == "dst") cidr = 1
+                if (kv[1] == "proto") proto = kv[2]
+            }
+            families = (!cidr && (proto == "tcp" || proto == "udp")) ? 2 : 1
+            total += families * prefixes(sport) * prefixes(dport)
+        }
+        END { print total }'
+}
+
+flow_count() {
+    ovs-ofctl dump-aggregate "$1" 2>/dev/null \
+        | sed -n 's/.*flow_count=\([0-9]*\).*/\1/p'
+}
+
+# cpu_ms PID: the CPU time (user and system) of PID so far, in ms.
+cpu_ms() {
+    awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) * 1000 / hz }' \
+        "/proc/$1/stat"
+}
+
+# wait_flows BRIDGE N: waits (at most 600 s) until BRIDGE holds N flows;
+# prints the time when it did.
+wait_flows() {
+    local i count
+    for i in $(seq 1 12000); do
+        count=$(flow_count "$1")
+        if test "${count:-0}" = "$2"; then
+            bench_now
+            return 0
+        fi
+        sleep 0.05
+    done
+    bench_die "$1 holds ${count:-no} flows, not $2, after 600 s"
+}
+
+per_vtap=$(min_flows 0)
+expected_rules=0
+for i in $(seq 0 "$n_vtaps"); do
+    expected_rules=$((expected_rules + $(min_flows "$i")))
+done
+# VTAP $n_vtaps is the extra one.
+extra_rules=$(min_flows "$n_vtaps")
+expected_rules=$((expected_rules - extra_rules))
+used_ports=$((n_vtaps < n_ports ? n_vtaps : n_ports))
+fixed=$((2 + 2 + 2 * used_ports))
+expected=$((expected_rules + fixed))
+bench_say "$n_vtaps VTAPs of 10 rules on $n_ports ports: expecting" \
+    "$expected flows ($per_vtap per VTAP + $fixed fixed)"
+
+# The VTAPs, in $n_batches transactions.
+per_batch=$(( (n_vtaps + n_batches - 1) / n_batches ))
+for b in $(seq 0 $((n_batches - 1))); do
+    first=$((b * per_batch))
+    last=$(( (b + 1) * per_batch - 1 ))
+    test $last -lt "$n_vtaps" || last=$((n_vtaps - 1))
+    for i in $(seq "$first" "$last"); do
+        vtap_commands "$i"
+    done >"batch$b"
+done
+cpu0=$(cpu_ms "$vtapd_pid")
+t0=$(bench_now)
+for b in $(seq 0 $((n_batches - 1))); do
+    wait=
+    test "$b" != $((n_batches - 1)) || wait=--wait
+    read -r -a commands <"batch$b" || test -s "batch$b"
+    # shellcheck disable=SC2086
+    ovs-vtapctl --timeout="${BENCH_TIMEOUT:-600}" $wait "${commands[@]}" \
+        >/dev/null || bench_die "ovs-vtapctl failed on batch $b"
+done
+t_wait=$(bench_now)
+mbr=vtap-br0
+t_flows=$(wait_flows "$mbr" "$expected")
+t_all=$(awk -v a="$t_wait" -v b="$t_flows" 'BEGIN { print (a > b) ? a : b }')
+cpu1=$(cpu_ms "$vtapd_pid")
+install_s=$(awk -v a="$t_all" -v b="$t0" 'BEGIN { printf "%.2f", a - b }')
+flows=$(flow_count "$mbr")
+
+# Reference: the same flows, by hand, into an empty bridge.
+ovs-ofctl --no-stats --no-names dump-flows "$mbr" \
+    | sed 's/^ *//' >flows.txt
+ovs-vsctl add-br vtb-ref -- set bridge vtb-ref datapath_type=dummy \
+    fail_mode=secure
+ovs-ofctl del-flows vtb-ref
+r0=$(bench_now)
+ovs-ofctl -vconsole:err --bundle add-flows vtb-ref flows.txt
+r1=$(bench_now)
+ref_s=$(awk -v a="$r1" -v b="$r0" 'BEGIN { printf "%.2f", a - b }')
+test "$(flow_count vtb-ref)" = "$flows" \
+    || bench_die "the reference bridge holds $(flow_count vtb-ref) flows, not $flows"
+
+label="$n_vtaps VTAPs x 10 rules"
+bench_result "$label: install time" "$install_s" s \
+    "ovs-ofctl --bundle add-flows" "$ref_s"
+bench_result "$label: flows" "$flows" flows "minimal expansion" "$expected"
+bench_result "$label: ovs-vtapd CPU" \
+    "$(awk -v a="$cpu1" -v b="$cpu0" 'BEGIN { printf "%.0f", a - b }')" ms
+for key in VmRSS VmHWM; do
+    bench_result "$label: ovs-vtapd $key" \
+        "$(awk -v k="$key:" '$1 == k { printf "%.1f", $2 / 1024 }' \
+               "/proc/$vtapd_pid/status")" MiB
+done
+# Steady state: nothing changes; ovs-vtapd polls the flow counters (every
+# 5 s, its default).
+idle_s=10
+test "$bench_quick" != yes || idle_s=5
+cpu0=$(cpu_ms "$vtapd_pid")
+sleep "$idle_s"
+cpu1=$(cpu_ms "$vtapd_pid")
+bench_result "$label: ovs-vtapd CPU when idle" \
+    "$(awk -v a="$cpu1" -v b="$cpu0" -v s="$idle_s" \
+           'BEGIN { printf "%.1f", (a - b) / s / 10 }')" "% of a CPU"
+if ovs-appctl -t "$bench_tmp/ovs-vtapd.$vtapd_pid.ctl" memory/show \
+        >memory.txt 2>/dev/null; then
+    bench_say "ovs-vtapd memory/show: $(tr '\n' ' ' <memory.txt)"
+fi
+
+# One more VTAP, watched by a flow monitor.
+ovs-ofctl monitor "$mbr" 'watch:!initial' >monitor.txt 2>&1 &
+monitor_pid=$!
+bench_track "$monitor_pid"
+bench_wait 10 sh -c "ovs-appctl -t ovs-vswitchd coverage/read-counter \
+    ofproto_recv_openflow >/dev/null" || true
+sleep 0.5
+vtap_commands "$n_vtaps" >"batch-extra"
+cpu0=$(cpu_ms "$vtapd_pid")
+t0=$(bench_now)
+read -r -a commands <batch-extra || test -s batch-extra
+ovs-vtapctl --wait "${commands[@]}" >/dev/null \
+    || bench_die "ovs-vtapctl failed on the extra VTAP"
+t_wait=$(bench_now)
+t_flows=$(wait_flows "$mbr" $((expected + extra_rules)))
+t_all=$(awk -v a="$t_wait" -v b="$t_flows" 'BEGIN { print (a > b) ? a : b }')
+cpu1=$(cpu_ms "$vtapd_pid")
+incr_ms=$(awk -v a="$t_all" -v b="$t0" 'BEGIN { printf "%.1f", (a - b) * 1000 }')
+# Whatever else the extra VTAP changes comes within this second.
+sleep 1
+kill "$monitor_pid"
+added=$(grep -c 'event=ADDED' monitor.txt || true)
+deleted=$(grep -c 'event=DELETED' monitor.txt || true)
+modified=$(grep -c 'event=MODIFIED' monitor.txt || true)
+bench_say "extra VTAP: $added flows added, $deleted deleted, $modified modified"
+
+# Reference: the extra VTAP's flows by hand.
+ovs-ofctl --no-stats --no-names dump-flows "$mbr" \
+    | sed 's/^ *//' | grep -v -x -F -f flows.txt >extra.txt || true
+ovs-vsctl del-br vtb-ref -- add-br vtb-ref \
+    -- set bridge vtb-ref datapath_type=dummy fail_mode=secure
+ovs-ofctl del-flows vtb-ref
+ovs-ofctl -vconsole:err --bundle add-flows vtb-ref flows.txt
+r0=$(bench_now)
+ovs-ofctl -vconsole:err --bundle add-flows vtb-ref extra.txt
+r1=$(bench_now)
+ref_ms=$(awk -v a="$r1" -v b="$r0" 'BEGIN { printf "%.1f", (a - b) * 1000 }')
+
+bench_result "one more VTAP: time" "$incr_ms" ms \
+    "ovs-ofctl --bundle add-flows of its flows" "$ref_ms"
+bench_result "one more VTAP: flow changes" $((added + deleted + modified)) \
+    "flow mods" "its flows + 2 dispatch" $((extra_rules + 2))
+bench_result "one more VTAP: ovs-vtapd CPU" \
+    "$(awk -v a="$cpu1" -v b="$cpu0" 'BEGIN { printf "%.0f", a - b }')" ms

@@ -1,0 +1,133 @@
+#!/bin/bash
+# ovs-vtap-bench.sh: runs the ovs-vtap benchmarks and prints a table of
+# their figures, each with its ratio to a reference measured in the same
+# run (these machines are shared and noisy: the ratio is what counts).
+#
+#   start     start/stop latency of a VTAP, against a bare OVS Mirror
+#             (bench-start.sh, root: network namespaces)
+#   scale     1,000 VTAPs of 10 rules, then one more (bench-scale.sh)
+#   datapath  iperf3 TCP through a tapped port (bench-datapath.sh, root)
+#   receiver  ovs-vtap-receiver against tcpdump (tests/bench-receiver.sh)
+#
+# The benchmarks print numbers; they fail only if they cannot measure.
+# See docs/benchmarks.md for what each figure means.
+
+set -u -o pipefail
+
+srcdir=$(cd "$(dirname "$0")/../.." && pwd)
+builddir=$srcdir/_build
+quick=no
+only="start scale datapath receiver"
+
+usage() {
+    cat <<USAGE
+$0: the ovs-vtap benchmarks
+usage: $0 [OPTIONS]
+  --quick            short runs (for CI: well under 3 minutes)
+  --builddir=DIR     the build tree with the programs (default: $builddir)
+  --only=LIST        some of: start,scale,datapath,receiver (default: all)
+  -h, --help         this help
+The start and datapath benchmarks need root (network namespaces), iperf3
+and tcpdump.  Set BENCH_KEEP=yes to keep a failed benchmark's files.
+USAGE
+}
+
+for arg; do
+    case $arg in
+    --quick) quick=yes ;;
+    --builddir=*) builddir=$(cd "${arg#*=}" && pwd) ;;
+    --only=*) only=$(echo "${arg#*=}" | tr ',' ' ') ;;
+    -h | --help) usage; exit 0 ;;
+    *) echo "$0: unknown argument \"$arg\" (see --help)" >&2; exit 1 ;;
+    esac
+done
+for b in $only; do
+    case $b in
+    start | scale | datapath | receiver) ;;
+    *) echo "$0: unknown benchmark \"$b\"" >&2; exit 1 ;;
+    esac
+done
+for prog in ovs-vtapd/ovs-vtapd utilities/ovs-vtapctl \
+            utilities/ovs-vtap-receiver; do
+    test -x "$builddir/$prog" \
+        || { echo "$0: $builddir/$prog is not built" >&2; exit 1; }
+done
+
+results=$(mktemp /tmp/ovs-vtap-bench.XXXXXX)
+trap 'rm -f "$results"' EXIT
+export BENCH_SRCDIR=$srcdir BENCH_BUILDDIR=$builddir BENCH_RESULTS=$results
+export BENCH_QUICK=$quick
+failed=
+
+# The receiver's own benchmark prints its rates and ratio; they become rows.
+bench_receiver() {
+    local out flags=
+    test $quick = no || flags=--quick
+    out=$(bash "$srcdir/tests/bench-receiver.sh" $flags "$builddir") \
+        || return 1
+    echo "$out" >&2
+    local rx tcpdump ratio rx_cpu tcpdump_cpu
+    rx=$(echo "$out" | sed -n 's/^receiver .*without loss: \([>=0-9]*\) pps.*/\1/p')
+    tcpdump=$(echo "$out" | sed -n 's/^tcpdump .*without loss: \([>=0-9]*\) pps.*/\1/p')
+    ratio=$(echo "$out" | sed -n 's/^ratio receiver\/tcpdump: \([>=0-9.]*\).*/\1/p')
+    test -n "$rx" || return 1
+    echo "receiver|loss-free rate, pcap to a file|$rx|pps|tcpdump -w|${tcpdump:--}|${ratio:--}" \
+        >>"$results"
+    rx_cpu=$(echo "$out" | sed -n 's/^receiver .*(\([0-9.]*\) us CPU\/packet).*/\1/p')
+    tcpdump_cpu=$(echo "$out" | sed -n 's/^tcpdump .*(\([0-9.]*\) us CPU\/packet).*/\1/p')
+    if test -n "$rx_cpu" && test -n "$tcpdump_cpu"; then
+        echo "receiver|CPU per packet at that rate|$rx_cpu|us|tcpdump -w|$tcpdump_cpu|$(awk -v a="$rx_cpu" -v b="$tcpdump_cpu" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')" \
+            >>"$results"
+    fi
+    if echo "$out" | grep -q 'the sender, not the tools, was the limit'; then
+        echo "receiver|(the sender was the limit: both are at least this fast)||||||" \
+            >>"$results"
+    fi
+}
+
+start_time=$(date -u +%s)
+for b in $only; do
+    echo "=== $b" >&2
+    if test "$b" = receiver; then
+        bench_receiver
+    else
+        bash "$srcdir/tests/bench/bench-$b.sh"
+    fi
+    status=$?
+    if test $status != 0; then
+        failed="$failed $b"
+        echo "$b|COULD NOT MEASURE (exit status $status)||||||" >>"$results"
+    fi
+done
+elapsed=$(($(date -u +%s) - start_time))
+
+echo
+echo "ovs-vtap benchmarks, $(date -u '+%Y-%m-%d %H:%M UTC'), $(uname -n):" \
+     "$(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo \
+        | head -1)), Open vSwitch $(ovs-vswitchd --version | sed -n 's/.* //p;q')," \
+     "$([ $quick = yes ] && echo quick || echo full) run in ${elapsed}s"
+{
+    echo "benchmark|figure|value|unit|reference|ref. value|ratio"
+    cat "$results"
+} | awk -F'|' '
+    { for (i = 1; i <= NF; i++) { cell[NR, i] = $i
+          if (length($i) > w[i]) w[i] = length($i) }
+      n = NR; nf[NR] = NF }
+    END {
+        for (r = 1; r <= n; r++) {
+            line = ""
+            for (i = 1; i <= 7; i++)
+                line = line sprintf(i >= 3 && i != 4 && i != 5 ? "%*s  " : "%-*s  ",
+                                    w[i], cell[r, i])
+            sub(/ +$/, "", line); print line
+            if (r == 1) {
+                line = ""
+                for (i = 1; i <= 7; i++) { s = sprintf("%*s", w[i], ""); gsub(/ /, "-", s); line = line s "  " }
+                sub(/ +$/, "", line); print line
+            }
+        }
+    }'
+if test -n "$failed"; then
+    echo "could not measure:$failed" >&2
+    exit 1
+fi

@@ -1,0 +1,151 @@
+# tests/topology-lib.sh: shell helpers of the topology tests
+# (tests/topology.at), sourced by each test after its lab is up.  $LAB is
+# the lab's name; its files are in labs/$LAB.
+
+# lab_wait COMMAND...: retries COMMAND, a bounded number of times (30 s),
+# until it succeeds; fails if it never does.
+lab_wait () {
+    for _ in $(seq 1 300); do
+        if "$@" >/dev/null 2>&1; then
+            return 0
+        fi
+        sleep 0.1
+    done
+    echo "lab_wait: timed out: $*" >&2
+    return 1
+}
+
+# lab_exec HOST COMMAND...: runs COMMAND in HOST's namespace.
+lab_exec () {
+    ovs-vtap-lab.sh exec "$@"
+}
+
+# rx_count HOST [REGEX]: lines of HOST's receiver that match REGEX.
+rx_count () {
+    grep -c -- "${2:-.}" "labs/$LAB/log/receiver-$1.txt"
+}
+
+# rx_seqs HOST REGEX: the ICMP sequence numbers of the matching lines.
+rx_seqs () {
+    grep -- "$2" "labs/$LAB/log/receiver-$1.txt" \
+        | sed -n 's/.*, seq \([0-9]*\),.*/\1/p'
+}
+
+# rx_wait HOST REGEX N: waits until HOST's receiver has N matching lines.
+rx_wait () {
+    lab_wait sh -c "test \$(grep -c -- '$2' labs/$LAB/log/receiver-$1.txt) -ge $3"
+}
+
+# start_tcpdump HOST NAME TCPDUMP-ARGS...: tcpdump in HOST's namespace,
+# writing NAME.pcap packet by packet; returns once it listens.  It ends
+# with the lab.
+start_tcpdump () {
+    local host=$1 name=$2
+    shift 2
+    lab_exec "$host" tcpdump --immediate-mode -U -n -w "$name.pcap" "$@" \
+        2>"$name.err" &
+    lab_wait grep -q 'listening on' "$name.err"
+}
+
+# pcap_count FILE REGEX [TCPDUMP-ARGS...]: lines of "tcpdump -r FILE" that
+# match REGEX.
+pcap_count () {
+    local file=$1 regex=$2
+    shift 2
+    tcpdump -n -r "$file" "$@" 2>/dev/null | grep -c -- "$regex"
+}
+
+# pcap_has FILE REGEX N: whether "tcpdump -r FILE" has N matching lines.
+pcap_has () {
+    test "$(pcap_count "$1" "$2")" -ge "$3"
+}
+
+# pcap_wait FILE REGEX N: waits until FILE has N matching lines.
+pcap_wait () {
+    lab_wait pcap_has "$@"
+}
+
+# seed_vtap NAME TARGET VNI [ADDRESS]: the seed's VTAP (stopped): source the
+# server's port, the client's ICMP both ways, target TARGET (made at
+# ADDRESS unless it exists).
+seed_vtap () {
+    local name=$1 target=$2 vni=$3 address=${4:-}
+    if test -n "$address"; then
+        ovs-vtapctl add-target "$target" "$address" || return 1
+    fi
+    if ! ovs-vtapctl list-filters | grep -qx icmp-client; then
+        ovs-vtapctl add-filter icmp-client \
+            -- add-rule icmp-client ingress include proto=icmp \
+               src=172.16.0.148/32 \
+            -- add-rule icmp-client egress include proto=icmp \
+               dst=172.16.0.148/32 || return 1
+    fi
+    ovs-vtapctl add-vtap "$name" iface-id=server "$target" icmp-client \
+        vni="$vni"
+}
+
+# vtap_realization NAME: the UUID of the VTAP's realization (empty if none).
+vtap_realization () {
+    ovs-vtapctl --bare get vtap "$1" realizations | tr -d '[] '
+}
+
+# vtap_state NAME: the state of the VTAP's realization (empty if none).
+vtap_state () {
+    local r
+    r=$(vtap_realization "$1")
+    test -z "$r" || ovs-vtapctl --bare get realization "$r" state
+}
+
+# vtap_stat NAME KEY: one counter of the VTAP's realization (0 if none).
+vtap_stat () {
+    local r
+    r=$(vtap_realization "$1")
+    if test -n "$r"; then
+        ovs-vtapctl get realization "$r" "statistics:$2" 2>/dev/null && return
+    fi
+    echo 0
+}
+
+# vtap_packets NAME: the VTAP's mirrored packets, both directions.
+vtap_packets () {
+    echo $(( $(vtap_stat "$1" ingress_packets) + \
+             $(vtap_stat "$1" egress_packets) ))
+}
+
+# vtap_is NAME STATE: whether the VTAP's realization is in STATE.
+vtap_is () {
+    test "$(vtap_state "$1")" = "$2"
+}
+
+# vtap_bytes NAME: the VTAP's mirrored bytes, both directions.
+vtap_bytes () {
+    echo $(( $(vtap_stat "$1" ingress_bytes) + \
+             $(vtap_stat "$1" egress_bytes) ))
+}
+
+# vtap_bytes_are NAME N: whether the VTAP's counters show N bytes.
+vtap_bytes_are () {
+    test "$(vtap_bytes "$1")" = "$2"
+}
+
+# vtap_packets_are NAME N: whether the VTAP's counters show N packets.
+vtap_packets_are () {
+    test "$(vtap_packets "$1")" = "$2"
+}
+
+# start_vtap NAME: starts the VTAP and waits until ovs-vtapd reports it
+# running (its flows installed).
+start_vtap () {
+    ovs-vtapctl start "$1" && lab_wait vtap_is "$1" running
+}
+
+# stop_vtap NAME: stops the VTAP and waits until ovs-vtapd reports it
+# stopped.
+stop_vtap () {
+    ovs-vtapctl stop "$1" && lab_wait vtap_is "$1" stopped
+}
+
+# ping_last_seq FILE: the last icmp_seq that ping printed in FILE.
+ping_last_seq () {
+    sed -n 's/.*icmp_seq=\([0-9]*\).*/\1/p' "$1" | tail -1
+}

@@ -1,0 +1,225 @@
+#!/bin/bash
+# demo.sh: plays the seed scenario (SCENARIO.md) in a lab, narrating each
+# step, showing the evidence and checking every expectation.  Exits 0 only
+# if all held.  Run through "ovs-vtap-lab.sh demo", which builds first.
+#
+# Usage: demo.sh [keep]   ("keep" leaves the lab up at the end)
+#
+# Environment: OVS_VTAP_LAB_NAME, OVS_VTAP_LAB_DIR, OVS_VTAP_BUILDDIR as for
+# ovs-vtap-lab.sh.
+
+# Conditions for wait_for are single-quoted on purpose (evaluated later);
+# finish runs from the EXIT trap.
+# shellcheck disable=SC2016,SC2317
+set -u
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+lab_sh=$top/utilities/ovs-vtap-lab.sh
+keep=${1:-no}
+failures=0
+wait_tries=300         # bounded waits: 300 tries, 0.1 s apart
+
+client=172.16.0.148
+server=172.16.0.134
+nlb=172.16.0.222
+vni=100
+
+step() {
+    printf '\n=== %s\n' "$*"
+}
+
+# Shows a command, runs it and indents its output.
+run() {
+    echo "  \$ $*"
+    "$@" 2>&1 | sed 's/^/    /'
+    return "${PIPESTATUS[0]}"
+}
+
+# expect DESCRIPTION COMMAND...: checks one expectation of the story.
+expect() {
+    local description=$1; shift
+    if "$@"; then
+        echo "  [ok]   $description"
+    else
+        echo "  [FAIL] $description"
+        failures=$((failures + 1))
+    fi
+}
+
+# wait_for CONDITION: waits, a bounded number of times, until the shell
+# CONDITION (evaluated anew each time) holds.
+wait_for() {
+    for _ in $(seq 1 "$wait_tries"); do
+        if eval "$1" >/dev/null 2>&1; then
+            return 0
+        fi
+        sleep 0.1
+    done
+    return 1
+}
+
+lab() {
+    "$lab_sh" "$@"
+}
+
+# The receiver's lines so far (one per mirrored frame).
+receiver_lines() {
+    cat "$OVS_LOGDIR/receiver-nlb.txt" 2>/dev/null
+}
+
+# receiver_count [REGEX]: how many of the receiver's lines match.
+receiver_count() {
+    receiver_lines | grep -c -- "${1:-.}"
+}
+
+# The VXLAN packets with the VTAP's VNI that tcpdump saw on the NLB.
+tcpdump_count() {
+    tcpdump -n -r "$OVS_LOGDIR/nlb-eth0.pcap" 2>/dev/null | grep -c "vni $vni\$"
+}
+
+# Sends 10 echo requests from the client to the server; prints the summary.
+client_pings() {
+    lab exec client ping -c 10 -i 0.2 -W 1 "$server" \
+        | grep -e 'packets transmitted' -e '^rtt' | sed 's/^/    /'
+}
+
+# The sum of the packet counters of the VTAP's realization in
+# "ovs-vtapctl show".
+vtap_packets() {
+    ovs-vtapctl show | sed -n 's/^ *statistics: //p' | tr ' ' '\n' \
+        | awk -F= '$1 ~ /packets/ { n += $2 } END { print n + 0 }'
+}
+
+# The sum of the byte counters of the VTAP's realization.
+vtap_bytes() {
+    ovs-vtapctl show | sed -n 's/^ *statistics: //p' | tr ' ' '\n' \
+        | awk -F= '$1 ~ /bytes/ { n += $2 } END { print n + 0 }'
+}
+
+# The inner-frame bytes that the receiver accepted.
+receiver_bytes() {
+    ovs-appctl -t "$OVS_RUNDIR/receiver-nlb.ctl" receiver/show \
+        | sed -n 's/^matched: [0-9]* (\([0-9]*\) bytes)$/\1/p'
+}
+
+vtap_state() {
+    ovs-vtapctl show | sed -n 's/^ *state: //p' | head -1
+}
+
+finish() {
+    if test "$keep" = keep; then
+        echo
+        echo "The lab stays up.  Drive it with:"
+        echo "  eval \"\$($lab_sh --name $OVS_VTAP_LAB_NAME env)\""
+        echo "  ovs-vtapctl show"
+        echo "and take it down with: $lab_sh --name $OVS_VTAP_LAB_NAME down"
+    elif test "$failures" = 0; then
+        lab down >/dev/null
+    else
+        lab --keep-logs down >/dev/null
+        echo "Logs: $OVS_LOGDIR"
+    fi
+}
+
+step "Setting up the lab: a switch (OVS, user-space datapath) and three hosts"
+trap finish EXIT
+lab up || { failures=1; exit 1; }
+eval "$(lab env)"
+for pidfile in ovs-vtapd receiver-nlb; do
+    if test ! -e "$OVS_RUNDIR/$pidfile.pid"; then
+        echo "  $pidfile is not running (not built?): the demo needs it"
+        failures=1
+        exit 1
+    fi
+done
+echo "  client $client, server $server, nlb $nlb (the VTAP target, running"
+echo "  the receiver on UDP 4789), all on br-int in namespace $OVS_VTAP_LAB_NAME-ovs"
+echo "  The subnet's security list, as flows on br-int (ICMP dropped; SSH"
+echo "  and UDP 4789 allowed):"
+lab security-list closed
+run ovs-ofctl --no-stats dump-flows br-int cookie=0x1ab/-1
+# tcpdump on the collector, for the cross-check at the end.
+lab exec nlb tcpdump --immediate-mode -U -n -i eth0 -w "$OVS_LOGDIR/nlb-eth0.pcap" \
+    udp port 4789 2>"$OVS_LOGDIR/nlb-tcpdump.err" &
+wait_for 'grep -q "listening on" "$OVS_LOGDIR/nlb-tcpdump.err"'
+
+step "1. The client sends 10 ICMP echo requests to the server"
+echo "  \$ ping -c 10 $server     (on the client)"
+summary=$(client_pings)
+echo "$summary"
+expect "the pings fail: 100% packet loss" grep -q ' 0 received' <<<"$summary"
+expect "the receiver counts 0 mirrored packets" \
+    test "$(receiver_count)" = 0
+
+step "2. A VTAP: source the server's port, target the NLB, a capture filter"
+run ovs-vtapctl add-target nlb "$nlb"
+run ovs-vtapctl add-filter icmp-client
+run ovs-vtapctl add-rule icmp-client ingress include proto=icmp src=$client/32
+run ovs-vtapctl add-rule icmp-client egress include proto=icmp dst=$client/32
+run ovs-vtapctl add-vtap server-tap iface-id=server nlb icmp-client vni=$vni
+run ovs-vtapctl show
+expect "the new VTAP is stopped" \
+    test "$(ovs-vtapctl get vtap server-tap enabled)" = false
+run ovs-vtapctl start server-tap
+expect "ovs-vtapd reports it running" \
+    wait_for 'test "$(vtap_state)" = running'
+run ovs-vtapctl show
+
+step "3. The client pings again"
+summary=$(client_pings)
+echo "$summary"
+expect "still no reply" grep -q ' 0 received' <<<"$summary"
+expect "the collector still sees nothing: the pings never reach the server" \
+    test "$(receiver_count)" = 0
+
+step "4. The cause: the security list has no ICMP.  Add an ingress rule:"
+echo "  source 172.16.0.0/24, protocol ICMP"
+lab security-list fixed
+run ovs-ofctl --no-stats dump-flows br-int cookie=0x1ab/-1
+
+step "5. The client pings again"
+summary=$(client_pings)
+echo "$summary"
+expect "the replies come back" grep -q ' 10 received' <<<"$summary"
+echo "  Meanwhile, traffic that the filter leaves out: SSH from the collector"
+echo "  and from the client to the server, and a ping from the collector."
+lab exec server timeout 10 nc -l -p 22 >/dev/null &
+wait_for 'lab exec server ss -ltn | grep -q ":22 "'
+echo SSH-2.0-demo | lab exec nlb nc -N -w 2 "$server" 22
+lab exec server timeout 10 nc -l -p 22 >/dev/null &
+wait_for 'lab exec server ss -ltn | grep -q ":22 "'
+echo SSH-2.0-demo | lab exec client nc -N -w 2 "$server" 22
+lab exec nlb ping -q -c 3 -i 0.2 -W 1 "$server" >/dev/null
+wait_for 'test "$(receiver_count)" -ge 20'
+echo "  The receiver on the NLB:"
+receiver_lines | sed 's/^/    /'
+expect "10 echo requests client > server, in VXLAN with VNI $vni" \
+    test "$(receiver_count "vni $vni .*IP $client > $server: ICMP echo request")" = 10
+expect "10 echo replies server > client, in VXLAN with VNI $vni" \
+    test "$(receiver_count "vni $vni .*IP $server > $client: ICMP echo reply")" = 10
+expect "nothing else: no SSH, no ping from the collector" \
+    test "$(receiver_count)" = 20
+wait_for 'test "$(tcpdump_count)" -ge 20'
+echo "  tcpdump on the NLB's interface, for comparison:"
+tcpdump -n -r "$OVS_LOGDIR/nlb-eth0.pcap" 2>/dev/null | head -4 \
+    | sed 's/^/    /'
+expect "tcpdump on the NLB saw the same 20 VXLAN packets" \
+    test "$(tcpdump_count)" = 20
+
+step "6. The VTAP's counters agree with the receiver"
+wait_for 'test "$(vtap_packets)" = 20'
+run ovs-vtapctl show
+expect "ovs-vtapctl show counts the 20 packets that the receiver counted" \
+    test "$(vtap_packets)" = "$(receiver_count)"
+echo "  The receiver's own counters:"
+run ovs-appctl -t "$OVS_RUNDIR/receiver-nlb.ctl" receiver/show
+expect "and the same bytes ($(vtap_bytes))" \
+    test "$(vtap_bytes)" = "$(receiver_bytes)"
+
+echo
+if test $failures = 0; then
+    echo "The seed scenario played out: every expectation held."
+    exit 0
+fi
+echo "The seed scenario FAILED: $failures expectation(s) did not hold."
+exit 1

@@ -1,0 +1,45 @@
+#!/usr/bin/env python3
+"""veth-tx-off.py: turn off transmit checksum offload on a network device.
+
+Usage: veth-tx-off.py DEVICE
+
+What "ethtool -K DEVICE tx off" does, without needing ethtool: the
+user-space datapath of Open vSwitch 3.1 reads frames from veth ports through
+AF_PACKET and does not complete checksums that the sending stack left to the
+device, so every lab host sends with checksums already filled in (segmentation
+offload depends on checksum offload and goes off with it).
+"""
+
+import ctypes
+import fcntl
+import socket
+import struct
+import sys
+
+SIOCETHTOOL = 0x8946
+ETHTOOL_STXCSUM = 0x17
+IFNAMSIZ = 16
+IFREQ_SIZE = 40
+
+
+def tx_checksum_off(device):
+    """Sets the device's transmit checksum offload off."""
+    value = ctypes.create_string_buffer(struct.pack("II", ETHTOOL_STXCSUM, 0))
+    ifreq = struct.pack("%dsP" % IFNAMSIZ, device.encode(),
+                        ctypes.addressof(value))
+    ifreq += bytes(IFREQ_SIZE - len(ifreq))
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        fcntl.ioctl(sock, SIOCETHTOOL, ifreq)
+
+
+def main():
+    if len(sys.argv) != 2 or len(sys.argv[1]) >= IFNAMSIZ:
+        sys.exit("usage: veth-tx-off.py DEVICE")
+    try:
+        tx_checksum_off(sys.argv[1])
+    except OSError as error:
+        sys.exit("veth-tx-off.py: %s: %s" % (sys.argv[1], error.strerror))
+
+
+if __name__ == "__main__":
+    main()
