@@ -130,6 +130,10 @@ struct flow_table {
     bool dumped;                /* Installed flows known since connect. */
     ovs_be32 stats_xid;         /* Outstanding flow stats request. */
     bool stats_is_dump;         /* It is the dump after connecting. */
+    bool stats_all;             /* It must look at flows that counted
+                                 * nothing too (some counters were reset). */
+    bool replaced;              /* A flow was replaced (its counters reset)
+                                 * since the last statistics request. */
     long long int next_stats;   /* When to poll statistics next. */
 
     uint32_t next_bundle_id;
@@ -421,6 +425,8 @@ send_stats_request(struct flow_table *ft, bool is_dump)
                                                            ft_protocol(ft));
     ft->stats_xid = ((struct ofp_header *) msg->data)->xid;
     ft->stats_is_dump = is_dump;
+    ft->stats_all = is_dump || ft->replaced;
+    ft->replaced = false;
     rconn_send(ft->rconn, msg, NULL);
 }
 
@@ -502,6 +508,7 @@ sync_flows(struct flow_table *ft)
             add_flow_mod(ft, d, OFPFC_ADD, bundle_id, &msgs);
             i->cookie = d->cookie;
             ft_flow_set_actions(i, d->ofpacts, d->ofpacts_len);
+            ft->replaced = true;
             n_mod++;
             touched = true;
         } else if (!ft_flow_actions_equal(i, d)
@@ -561,14 +568,22 @@ process_stats_reply(struct flow_table *ft, struct ofpbuf *msg)
             break;
         }
 
+        uint64_t cookie = ntohll(fs.cookie);
+        uint64_t packets = fs.packet_count == UINT64_MAX ? 0 : fs.packet_count;
+        uint64_t bytes = fs.byte_count == UINT64_MAX ? 0 : fs.byte_count;
+        if (!packets && !bytes && !ft->stats_all) {
+            /* Most flows count nothing: skip the lookup.  A flow reports
+             * zero after counting something only once its counters were
+             * reset, by a replacement ('stats_all' then) or because it is a
+             * new flow (whose last counts are zero too). */
+            continue;
+        }
+
         struct minimatch mm;
         ft_minimatch_init(&mm, &fs.match);
         uint32_t hash = ft_hash(fs.table_id, fs.priority, &mm);
         struct ft_flow *f = ft_find(&ft->installed, fs.table_id,
                                     fs.priority, &mm, hash);
-        uint64_t cookie = ntohll(fs.cookie);
-        uint64_t packets = fs.packet_count == UINT64_MAX ? 0 : fs.packet_count;
-        uint64_t bytes = fs.byte_count == UINT64_MAX ? 0 : fs.byte_count;
 
         if (ft->stats_is_dump) {
             /* Adopted: counted already before the daemon (re)started. */
