@@ -20,7 +20,9 @@
 #include "openvswitch/ofp-util.h"
 #include "openvswitch/ofpbuf.h"
 #include "openvswitch/rconn.h"
+#include "openvswitch/shash.h"
 #include "openvswitch/vlog.h"
+#include "svec.h"
 #include "openvswitch/poll-loop.h"
 #include "timeval.h"
 #include "util.h"
@@ -99,16 +101,20 @@ flow_counters_destroy(struct hmap *counters)
     hmap_destroy(counters);
 }
 
-/* One flow, desired or installed. */
+/* One flow, desired or installed.  Its identity is the table, the
+ * priority and the match, compared in binary form (no text). */
 struct ft_flow {
-    struct hmap_node node;      /* By hash of 'key'. */
-    char *key;                  /* Table, priority and match, as text. */
+    struct hmap_node node;      /* By ft_hash(). */
     uint8_t table_id;
     uint16_t priority;
     uint64_t cookie;
     struct minimatch match;     /* Compressed: a "struct match" is
                                  * over 3 kB, a flow table 100,000s. */
-    char *actions;              /* Normalized text of the actions. */
+    struct ofpact *ofpacts;     /* The actions, binary. */
+    size_t ofpacts_len;
+    bool dumped_actions;        /* 'ofpacts' as decoded from the switch,
+                                 * which may encode the same actions
+                                 * differently from how they parse. */
     uint64_t packets, bytes;    /* Installed: counts last seen. */
 };
 
@@ -118,11 +124,16 @@ struct flow_table {
     unsigned int conn_seqno;    /* rconn's when last dumped. */
     struct hmap desired;        /* "struct ft_flow"s wanted. */
     struct hmap installed;      /* "struct ft_flow"s in the switch. */
+    struct shash parsed;        /* Actions text -> "struct ft_actions". */
     struct hmap *counters;      /* Per-cookie totals, shared. */
 
     bool dumped;                /* Installed flows known since connect. */
     ovs_be32 stats_xid;         /* Outstanding flow stats request. */
     bool stats_is_dump;         /* It is the dump after connecting. */
+    bool stats_all;             /* It must look at flows that counted
+                                 * nothing too (some counters were reset). */
+    bool replaced;              /* A flow was replaced (its counters reset)
+                                 * since the last statistics request. */
     long long int next_stats;   /* When to poll statistics next. */
 
     uint32_t next_bundle_id;
@@ -132,34 +143,92 @@ struct flow_table {
     bool touch;                 /* Send a flow_mod even if nothing differs. */
 };
 
-static char *
-flow_key(uint8_t table_id, const struct match *match, uint16_t priority)
+/* Initializes 'mm' from 'match' in the form that the switch reports it
+ * back: bits outside the mask zeroed, and the implicit Ethernet packet type
+ * (which OpenFlow does not encode) left out, so that a flow that the
+ * switch dumps compares equal to the one that was sent. */
+static void
+ft_minimatch_init(struct minimatch *mm, const struct match *match)
 {
-    struct ds s = DS_EMPTY_INITIALIZER;
+    struct match m = *match;
 
-    ds_put_format(&s, "table=%"PRIu8",", table_id);
-    match_format(match, NULL, &s, priority);
-    return ds_steal_cstr(&s);
+    if (match_has_default_packet_type(&m)) {
+        m.flow.packet_type = htonl(0);
+        m.wc.masks.packet_type = htonl(0);
+    }
+    match_zero_wildcarded_fields(&m);
+    minimatch_init(mm, &m);
+}
+
+static uint32_t
+ft_hash(uint8_t table_id, uint16_t priority, const struct minimatch *match)
+{
+    return minimatch_hash(match, hash_2words(table_id, priority));
 }
 
 static struct ft_flow *
-ft_find(const struct hmap *flows, const char *key)
+ft_find(const struct hmap *flows, uint8_t table_id, uint16_t priority,
+        const struct minimatch *match, uint32_t hash)
 {
     struct ft_flow *f;
 
-    HMAP_FOR_EACH_WITH_HASH (f, node, hash_string(key, 0), flows) {
-        if (!strcmp(f->key, key)) {
+    HMAP_FOR_EACH_WITH_HASH (f, node, hash, flows) {
+        if (f->table_id == table_id && f->priority == priority
+            && minimatch_equal(&f->match, match)) {
             return f;
         }
     }
     return NULL;
 }
 
+/* Returns the flow in 'flows' with the same identity as 'f', or NULL. */
+static struct ft_flow *
+ft_find_flow(const struct hmap *flows, const struct ft_flow *f)
+{
+    return ft_find(flows, f->table_id, f->priority, &f->match, f->node.hash);
+}
+
+static void
+ft_flow_set_actions(struct ft_flow *f, const struct ofpact *ofpacts,
+                    size_t len)
+{
+    free(f->ofpacts);
+    f->ofpacts = len ? xmemdup(ofpacts, len) : NULL;
+    f->ofpacts_len = len;
+    f->dumped_actions = false;
+}
+
+static void format_actions(const struct ofpact *, size_t, struct ds *);
+
+/* Returns true if installed flow 'i' has the actions of desired flow 'd'.
+ * Actions read back from the switch are compared as text, once: if they
+ * are the same, 'i' takes the binary form of 'd' for later comparisons. */
+static bool
+ft_flow_actions_equal(struct ft_flow *i, const struct ft_flow *d)
+{
+    if (!i->dumped_actions) {
+        return ofpacts_equal(i->ofpacts, i->ofpacts_len,
+                             d->ofpacts, d->ofpacts_len);
+    }
+
+    struct ds a = DS_EMPTY_INITIALIZER;
+    struct ds b = DS_EMPTY_INITIALIZER;
+    format_actions(i->ofpacts, i->ofpacts_len, &a);
+    format_actions(d->ofpacts, d->ofpacts_len, &b);
+    bool equal = !strcmp(ds_cstr(&a), ds_cstr(&b));
+    ds_destroy(&a);
+    ds_destroy(&b);
+    if (equal) {
+        ft_flow_set_actions(i, d->ofpacts, d->ofpacts_len);
+        i->dumped_actions = false;
+    }
+    return equal;
+}
+
 static void
 ft_flow_free(struct ft_flow *f)
 {
-    free(f->key);
-    free(f->actions);
+    free(f->ofpacts);
     minimatch_destroy(&f->match);
     free(f);
 }
@@ -171,6 +240,33 @@ ft_flows_clear(struct hmap *flows)
 
     HMAP_FOR_EACH_POP (f, node, flows) {
         ft_flow_free(f);
+    }
+}
+
+/* Actions parsed from one text.  Parsing the same text twice may give
+ * bytes that differ in padding, so each text is parsed once and kept while
+ * flows use it: then equal actions always compare equal as binary. */
+struct ft_actions {
+    struct ofpbuf ofpacts;
+    bool used;                  /* By a flow added since the last clear. */
+};
+
+/* Frees the parsed actions that no flow added since the previous call
+ * used ('all': every one), and marks the others unused. */
+static void
+ft_parsed_sweep(struct flow_table *ft, bool all)
+{
+    struct shash_node *node;
+
+    SHASH_FOR_EACH_SAFE (node, &ft->parsed) {
+        struct ft_actions *a = node->data;
+        if (all || !a->used) {
+            ofpbuf_uninit(&a->ofpacts);
+            free(a);
+            shash_delete(&ft->parsed, node);
+        } else {
+            a->used = false;
+        }
     }
 }
 
@@ -191,6 +287,7 @@ flow_table_create(const char *bridge, const char *rundir,
     free(target);
     hmap_init(&ft->desired);
     hmap_init(&ft->installed);
+    shash_init(&ft->parsed);
     ft->counters = counters;
     ft->next_bundle_id = 1;
     return ft;
@@ -207,6 +304,8 @@ flow_table_destroy(struct flow_table *ft)
         hmap_destroy(&ft->desired);
         ft_flows_clear(&ft->installed);
         hmap_destroy(&ft->installed);
+        ft_parsed_sweep(ft, true);
+        shash_destroy(&ft->parsed);
         free(ft->bridge);
         free(ft);
     }
@@ -224,6 +323,7 @@ void
 flow_table_clear(struct flow_table *ft)
 {
     ft_flows_clear(&ft->desired);
+    ft_parsed_sweep(ft, false);
     ft->need_sync = true;
 }
 
@@ -240,18 +340,16 @@ parse_actions(const char *actions, struct ofpbuf *ofpacts)
     return ofpacts_parse_actions(actions, &pp);
 }
 
-static char *
-format_actions(const struct ofpact *ofpacts, size_t len)
+static void
+format_actions(const struct ofpact *ofpacts, size_t len, struct ds *s)
 {
-    struct ds s = DS_EMPTY_INITIALIZER;
-    struct ofpact_format_params fp = { .s = &s };
+    struct ofpact_format_params fp = { .s = s };
 
     if (len) {
         ofpacts_format(ofpacts, len, &fp);
     } else {
-        ds_put_cstr(&s, "drop");
+        ds_put_cstr(s, "drop");
     }
-    return ds_steal_cstr(&s);
 }
 
 /* Adds a desired flow to 'ft'.  Returns an error message if 'actions' does
@@ -262,30 +360,35 @@ flow_table_add(struct flow_table *ft, uint8_t table_id, uint16_t priority,
                uint64_t cookie, const struct match *match,
                const char *actions)
 {
-    uint64_t stub[1024 / 8];
-    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
-    char *error = parse_actions(actions, &ofpacts);
-
-    if (error) {
-        ofpbuf_uninit(&ofpacts);
-        return error;
+    /* The flows of a VTAP share their actions: parse each text once. */
+    struct ft_actions *a = shash_find_data(&ft->parsed, actions);
+    if (!a) {
+        a = xzalloc(sizeof *a);
+        ofpbuf_init(&a->ofpacts, 64);
+        char *error = parse_actions(actions, &a->ofpacts);
+        if (error) {
+            ofpbuf_uninit(&a->ofpacts);
+            free(a);
+            return error;
+        }
+        shash_add(&ft->parsed, actions, a);
     }
+    a->used = true;
+    const struct ofpbuf *ofpacts = &a->ofpacts;
 
-    char *key = flow_key(table_id, match, priority);
-    if (ft_find(&ft->desired, key)) {
-        free(key);
-        ofpbuf_uninit(&ofpacts);
-        return NULL;
-    }
     struct ft_flow *f = xzalloc(sizeof *f);
-    f->key = key;
     f->table_id = table_id;
     f->priority = priority;
     f->cookie = cookie;
-    minimatch_init(&f->match, match);
-    f->actions = format_actions(ofpacts.data, ofpacts.size);
-    hmap_insert(&ft->desired, &f->node, hash_string(key, 0));
-    ofpbuf_uninit(&ofpacts);
+    ft_minimatch_init(&f->match, match);
+    uint32_t hash = ft_hash(table_id, priority, &f->match);
+    if (ft_find(&ft->desired, table_id, priority, &f->match, hash)) {
+        minimatch_destroy(&f->match);
+        free(f);
+        return NULL;
+    }
+    ft_flow_set_actions(f, ofpacts->data, ofpacts->size);
+    hmap_insert(&ft->desired, &f->node, hash);
     ft->need_sync = true;
     return NULL;
 }
@@ -322,6 +425,8 @@ send_stats_request(struct flow_table *ft, bool is_dump)
                                                            ft_protocol(ft));
     ft->stats_xid = ((struct ofp_header *) msg->data)->xid;
     ft->stats_is_dump = is_dump;
+    ft->stats_all = is_dump || ft->replaced;
+    ft->replaced = false;
     rconn_send(ft->rconn, msg, NULL);
 }
 
@@ -330,20 +435,7 @@ static void
 add_flow_mod(struct flow_table *ft, const struct ft_flow *f, uint16_t command,
              uint32_t bundle_id, struct ovs_list *msgs)
 {
-    uint64_t stub[1024 / 8];
-    struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
-    char *error = (command == OFPFC_DELETE_STRICT ? NULL
-                   : parse_actions(f->actions, &ofpacts));
-
-    if (error) {
-        /* The text came from ofpacts_format(), so it always parses. */
-        VLOG_ERR("%s: cannot parse actions \"%s\": %s", ft->bridge,
-                 f->actions, error);
-        free(error);
-        ofpbuf_uninit(&ofpacts);
-        return;
-    }
-
+    bool del = command == OFPFC_DELETE_STRICT;
     struct ofputil_flow_mod fm = {
         .priority = f->priority,
         .new_cookie = htonll(f->cookie),
@@ -352,8 +444,8 @@ add_flow_mod(struct flow_table *ft, const struct ft_flow *f, uint16_t command,
         .buffer_id = UINT32_MAX,
         .out_port = OFPP_ANY,
         .out_group = OFPG_ANY,
-        .ofpacts = ofpacts.data,
-        .ofpacts_len = ofpacts.size,
+        .ofpacts = del ? NULL : f->ofpacts,
+        .ofpacts_len = del ? 0 : f->ofpacts_len,
     };
     minimatch_clone(&fm.match, &f->match);
 
@@ -369,7 +461,6 @@ add_flow_mod(struct flow_table *ft, const struct ft_flow *f, uint16_t command,
 
     ofpbuf_delete(fm_msg);
     minimatch_destroy(&fm.match);
-    ofpbuf_uninit(&ofpacts);
 }
 
 static struct ft_flow *
@@ -377,8 +468,8 @@ ft_flow_clone(const struct ft_flow *f)
 {
     struct ft_flow *c = xmemdup(f, sizeof *f);
 
-    c->key = xstrdup(f->key);
-    c->actions = xstrdup(f->actions);
+    c->ofpacts = NULL;
+    ft_flow_set_actions(c, f->ofpacts, f->ofpacts_len);
     minimatch_clone(&c->match, &f->match);
     c->packets = c->bytes = 0;
     return c;
@@ -394,8 +485,19 @@ sync_flows(struct flow_table *ft)
     bool touched = false;
     size_t n_add = 0, n_mod = 0, n_del = 0;
 
+    /* Deletions go first in the ordered bundle, so that a flow that is
+     * deleted and added back in one bundle ends up installed. */
+    HMAP_FOR_EACH_SAFE (i, node, &ft->installed) {
+        if (!ft_find_flow(&ft->desired, i)) {
+            add_flow_mod(ft, i, OFPFC_DELETE_STRICT, bundle_id, &msgs);
+            hmap_remove(&ft->installed, &i->node);
+            ft_flow_free(i);
+            n_del++;
+            touched = true;
+        }
+    }
     HMAP_FOR_EACH (d, node, &ft->desired) {
-        i = ft_find(&ft->installed, d->key);
+        i = ft_find_flow(&ft->installed, d);
         if (!i) {
             add_flow_mod(ft, d, OFPFC_ADD, bundle_id, &msgs);
             i = ft_flow_clone(d);
@@ -405,26 +507,16 @@ sync_flows(struct flow_table *ft)
         } else if (i->cookie != d->cookie) {
             add_flow_mod(ft, d, OFPFC_ADD, bundle_id, &msgs);
             i->cookie = d->cookie;
-            free(i->actions);
-            i->actions = xstrdup(d->actions);
+            ft_flow_set_actions(i, d->ofpacts, d->ofpacts_len);
+            ft->replaced = true;
             n_mod++;
             touched = true;
-        } else if (strcmp(i->actions, d->actions)
+        } else if (!ft_flow_actions_equal(i, d)
                    || (ft->touch && !touched && !d->table_id
                        && !d->priority)) {
             add_flow_mod(ft, d, OFPFC_MODIFY_STRICT, bundle_id, &msgs);
-            free(i->actions);
-            i->actions = xstrdup(d->actions);
+            ft_flow_set_actions(i, d->ofpacts, d->ofpacts_len);
             n_mod++;
-            touched = true;
-        }
-    }
-    HMAP_FOR_EACH_SAFE (i, node, &ft->installed) {
-        if (!ft_find(&ft->desired, i->key)) {
-            add_flow_mod(ft, i, OFPFC_DELETE_STRICT, bundle_id, &msgs);
-            hmap_remove(&ft->installed, &i->node);
-            ft_flow_free(i);
-            n_del++;
             touched = true;
         }
     }
@@ -476,27 +568,35 @@ process_stats_reply(struct flow_table *ft, struct ofpbuf *msg)
             break;
         }
 
-        char *key = flow_key(fs.table_id, &fs.match, fs.priority);
-        struct ft_flow *f = ft_find(&ft->installed, key);
         uint64_t cookie = ntohll(fs.cookie);
         uint64_t packets = fs.packet_count == UINT64_MAX ? 0 : fs.packet_count;
         uint64_t bytes = fs.byte_count == UINT64_MAX ? 0 : fs.byte_count;
+        if (!packets && !bytes && !ft->stats_all) {
+            /* Most flows count nothing: skip the lookup.  A flow reports
+             * zero after counting something only once its counters were
+             * reset, by a replacement ('stats_all' then) or because it is a
+             * new flow (whose last counts are zero too). */
+            continue;
+        }
+
+        struct minimatch mm;
+        ft_minimatch_init(&mm, &fs.match);
+        uint32_t hash = ft_hash(fs.table_id, fs.priority, &mm);
+        struct ft_flow *f = ft_find(&ft->installed, fs.table_id,
+                                    fs.priority, &mm, hash);
 
         if (ft->stats_is_dump) {
             /* Adopted: counted already before the daemon (re)started. */
             if (!f) {
                 f = xzalloc(sizeof *f);
-                f->key = key;
-                key = NULL;
                 f->table_id = fs.table_id;
                 f->priority = fs.priority;
-                minimatch_init(&f->match, &fs.match);
-                hmap_insert(&ft->installed, &f->node,
-                            hash_string(f->key, 0));
+                minimatch_clone(&f->match, &mm);
+                hmap_insert(&ft->installed, &f->node, hash);
             }
             f->cookie = cookie;
-            free(f->actions);
-            f->actions = format_actions(fs.ofpacts, fs.ofpacts_len);
+            ft_flow_set_actions(f, fs.ofpacts, fs.ofpacts_len);
+            f->dumped_actions = true;
             f->packets = packets;
             f->bytes = bytes;
         } else if (f) {
@@ -510,7 +610,7 @@ process_stats_reply(struct flow_table *ft, struct ofpbuf *msg)
             f->packets = packets;
             f->bytes = bytes;
         }
-        free(key);
+        minimatch_destroy(&mm);
     }
     ofpbuf_uninit(&ofpacts);
 
@@ -658,37 +758,34 @@ flow_table_count(const struct flow_table *ft)
     return hmap_count(&ft->desired);
 }
 
-static int
-compare_flow_keys(const void *a_, const void *b_)
-{
-    const struct ft_flow *const *a = a_;
-    const struct ft_flow *const *b = b_;
-
-    return strcmp((*a)->key, (*b)->key);
-}
-
 /* Appends to 's' the installed flows of VTAP 'vtap_id' (0: the shared
  * ones) with their counters, sorted. */
 void
 flow_table_format(const struct flow_table *ft, uint32_t vtap_id,
                   struct ds *s)
 {
-    const struct ft_flow **flows;
     const struct ft_flow *f;
-    size_t n = 0;
+    struct svec lines;
 
-    flows = xmalloc((hmap_count(&ft->installed) + 1) * sizeof *flows);
+    svec_init(&lines);
     HMAP_FOR_EACH (f, node, &ft->installed) {
         if (vtap_cookie_vtap(f->cookie) == vtap_id) {
-            flows[n++] = f;
+            struct ds line = DS_EMPTY_INITIALIZER;
+            struct match match;
+
+            minimatch_expand(&f->match, &match);
+            ds_put_format(&line, "      table=%"PRIu8",", f->table_id);
+            match_format(&match, NULL, &line, f->priority);
+            ds_put_cstr(&line, " actions=");
+            format_actions(f->ofpacts, f->ofpacts_len, &line);
+            ds_put_format(&line, " (n_packets=%"PRIu64", n_bytes=%"PRIu64
+                          ")\n", f->packets, f->bytes);
+            svec_add_nocopy(&lines, ds_steal_cstr(&line));
         }
     }
-    qsort(flows, n, sizeof *flows, compare_flow_keys);
-    for (size_t i = 0; i < n; i++) {
-        f = flows[i];
-        ds_put_format(s, "      %s actions=%s (n_packets=%"PRIu64
-                      ", n_bytes=%"PRIu64")\n", f->key, f->actions,
-                      f->packets, f->bytes);
+    svec_sort(&lines);
+    for (size_t i = 0; i < lines.n; i++) {
+        ds_put_cstr(s, lines.names[i]);
     }
-    free(flows);
+    svec_destroy(&lines);
 }

@@ -188,13 +188,36 @@ check_mirror_cfg(struct vtapd *d)
     }
 }
 
+/* Returns a number that changes whenever the part of the VTAP database
+ * that the desired state is built from changes.  The daemon's own rows
+ * (Realization) are left out: an IDL counts its own row insert as a change
+ * whatever the column alerts, and the recompute it would cause is
+ * useless. */
+static unsigned int
+vtap_input_seqno(const struct ovsdb_idl *idl)
+{
+    static const struct ovsdb_idl_table_class *const inputs[] = {
+        &vtaprec_table_global,
+        &vtaprec_table_vtap,
+        &vtaprec_table_capture_filter,
+        &vtaprec_table_capture_rule,
+        &vtaprec_table_target,
+    };
+    unsigned int seqno = 0;
+
+    for (size_t i = 0; i < ARRAY_SIZE(inputs); i++) {
+        seqno = MAX(seqno, ovsdb_idl_table_get_seqno(idl, inputs[i]));
+    }
+    return seqno;
+}
+
 static void
 run(struct vtapd *d)
 {
     struct ovsdb_idl_txn *ovs_txn = ovsdb_idl_loop_run(&d->ovs_loop);
     struct ovsdb_idl_txn *vtap_txn = ovsdb_idl_loop_run(&d->vtap_loop);
     unsigned int ovs_seqno = ovsdb_idl_get_seqno(d->ovs_loop.idl);
-    unsigned int vtap_seqno = ovsdb_idl_get_seqno(d->vtap_loop.idl);
+    unsigned int vtap_seqno = vtap_input_seqno(d->vtap_loop.idl);
 
     if (d->resolver && vtap_resolver_run(d->resolver)) {
         d->need_recompute = true;

@@ -57,6 +57,7 @@ vtap_status_register_columns(struct ovsdb_idl *idl)
         &vtaprec_realization_col_statistics,
         &vtaprec_realization_col_target_address,
         &vtaprec_target_col_status,
+        &vtaprec_vtap_col_realizations,
     };
 
     for (size_t i = 0; i < ARRAY_SIZE(status_columns); i++) {
