@@ -3,14 +3,17 @@
 # on Debian 12: installs the packages, builds Open vSwitch (once, cached),
 # configures and builds ovs-vtap with -Werror, runs "make check" (cmocka
 # unit tests and the autotest suite, topology tests included), runs the
-# unit tests again under AddressSanitizer and UBSan, and runs "make
-# distcheck".  Prints one closing line "tests: N passed, N failed, N skipped".
+# unit tests again under AddressSanitizer and UBSan, runs "make distcheck",
+# and runs the benchmarks once in quick mode so that they keep working
+# (their figures are printed, never asserted).  Prints one closing line
+# "tests: N passed, N failed, N skipped".
 #
 # Usage: ovs-vtap-test.sh [TESTSUITEFLAGS...]
 #   Arguments go to the autotest suite, e.g. "-k ovs-vtapctl" or "-v 12".
 # Environment:
 #   OVS_VTAP_SKIP_DISTCHECK=yes   skip "make distcheck" (for quick runs)
 #   OVS_VTAP_SKIP_SANITIZERS=yes  skip the sanitizer build
+#   OVS_VTAP_SKIP_BENCH=yes       skip "make bench BENCHFLAGS=--quick"
 
 set -o pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -75,6 +78,17 @@ if test "$OVS_VTAP_SKIP_DISTCHECK" != yes; then
         | head -30
 fi
 
+bench_rc=0
+bench_runs=0
+if test "$OVS_VTAP_SKIP_BENCH" != yes; then
+    step "benchmarks, quick run (make bench BENCHFLAGS=--quick)"
+    (cd _build && make bench BENCHFLAGS=--quick) > _build/bench.log 2>&1
+    bench_rc=$?
+    bench_runs=1
+    sed -n '/^ovs-vtap benchmarks,/,$p' _build/bench.log
+    test $bench_rc = 0 || tail -30 _build/bench.log
+fi
+
 # Count cmocka cases and autotest tests from what they printed.
 unit_pass=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" \
             | awk '{s += $1} END {print s + 0}')
@@ -84,8 +98,9 @@ at_pass=$(grep -cE '^ *[0-9]+: .* ok$' "$log")
 at_fail=$(grep -cE '^ *[0-9]+: .* FAILED \(' "$log")
 at_skip=$(grep -cE '^ *[0-9]+: .* skipped \(' "$log")
 
-passed=$((unit_pass + at_pass))
-failed=$((unit_fail + at_fail))
+bench_fail=$((bench_rc != 0))
+passed=$((unit_pass + at_pass + bench_runs - bench_fail))
+failed=$((unit_fail + at_fail + bench_fail))
 for rc in $check_rc $sanitizer_rc $distcheck_rc; do
     if test "$rc" != 0 && test "$failed" = 0; then
         failed=1
@@ -95,6 +110,6 @@ done
 echo
 echo "unit tests (incl. sanitizers): $unit_pass passed, $unit_fail failed;" \
      "autotest: $at_pass passed, $at_fail failed, $at_skip skipped;" \
-     "distcheck rc=$distcheck_rc"
+     "distcheck rc=$distcheck_rc; benchmarks rc=$bench_rc"
 echo "tests: $passed passed, $failed failed, $at_skip skipped"
 test "$failed" = 0
