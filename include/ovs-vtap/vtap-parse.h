@@ -22,7 +22,8 @@ struct vtap_port_range {
     uint16_t max;
 };
 
-char *vtap_parse_cidr(const char *s, struct vtap_cidr *) OVS_WARN_UNUSED_RESULT;
+char *vtap_parse_cidr(const char *s, struct vtap_cidr *)
+    OVS_WARN_UNUSED_RESULT;
 char *vtap_parse_port_range(const char *s, struct vtap_port_range *)
     OVS_WARN_UNUSED_RESULT;
 void vtap_cidr_format(const struct vtap_cidr *, char *buf, size_t size);
