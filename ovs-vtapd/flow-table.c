@@ -220,7 +220,6 @@ ft_flow_actions_equal(struct ft_flow *i, const struct ft_flow *d)
     ds_destroy(&b);
     if (equal) {
         ft_flow_set_actions(i, d->ofpacts, d->ofpacts_len);
-        i->dumped_actions = false;
     }
     return equal;
 }
@@ -345,11 +344,7 @@ format_actions(const struct ofpact *ofpacts, size_t len, struct ds *s)
 {
     struct ofpact_format_params fp = { .s = s };
 
-    if (len) {
-        ofpacts_format(ofpacts, len, &fp);
-    } else {
-        ds_put_cstr(s, "drop");
-    }
+    ofpacts_format(ofpacts, len, &fp);
 }
 
 /* Adds a desired flow to 'ft'.  Returns an error message if 'actions' does

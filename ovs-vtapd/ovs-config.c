@@ -11,6 +11,7 @@
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/hmap.h"
 #include "openvswitch/shash.h"
+#include "simap.h"
 #include "openvswitch/vlog.h"
 #include "ovsdb-idl.h"
 #include "smap.h"
@@ -357,7 +358,7 @@ apply_mirror_limit(const struct ovsdb_idl *idl, struct hmap *sources)
     size_t n = hmap_count(sources), i = 0;
     struct source **sorted = xmalloc(n * sizeof *sorted);
     struct source *src;
-    struct shash used = SHASH_INITIALIZER(&used);
+    struct simap used = SIMAP_INITIALIZER(&used);
 
     HMAP_FOR_EACH (src, node, sources) {
         sorted[i++] = src;
@@ -365,25 +366,26 @@ apply_mirror_limit(const struct ovsdb_idl *idl, struct hmap *sources)
     qsort(sorted, n, sizeof *sorted, compare_sources);
     for (i = 0; i < n; i++) {
         const char *bridge = sorted[i]->want->src_bridge;
-        size_t *count = shash_find_data(&used, bridge);
+        struct simap_node *count = simap_find(&used, bridge);
 
         if (!count) {
             const struct ovsrec_bridge *br = find_bridge(idl, bridge);
+            unsigned int others = 0;
 
-            count = xzalloc(sizeof *count);
             for (size_t j = 0; br && j < br->n_mirrors; j++) {
-                *count += !ovs_config_is_owned(&br->mirrors[j]->external_ids);
+                others += !ovs_config_is_owned(&br->mirrors[j]->external_ids);
             }
-            shash_add(&used, bridge, count);
+            simap_put(&used, bridge, others);
+            count = simap_find(&used, bridge);
         }
-        size_t need = sorted[i]->want->src_port ? 2 : 1;
-        if (*count + need > OVS_VTAP_MAX_MIRRORS) {
+        unsigned int need = sorted[i]->want->src_port ? 2 : 1;
+        if (count->data + need > OVS_VTAP_MAX_MIRRORS) {
             sorted[i]->over_limit = true;
         } else {
-            *count += need;
+            count->data += need;
         }
     }
-    shash_destroy_free_data(&used);
+    simap_destroy(&used);
     free(sorted);
 }
 

@@ -6,7 +6,6 @@
 
 #include <config.h>
 
-#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -364,12 +363,9 @@ main(int argc, char *argv[])
 static long long int
 parse_uint_option(const char *name, const char *arg, long long int max)
 {
-    char *end;
     long long int value;
 
-    errno = 0;
-    value = strtoll(arg, &end, 10);
-    if (errno || *end || end == arg || value < 1 || value > max) {
+    if (!str_to_llong(arg, 10, &value) || value < 1 || value > max) {
         ovs_fatal(0, "--%s: \"%s\" is not an integer between 1 and %lld",
                   name, arg, max);
     }

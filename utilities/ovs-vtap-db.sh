@@ -89,15 +89,22 @@ create_db () {
     echo "created $db_file with VTAP schema $schema_version"
 }
 
-# Converts the database file offline, after a copy named after its version
-# and checksum, as OVS's own ovs-ctl does.
-upgrade_file () {
+# Returns true, saying so, if the database file needs no conversion; dies
+# if it does not exist.
+up_to_date () {
     test -f "$db_file" || die "\"$db_file\" does not exist"
     if test "$(ovsdb-tool needs-conversion "$db_file" "$schema")" != yes
     then
         echo "$db_file is already at VTAP schema $schema_version"
-        return
+        return 0
     fi
+    return 1
+}
+
+# Converts the database file offline, after a copy named after its version
+# and checksum, as OVS's own ovs-ctl does.
+upgrade_file () {
+    up_to_date && return
     old=$(ovsdb-tool db-version "$db_file")
     backup=$db_file.backup$old-$(ovsdb-tool db-cksum "$db_file" | cut -d' ' -f1)
     cp "$db_file" "$backup"
@@ -117,12 +124,7 @@ served () {
 # announcing the old schema in its _Server database, where clients' IDLs
 # learn it, so they would not see the new columns until it restarts.
 upgrade_served () {
-    test -f "$db_file" || die "\"$db_file\" does not exist"
-    if test "$(ovsdb-tool needs-conversion "$db_file" "$schema")" != yes
-    then
-        echo "$db_file is already at VTAP schema $schema_version"
-        return
-    fi
+    up_to_date && return
     ovs-appctl -t "$server" ovsdb-server/remove-db VTAP
     status=0
     upgrade_file || status=$?

@@ -46,8 +46,7 @@ ovs-vtapctl add-target nlb 172.16.0.222 \
     -- add-rule notcp ingress include proto=icmp \
     -- add-rule notcp egress exclude proto=tcp \
     -- add-rule notcp egress include proto=icmp >/dev/null
-ovs-vsctl add-port br-int vtb-bare -- set interface vtb-bare type=vxlan \
-    options:remote_ip=172.16.0.222 options:key=200
+bench_bare_port_add
 
 bench_lab_bg server "$bench_tmp/iperf3.pid" iperf3 -s >/dev/null
 server_listens() {
@@ -63,19 +62,8 @@ bench_lab_cmd exec client ping -q -c 2 -i 0.2 172.16.0.222 >/dev/null \
 untapped_on() { :; }
 untapped_off() { :; }
 
-bare_on() {
-    ovs-vsctl -- --id=@p get port p-server \
-        -- --id=@o get port vtb-bare \
-        -- --id=@m create mirror name=vtb-bare select_src_port=@p \
-           select_dst_port=@p output_port=@o \
-        -- add bridge br-int mirrors @m >/dev/null
-    ovs-ofctl add-flow br-int "table=200,priority=1,cookie=0xbe,actions=drop"
-}
-
-bare_off() {
-    ovs-vsctl -- --id=@m get mirror vtb-bare -- remove bridge br-int mirrors @m
-    ovs-ofctl del-flows br-int "table=200,cookie=0xbe/-1"
-}
+bare_on() { bench_bare_mirror_add; }
+bare_off() { bench_bare_mirror_del; }
 
 # vtap_on FILTER: a running VTAP of the server's port with FILTER.
 vtap_on() {

@@ -144,3 +144,28 @@ bench_receiver() {
     bench_wait 10 grep -q 'listening on' "$bench_tmp/receiver-$host.err" \
         || bench_die "the receiver on $host does not listen"
 }
+
+# The bare-OVS reference: a VXLAN port (key 200) on br-int toward the
+# collector, and a hand-made Mirror of the server's port to it.
+bench_bare_port_add() {
+    ovs-vsctl add-port br-int vtb-bare -- set interface vtb-bare type=vxlan \
+        options:remote_ip=172.16.0.222 options:key=200
+}
+
+# bench_bare_mirror_add: creates the Mirror, then makes a dummy flow_mod:
+# Open vSwitch 3.1 does not revalidate cached datapath flows after a Mirror
+# change (DESIGN.md, section 3), so without it the Mirror takes seconds.
+bench_bare_mirror_add() {
+    ovs-vsctl -- --id=@p get port p-server \
+        -- --id=@o get port vtb-bare \
+        -- --id=@m create mirror name=vtb-bare select_src_port=@p \
+           select_dst_port=@p output_port=@o \
+        -- add bridge br-int mirrors @m >/dev/null
+    ovs-ofctl add-flow br-int "table=200,priority=1,cookie=0xbe,actions=drop"
+}
+
+# bench_bare_mirror_del: removes the Mirror, with the same dummy flow_mod.
+bench_bare_mirror_del() {
+    ovs-vsctl -- --id=@m get mirror vtb-bare -- remove bridge br-int mirrors @m
+    ovs-ofctl del-flows br-int "table=200,cookie=0xbe/-1"
+}

@@ -50,8 +50,7 @@ ovs-vtapctl add-target nlb 172.16.0.222 \
     -- add-rule all ingress include proto=all \
     -- add-rule all egress include proto=all \
     -- add-vtap vtap iface-id=server nlb all vni=100 >/dev/null
-ovs-vsctl add-port br-int vtb-bare -- set interface vtb-bare type=vxlan \
-    options:remote_ip=172.16.0.222 options:key=200
+bench_bare_port_add
 bench_wait 30 sh -c "ovs-vtapctl show | grep -q 'state: stopped'" \
     || bench_die "ovs-vtapd did not realize the VTAP"
 
@@ -60,19 +59,8 @@ bench_lab_bg client "$bench_tmp/ping.pid" \
 bench_wait 10 sh -c "ovs-ofctl dump-ports br-int p-server | grep -q 'rx pkts=[1-9]'" \
     || bench_die "no traffic from the client to the server"
 
-bare_start() {
-    ovs-vsctl -- --id=@p get port p-server \
-        -- --id=@o get port vtb-bare \
-        -- --id=@m create mirror name=vtb-bare select_src_port=@p \
-           select_dst_port=@p output_port=@o \
-        -- add bridge br-int mirrors @m >/dev/null
-    ovs-ofctl add-flow br-int "table=200,priority=1,cookie=0xbe,actions=drop"
-}
-
-bare_stop() {
-    ovs-vsctl -- --id=@m get mirror vtb-bare -- remove bridge br-int mirrors @m
-    ovs-ofctl del-flows br-int "table=200,cookie=0xbe/-1"
-}
+bare_start() { bench_bare_mirror_add; }
+bare_stop() { bench_bare_mirror_del; }
 
 vtap_start() {
     ovs-vtapctl start vtap
