@@ -13,26 +13,25 @@
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/util.h"
 #include "ovs-vtap/vxlan-decode.h"
+#include "packets.h"
 #include "util.h"
 
 /* Appends 'addr' (IPv4-mapped for IPv4) to 'ds'. */
 static void
 format_ip(struct ds *ds, const struct in6_addr *addr, bool ipv4)
 {
-    char buf[INET6_ADDRSTRLEN];
-
     if (ipv4) {
-        inet_ntop(AF_INET, &addr->s6_addr[12], buf, sizeof buf);
+        ds_put_format(ds, IP_FMT, IP_ARGS(in6_addr_get_mapped_ipv4(addr)));
     } else {
-        inet_ntop(AF_INET6, addr, buf, sizeof buf);
+        ipv6_format_addr(addr, ds);
     }
-    ds_put_cstr(ds, buf);
 }
 
+/* Appends the Ethernet address at 'mac' to 'ds'. */
 static void
 format_mac(struct ds *ds, const uint8_t mac[6])
 {
-    ds_put_format(ds, "%02x:%02x:%02x:%02x:%02x:%02x",
+    ds_put_format(ds, ETH_ADDR_FMT,
                   mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
 }
 

@@ -45,12 +45,12 @@ receiver_counters_destroy(struct receiver_counters *c)
 struct receiver_vni_counters *
 receiver_counters_vni(struct receiver_counters *c, uint32_t vni)
 {
-    uint32_t hash = hash_int(vni, 0);
     struct receiver_vni_counters *v;
 
     if (c->last_vni && c->last_vni->vni == vni) {
         return c->last_vni;
     }
+    uint32_t hash = hash_int(vni, 0);
     HMAP_FOR_EACH_WITH_HASH (v, node, hash, &c->vnis) {
         if (v->vni == vni) {
             return c->last_vni = v;

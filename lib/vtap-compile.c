@@ -92,18 +92,12 @@ vtap_port_range_to_masks(uint16_t min, uint16_t max,
     return n;
 }
 
-static const char *
-direction_name(enum vtap_direction direction)
-{
-    return direction == VTAP_INGRESS ? "ingress" : "egress";
-}
-
 /* Writes into 'buf' a short name of 'rule' for error messages. */
 static const char *
 rule_name(const struct vtap_rule *rule, char *buf, size_t size)
 {
     snprintf(buf, size, "%s rule with order %u",
-             direction_name(rule->direction), rule->order);
+             vtap_direction_to_string(rule->direction), rule->order);
     return buf;
 }
 
@@ -321,7 +315,7 @@ vtap_filter_compile(const struct vtap_rule *rules, size_t n_rules,
     if (n_ranked >= base_priority) {
         error = xasprintf("%"PRIuSIZE" %s rules do not fit below priority "
                           "%"PRIu16, n_ranked,
-                          direction_name(direction),
+                          vtap_direction_to_string(direction),
                           base_priority);
         goto out;
     }

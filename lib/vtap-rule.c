@@ -13,9 +13,6 @@
 #include "util.h"
 #include "vtap-idl.h"
 
-/* Highest Capture_Rule.order that the schema allows. */
-#define VTAP_RULE_MAX_ORDER 32766
-
 /* Initializes 'rule' as an ingress include rule that matches everything,
  * with no order number yet. */
 void

@@ -61,7 +61,6 @@ struct listener {
 
 /* Expectations that decide the exit status. */
 struct expectations {
-    bool any;                   /* Any expectation given? */
     long long int min;          /* At least this many, or -1. */
     long long int exactly;      /* Exactly this many, or -1. */
     long long int max;          /* At most this many, or -1. */
@@ -919,22 +918,19 @@ parse_options(int argc, char *argv[], struct receiver_config *cfg)
             break;
         case OPT_EXPECT_MIN:
             e->min = parse_count("--expect-min", optarg, LLONG_MAX);
-            e->any = true;
             break;
         case OPT_EXPECT_EXACTLY:
             e->exactly = parse_count("--expect-exactly", optarg, LLONG_MAX);
-            e->any = true;
             break;
         case OPT_EXPECT_MAX:
             e->max = parse_count("--expect-max", optarg, LLONG_MAX);
-            e->any = true;
             break;
         case OPT_EXPECT_VNI:
             e->vni = parse_count("--expect-vni", optarg, 0xffffff);
-            e->vni_set = e->any = true;
+            e->vni_set = true;
             break;
         case OPT_EXPECT_ONLY:
-            e->only = e->any = true;
+            e->only = true;
             break;
         case 'h':
             usage();

@@ -26,7 +26,6 @@
 #define VTAP_MIN_PACKET_SIZE 64     /* VTAP.max_packet_size range. */
 #define VTAP_MAX_PACKET_SIZE 65535
 #define VTAP_RULE_ORDER_STEP 10     /* Default gap between rule orders. */
-#define VTAP_RULE_MAX_ORDER 32766
 
 /* Makes the IDL replicate every table of the VTAP database, which all of
  * the commands here read. */

@@ -33,6 +33,9 @@ enum vtap_action {
 };
 
 /* IP protocol numbers that rules treat specially. */
+/* Highest Capture_Rule.order that the schema allows. */
+#define VTAP_RULE_MAX_ORDER 32766
+
 #define VTAP_PROTO_ICMP   1
 #define VTAP_PROTO_TCP    6
 #define VTAP_PROTO_UDP    17
