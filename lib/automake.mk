@@ -1,3 +1,5 @@
+# Copyright (c) 2026 The ovs-vtap authors.
+# SPDX-License-Identifier: Apache-2.0
 # lib/automake.mk: libovsvtap, the code that the programs share, and the
 # VTAP schema with its generated C IDL.
 

@@ -1,3 +1,6 @@
+/* Copyright (c) 2026 The ovs-vtap authors.
+ * SPDX-License-Identifier: Apache-2.0 */
+
 /* capture-writer.c: pcap and pcapng writers for the receiver.
  *
  * Open vSwitch's lib/pcap-file writes microsecond pcap only, flushes after

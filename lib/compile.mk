@@ -1,3 +1,5 @@
+# Copyright (c) 2026 The ovs-vtap authors.
+# SPDX-License-Identifier: Apache-2.0
 # lib/compile.mk: see lib/automake.mk.
 
 # The capture-filter compiler and the DNS resolver of target names.

@@ -1,3 +1,6 @@
+/* Copyright (c) 2026 The ovs-vtap authors.
+ * SPDX-License-Identifier: Apache-2.0 */
+
 /* frame-format.c: one-line summaries of decoded VXLAN packets, as text in
  * the manner of tcpdump and as JSON lines for scripts. */
 

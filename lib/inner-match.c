@@ -1,3 +1,6 @@
+/* Copyright (c) 2026 The ovs-vtap authors.
+ * SPDX-License-Identifier: Apache-2.0 */
+
 /* inner-match.c: the receiver's small filter on inner frames (see
  * inner-match.h for its syntax). */
 

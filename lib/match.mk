@@ -1,3 +1,5 @@
+# Copyright (c) 2026 The ovs-vtap authors.
+# SPDX-License-Identifier: Apache-2.0
 # lib/match.mk: the capture rule model (lib/vtap-rule.c) with its unit
 # tests, and the VTAP schema's documentation vtap(5).
 

@@ -1,3 +1,6 @@
+/* Copyright (c) 2026 The ovs-vtap authors.
+ * SPDX-License-Identifier: Apache-2.0 */
+
 /* receiver-counters.c: the receiver's counters and their reports. */
 
 #include <config.h>

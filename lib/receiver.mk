@@ -1,3 +1,5 @@
+# Copyright (c) 2026 The ovs-vtap authors.
+# SPDX-License-Identifier: Apache-2.0
 # lib/receiver.mk: see lib/automake.mk.  The backend receiver's library
 # part (VXLAN decoding, frame summaries, the inner filter, counters and the
 # capture writers) and its unit tests.

@@ -1,3 +1,6 @@
+/* Copyright (c) 2026 The ovs-vtap authors.
+ * SPDX-License-Identifier: Apache-2.0 */
+
 /* vtap-compile.c: the capture-filter compiler (see vtap-compile.h).
  *
  * Each rule of the chosen direction becomes one priority level, the first

@@ -1,3 +1,6 @@
+/* Copyright (c) 2026 The ovs-vtap authors.
+ * SPDX-License-Identifier: Apache-2.0 */
+
 /* vtap-parse.c: parsing of CIDRs and port ranges for capture rules. */
 
 #include <config.h>

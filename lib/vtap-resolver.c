@@ -1,3 +1,6 @@
+/* Copyright (c) 2026 The ovs-vtap authors.
+ * SPDX-License-Identifier: Apache-2.0 */
+
 /* vtap-resolver.c: asynchronous resolution of target names on libunbound
  * inside an OVS poll loop (see vtap-resolver.h).
  *

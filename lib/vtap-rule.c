@@ -1,3 +1,6 @@
+/* Copyright (c) 2026 The ovs-vtap authors.
+ * SPDX-License-Identifier: Apache-2.0 */
+
 /* vtap-rule.c: capture rules in memory: their checks, the match syntax of
  * ovs-vtapctl ("proto=icmp src=172.16.0.148/32 ...") and their reading
  * from Capture_Rule rows of the VTAP database. */

@@ -1,3 +1,6 @@
+/* Copyright (c) 2026 The ovs-vtap authors.
+ * SPDX-License-Identifier: Apache-2.0 */
+
 /* vxlan-decode.c: decoding of VXLAN datagrams (RFC 7348) and of the
  * headers of their inner Ethernet frames, with every read bounded by the
  * length of the datagram. */

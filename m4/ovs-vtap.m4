@@ -1,3 +1,5 @@
+# Copyright (c) 2026 The ovs-vtap authors.
+# SPDX-License-Identifier: Apache-2.0
 # m4/ovs-vtap.m4: configure checks of ovs-vtap.
 
 dnl OVS_VTAP_CHECK_OVS

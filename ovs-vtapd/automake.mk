@@ -1,3 +1,5 @@
+# Copyright (c) 2026 The ovs-vtap authors.
+# SPDX-License-Identifier: Apache-2.0
 # ovs-vtapd/automake.mk: the controller daemon.
 
 sbin_PROGRAMS += ovs-vtapd/ovs-vtapd

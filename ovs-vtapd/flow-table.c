@@ -1,3 +1,6 @@
+/* Copyright (c) 2026 The ovs-vtap authors.
+ * SPDX-License-Identifier: Apache-2.0 */
+
 /* flow-table.c: keeps the OpenFlow table of one mirror bridge equal to the
  * desired flows (see flow-table.h). */
 

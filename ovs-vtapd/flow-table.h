@@ -1,3 +1,6 @@
+/* Copyright (c) 2026 The ovs-vtap authors.
+ * SPDX-License-Identifier: Apache-2.0 */
+
 /* flow-table.h: the OpenFlow table of one mirror bridge, kept equal to a
  * desired set of flows over an rconn to the bridge's management socket.
  *

@@ -1,3 +1,6 @@
+/* Copyright (c) 2026 The ovs-vtap authors.
+ * SPDX-License-Identifier: Apache-2.0 */
+
 /* ovs-config.c: reconciles the Open_vSwitch rows that ovs-vtapd owns
  * (mirror bridges, patch and VXLAN ports, Mirror rows) with the VTAPs that
  * this host should realize.  See ovs-config.h. */

@@ -1,3 +1,6 @@
+/* Copyright (c) 2026 The ovs-vtap authors.
+ * SPDX-License-Identifier: Apache-2.0 */
+
 /* ovs-config.h: the Open_vSwitch configuration that realizes VTAPs: per
  * source a pair of Mirror rows (one for a bridge or VLAN source) into patch
  * ports, per source bridge a mirror bridge with the patch peers, and per

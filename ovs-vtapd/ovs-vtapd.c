@@ -1,3 +1,6 @@
+/* Copyright (c) 2026 The ovs-vtap authors.
+ * SPDX-License-Identifier: Apache-2.0 */
+
 /* ovs-vtapd: the ovs-vtap controller daemon.  It watches the VTAP and
  * Open_vSwitch databases and realizes each VTAP on this host as Mirror
  * rows, patch ports, a mirror bridge, a VXLAN port and OpenFlow flows, and

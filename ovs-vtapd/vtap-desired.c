@@ -1,3 +1,6 @@
+/* Copyright (c) 2026 The ovs-vtap authors.
+ * SPDX-License-Identifier: Apache-2.0 */
+
 /* vtap-desired.c: reads the VTAP and Open_vSwitch databases into the set of
  * VTAPs that this host should realize (see vtap-desired.h). */
 

@@ -1,3 +1,6 @@
+/* Copyright (c) 2026 The ovs-vtap authors.
+ * SPDX-License-Identifier: Apache-2.0 */
+
 /* vtap-desired.h: what ovs-vtapd wants on this host, read from the VTAP
  * and Open_vSwitch databases: each VTAP with its source as found here, its
  * target address, its rules, and (filled in later by ovs-config and the

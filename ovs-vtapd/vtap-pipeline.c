@@ -1,3 +1,6 @@
+/* Copyright (c) 2026 The ovs-vtap authors.
+ * SPDX-License-Identifier: Apache-2.0 */
+
 /* vtap-pipeline.c: turns the VTAPs of each mirror bridge into desired
  * OpenFlow flows (see vtap-pipeline.h). */
 

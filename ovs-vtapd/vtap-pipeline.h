@@ -1,3 +1,6 @@
+/* Copyright (c) 2026 The ovs-vtap authors.
+ * SPDX-License-Identifier: Apache-2.0 */
+
 /* vtap-pipeline.h: the OpenFlow pipeline of the mirror bridges.
  *
  * Table 0: highest, the loop guard (UDP to any target's port, IPv4 and

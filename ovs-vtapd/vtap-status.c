@@ -1,3 +1,6 @@
+/* Copyright (c) 2026 The ovs-vtap authors.
+ * SPDX-License-Identifier: Apache-2.0 */
+
 /* vtap-status.c: status and counters written back to the VTAP database
  * (see vtap-status.h). */
 

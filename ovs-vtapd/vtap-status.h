@@ -1,3 +1,6 @@
+/* Copyright (c) 2026 The ovs-vtap authors.
+ * SPDX-License-Identifier: Apache-2.0 */
+
 /* vtap-status.h: what ovs-vtapd writes back to the VTAP database: one
  * Realization row per VTAP for this host (state, reason, where, counters),
  * the statistics of each Capture_Rule, the status of each Target, and

@@ -1,3 +1,5 @@
+# Copyright (c) 2026 The ovs-vtap authors.
+# SPDX-License-Identifier: Apache-2.0
 # tests/automake.mk: cmocka unit tests and the autotest suite.
 
 # Unit tests (cmocka): each area's automake.mk adds its programs to
@@ -36,7 +38,7 @@ DISTCLEANFILES += tests/atconfig tests/atlocal
 AUTOTEST = $(AUTOM4TE) -l autotest
 AUTOM4TE = autom4te
 $(TESTSUITE): $(TESTSUITE_AT) $(srcdir)/tests/package.m4
-	$(AM_V_GEN)$(AUTOTEST) -I '$(srcdir)' -I '$(OVS_SRCDIR)' -o $@.tmp $@.at \
+	$(AM_V_GEN)$(AUTOTEST) -I '$(srcdir)/tests' -I '$(srcdir)' -I '$(OVS_SRCDIR)' -o $@.tmp $@.at \
 		&& mv $@.tmp $@
 
 $(srcdir)/tests/package.m4: $(top_srcdir)/configure.ac

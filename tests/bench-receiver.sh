@@ -1,4 +1,6 @@
 #! /bin/bash
+# Copyright (c) 2026 The ovs-vtap authors.
+# SPDX-License-Identifier: Apache-2.0
 # bench-receiver.sh: benchmark of ovs-vtap-receiver against tcpdump.
 #
 # Blasts VXLAN over loopback at rising rates with tests/test-vxlan-send

@@ -1,3 +1,5 @@
+# Copyright (c) 2026 The ovs-vtap authors.
+# SPDX-License-Identifier: Apache-2.0
 # tests/bench.mk: the benchmarks (not tests: they print figures and ratios
 # against references measured in the same run).  "make bench" runs them
 # all; "make bench BENCHFLAGS=--quick" a short run; see docs/benchmarks.md.

@@ -1,3 +1,6 @@
+/* Copyright (c) 2026 The ovs-vtap authors.
+ * SPDX-License-Identifier: Apache-2.0 */
+
 /* fuzz-vxlan-decode.c: libFuzzer target for the VXLAN decoder.  Decodes
  * the input as a UDP payload and, when it decodes, formats it as text and
  * JSON and runs the inner filter on it, as the receiver does. */

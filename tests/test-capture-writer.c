@@ -1,3 +1,6 @@
+/* Copyright (c) 2026 The ovs-vtap authors.
+ * SPDX-License-Identifier: Apache-2.0 */
+
 /* test-capture-writer.c: unit tests of the pcap and pcapng writers: write
  * frames, read the bytes back and check every header. */
 

@@ -1,3 +1,6 @@
+/* Copyright (c) 2026 The ovs-vtap authors.
+ * SPDX-License-Identifier: Apache-2.0 */
+
 /* test-inner-match.c: unit tests of the receiver's inner frame filter. */
 
 #include <config.h>

@@ -1,3 +1,6 @@
+/* Copyright (c) 2026 The ovs-vtap authors.
+ * SPDX-License-Identifier: Apache-2.0 */
+
 /* test-vtap-compile.c: unit tests of the capture-filter compiler: port
  * ranges against an exhaustive search for the fewest aligned blocks, and
  * first-match semantics against a direct evaluation of the rules on random

@@ -1,3 +1,6 @@
+/* Copyright (c) 2026 The ovs-vtap authors.
+ * SPDX-License-Identifier: Apache-2.0 */
+
 /* test-vtap-parse.c: unit tests of the CIDR and port range parsers. */
 
 #include <config.h>

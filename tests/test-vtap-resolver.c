@@ -1,3 +1,6 @@
+/* Copyright (c) 2026 The ovs-vtap authors.
+ * SPDX-License-Identifier: Apache-2.0 */
+
 /* test-vtap-resolver.c: drives the target-name resolver in an OVS poll loop
  * for tests/resolver.at.
  *

@@ -1,3 +1,6 @@
+/* Copyright (c) 2026 The ovs-vtap authors.
+ * SPDX-License-Identifier: Apache-2.0 */
+
 /* test-vtap-rule.c: unit tests of the capture rule model: the match
  * parser, its formatter and the semantic checks. */
 

@@ -1,3 +1,6 @@
+/* Copyright (c) 2026 The ovs-vtap authors.
+ * SPDX-License-Identifier: Apache-2.0 */
+
 /* test-vtapd-flow-table.c: unit tests of ovs-vtapd's flow cookies and of
  * the desired side of a flow table (no switch is contacted). */
 

@@ -1,3 +1,6 @@
+/* Copyright (c) 2026 The ovs-vtap authors.
+ * SPDX-License-Identifier: Apache-2.0 */
+
 /* test-vxlan-decode.c: unit tests of the VXLAN decoder on hand-built
  * datagrams, good and malformed, and replay of the inputs kept under
  * tests/fuzz-regressions/. */

@@ -1,3 +1,6 @@
+/* Copyright (c) 2026 The ovs-vtap authors.
+ * SPDX-License-Identifier: Apache-2.0 */
+
 /* test-vxlan-send: sends crafted VXLAN datagrams to a receiver, for the
  * receiver's tests and benchmark.
  *

@@ -1,3 +1,5 @@
+# Copyright (c) 2026 The ovs-vtap authors.
+# SPDX-License-Identifier: Apache-2.0
 # tests/topology-lib.sh: shell helpers of the topology tests
 # (tests/topology.at), sourced by each test after its lab is up.  $LAB is
 # the lab's name; its files are in labs/$LAB.

@@ -1,3 +1,5 @@
+# Copyright (c) 2026 The ovs-vtap authors.
+# SPDX-License-Identifier: Apache-2.0
 # utilities/automake.mk: command-line tools and scripts.
 
 dist_noinst_SCRIPTS += \

@@ -1,3 +1,5 @@
+# Copyright (c) 2026 The ovs-vtap authors.
+# SPDX-License-Identifier: Apache-2.0
 # utilities/ctl.mk: ovs-vtapctl, the command line of the VTAP database, and
 # ovs-vtap-db, which creates, serves and upgrades that database.
 

@@ -1,3 +1,5 @@
+# Copyright (c) 2026 The ovs-vtap authors.
+# SPDX-License-Identifier: Apache-2.0
 # utilities/lab.mk: the lab in network namespaces (not installed: it runs
 # from the source tree, with the programs of the build tree).
 

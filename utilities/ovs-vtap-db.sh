@@ -1,4 +1,6 @@
 #! /bin/sh
+# Copyright (c) 2026 The ovs-vtap authors.
+# SPDX-License-Identifier: Apache-2.0
 # ovs-vtap-db.sh: creates the VTAP database, adds it to a running
 # ovsdb-server (by default the one that serves Open_vSwitch, as OVS does
 # with hardware_vtep) and upgrades it to a new schema keeping its data.

@@ -1,4 +1,6 @@
 #!/bin/bash
+# Copyright (c) 2026 The ovs-vtap authors.
+# SPDX-License-Identifier: Apache-2.0
 # ovs-vtap-deps.sh: install every Debian package that ovs-vtap needs to build,
 # test and run, and build Open vSwitch from Debian's openvswitch-source into a
 # cache directory outside the checkout (once per installed OVS version).

@@ -1,4 +1,6 @@
 #!/bin/bash
+# Copyright (c) 2026 The ovs-vtap authors.
+# SPDX-License-Identifier: Apache-2.0
 # ovs-vtap-lab.sh: the ovs-vtap lab, a whole Open vSwitch set-up in network
 # namespaces: a switch namespace running ovsdb-server (Open_vSwitch and VTAP
 # databases), ovs-vswitchd (user-space datapath) and ovs-vtapd, and one

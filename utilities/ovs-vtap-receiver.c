@@ -1,3 +1,6 @@
+/* Copyright (c) 2026 The ovs-vtap authors.
+ * SPDX-License-Identifier: Apache-2.0 */
+
 /* ovs-vtap-receiver: the built-in backend receiver of ovs-vtap.  Listens
  * for VXLAN on UDP, counts what arrives per VNI and outer source, prints
  * the inner frames as text or JSON lines, writes them to pcap or pcapng,

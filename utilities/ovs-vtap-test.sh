@@ -1,4 +1,6 @@
 #!/bin/bash
+# Copyright (c) 2026 The ovs-vtap authors.
+# SPDX-License-Identifier: Apache-2.0
 # ovs-vtap-test.sh: the whole test suite of ovs-vtap from nothing, as root
 # on Debian 12: installs the packages, builds Open vSwitch (once, cached),
 # configures and builds ovs-vtap with -Werror, runs "make check" (cmocka

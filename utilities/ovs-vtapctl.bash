@@ -1,3 +1,5 @@
+# Copyright (c) 2026 The ovs-vtap authors.
+# SPDX-License-Identifier: Apache-2.0
 # ovs-vtapctl.bash: bash completion of ovs-vtapctl's commands, options and
 # the names of targets, capture filters and VTAPs (asked of the database).
 

@@ -1,3 +1,6 @@
+/* Copyright (c) 2026 The ovs-vtap authors.
+ * SPDX-License-Identifier: Apache-2.0 */
+
 /* ovs-vtapctl: the command line of the VTAP database, in the manner of
  * ovs-vsctl and vtep-ctl: OVS's lib/db-ctl-base brings the generic
  * database commands and the command-line parsing, vtapctl-commands.c the

@@ -1,3 +1,5 @@
+# Copyright (c) 2026 The ovs-vtap authors.
+# SPDX-License-Identifier: Apache-2.0
 # utilities/receiver.mk: the backend receiver, its manual, its benchmark
 # and the fuzz target of its decoder.
 

@@ -1,3 +1,6 @@
+/* Copyright (c) 2026 The ovs-vtap authors.
+ * SPDX-License-Identifier: Apache-2.0 */
+
 /* vtapctl-commands.c: ovs-vtapctl's own commands over the VTAP database:
  * targets, capture filters and their rules, VTAPs, start and stop ("show"
  * is in vtapctl-show.c).

@@ -1,3 +1,6 @@
+/* Copyright (c) 2026 The ovs-vtap authors.
+ * SPDX-License-Identifier: Apache-2.0 */
+
 /* vtapctl-commands.h: the VTAP-specific commands of ovs-vtapctl (targets,
  * capture filters and rules, VTAPs, show), registered with OVS's
  * db-ctl-base next to its generic database commands. */

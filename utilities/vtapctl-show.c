@@ -1,3 +1,6 @@
+/* Copyright (c) 2026 The ovs-vtap authors.
+ * SPDX-License-Identifier: Apache-2.0 */
+
 /* vtapctl-show.c: "ovs-vtapctl show", the VTAP database as a tree: each
  * VTAP with its source, target, capture filter and rules, and the
  * realizations that ovs-vtapd reports with their state and counters. */

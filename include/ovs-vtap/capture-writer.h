@@ -1,3 +1,6 @@
+/* Copyright (c) 2026 The ovs-vtap authors.
+ * SPDX-License-Identifier: Apache-2.0 */
+
 /* capture-writer.h: buffered writing of inner frames to pcap (nanosecond
  * timestamps) or pcapng (one interface per VNI) files, with rotation by
  * size and time in the manner of tcpdump's -C, -G and -W. */

@@ -1,3 +1,6 @@
+/* Copyright (c) 2026 The ovs-vtap authors.
+ * SPDX-License-Identifier: Apache-2.0 */
+
 /* inner-match.h: a small filter on the inner frames of VXLAN packets, for
  * the receiver's --match option.
  *

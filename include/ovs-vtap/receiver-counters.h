@@ -1,3 +1,6 @@
+/* Copyright (c) 2026 The ovs-vtap authors.
+ * SPDX-License-Identifier: Apache-2.0 */
+
 /* receiver-counters.h: what the receiver counts, per VNI, per outer
  * source and per reason for a malformed datagram, and its text and JSON
  * reports. */

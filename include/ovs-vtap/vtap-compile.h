@@ -1,3 +1,6 @@
+/* Copyright (c) 2026 The ovs-vtap authors.
+ * SPDX-License-Identifier: Apache-2.0 */
+
 /* vtap-compile.h: the capture-filter compiler.  It turns the rules of one
  * direction of a filter into OpenFlow matches with priorities such that the
  * highest-priority flow that a packet hits gives the same verdict as

@@ -1,3 +1,6 @@
+/* Copyright (c) 2026 The ovs-vtap authors.
+ * SPDX-License-Identifier: Apache-2.0 */
+
 /* vtap-parse.h: parsing of the small values that capture rules are made
  * of: CIDRs of either address family and TCP/UDP port ranges. */
 

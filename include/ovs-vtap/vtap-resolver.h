@@ -1,3 +1,6 @@
+/* Copyright (c) 2026 The ovs-vtap authors.
+ * SPDX-License-Identifier: Apache-2.0 */
+
 /* vtap-resolver.h: asynchronous DNS resolution of target names for
  * ovs-vtapd, on libunbound, inside an OVS poll loop.
  *

@@ -1,3 +1,6 @@
+/* Copyright (c) 2026 The ovs-vtap authors.
+ * SPDX-License-Identifier: Apache-2.0 */
+
 /* vtap-rule.h: a capture rule in memory, as ovs-vtapctl parses it from the
  * command line and ovs-vtapd reads it from the VTAP database, and the
  * checks that make a rule valid.

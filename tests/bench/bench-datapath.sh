@@ -1,4 +1,6 @@
 #!/bin/bash
+# Copyright (c) 2026 The ovs-vtap authors.
+# SPDX-License-Identifier: Apache-2.0
 # bench-datapath.sh: TCP throughput through a tapped port, against the
 # same port untapped.
 #

@@ -1,3 +1,5 @@
+# Copyright (c) 2026 The ovs-vtap authors.
+# SPDX-License-Identifier: Apache-2.0
 # shellcheck shell=bash disable=SC2034
 # bench-lib.sh: shell helpers shared by the ovs-vtap benchmarks
 # (tests/bench/bench-*.sh), sourced by each.  A benchmark prints its

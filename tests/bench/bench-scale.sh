@@ -1,4 +1,6 @@
 #!/bin/bash
+# Copyright (c) 2026 The ovs-vtap authors.
+# SPDX-License-Identifier: Apache-2.0
 # bench-scale.sh: the control plane at scale: 1,000 VTAPs of 10 rules each
 # on one host, then one more.
 #

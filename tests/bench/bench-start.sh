@@ -1,4 +1,6 @@
 #!/bin/bash
+# Copyright (c) 2026 The ovs-vtap authors.
+# SPDX-License-Identifier: Apache-2.0
 # bench-start.sh: start and stop latency of a VTAP, against bare Open
 # vSwitch.
 #

@@ -1,4 +1,6 @@
 #!/bin/bash
+# Copyright (c) 2026 The ovs-vtap authors.
+# SPDX-License-Identifier: Apache-2.0
 # ovs-vtap-bench.sh: runs the ovs-vtap benchmarks and prints a table of
 # their figures, each with its ratio to a reference measured in the same
 # run (these machines are shared and noisy: the ratio is what counts).

@@ -1,4 +1,6 @@
 #!/usr/bin/env python3
+# Copyright (c) 2026 The ovs-vtap authors.
+# SPDX-License-Identifier: Apache-2.0
 """veth-tx-off.py: turn off transmit checksum offload on a network device.
 
 Usage: veth-tx-off.py DEVICE
