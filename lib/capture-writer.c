@@ -368,20 +368,25 @@ write_pcapng_record(struct capture_writer *w, const struct timespec *ts,
 }
 
 /* Writes the inner 'frame' of 'len' bytes, received at 'ts' on 'vni' from
- * 'src', starting a new file first if rotation asks for it.  Returns 0 or
- * an errno value. */
+ * 'src', starting a new file first if rotation asks for it.  'orig_len' is
+ * the frame's length before it was cut on its way (e.g. by a VTAP's max
+ * packet size), recorded as its original length so that readers show it as
+ * cut; the snap length may cut it further.  Returns 0 or an errno
+ * value. */
 int
 capture_writer_write(struct capture_writer *w, const struct timespec *ts,
                      uint32_t vni, const struct sockaddr_storage *src,
-                     const void *frame, size_t len)
+                     const void *frame, size_t len, size_t orig_len)
 {
     uint32_t caplen = MIN(len, w->opts.snaplen);
+    uint32_t wire_len = MAX(len, orig_len);
     int error = maybe_rotate(w, ts);
 
     if (!error) {
         error = (w->opts.format == CAPTURE_PCAP
-                 ? write_pcap_record(w, ts, frame, caplen, len)
-                 : write_pcapng_record(w, ts, vni, src, frame, caplen, len));
+                 ? write_pcap_record(w, ts, frame, caplen, wire_len)
+                 : write_pcapng_record(w, ts, vni, src, frame, caplen,
+                                       wire_len));
     }
     if (!error) {
         w->n_packets++;

@@ -268,9 +268,11 @@ protocol_name(const struct vxlan_packet *pkt)
 }
 
 /* Appends to 'ds' a JSON object on one line (with its new-line) that
- * describes 'pkt': "time" (seconds since the epoch, with nanoseconds),
- * "vni", "outer_src", "len", "eth_src", "eth_dst", "eth_type", and as far
- * as the frame has them "vlan", "proto", "src", "dst", "ttl", "sport",
+ * describes 'pkt': "time" (seconds since the epoch with nanoseconds, as a
+ * string such as "1764629183.123456789", since a JSON number would lose
+ * the nanoseconds in parsers that read numbers as doubles), "vni",
+ * "outer_src", "len", "orig_len" (only if the frame was cut), "eth_src",
+ * "eth_dst", "eth_type", and as far as the frame has them "vlan", "proto", "src", "dst", "ttl", "sport",
  * "dport", "tcp_flags", "icmp_type", "icmp_code", "arp_op". */
 void
 frame_format_json(struct ds *ds, const struct vxlan_packet *pkt,
@@ -278,12 +280,15 @@ frame_format_json(struct ds *ds, const struct vxlan_packet *pkt,
 {
     const char *proto = protocol_name(pkt);
 
-    ds_put_format(ds, "{\"time\":%lld.%09ld,\"vni\":%"PRIu32
+    ds_put_format(ds, "{\"time\":\"%lld.%09ld\",\"vni\":%"PRIu32
                   ",\"outer_src\":\"", (long long) origin->ts.tv_sec,
                   (long) origin->ts.tv_nsec, pkt->vni);
     frame_format_sockaddr(ds, origin->src, true);
-    ds_put_format(ds, "\",\"len\":%"PRIuSIZE",\"eth_src\":\"",
-                  pkt->frame_len);
+    ds_put_format(ds, "\",\"len\":%"PRIuSIZE, pkt->frame_len);
+    if (pkt->orig_len > pkt->frame_len) {
+        ds_put_format(ds, ",\"orig_len\":%"PRIuSIZE, pkt->orig_len);
+    }
+    ds_put_cstr(ds, ",\"eth_src\":\"");
     format_mac(ds, pkt->eth_src);
     ds_put_cstr(ds, "\",\"eth_dst\":\"");
     format_mac(ds, pkt->eth_dst);

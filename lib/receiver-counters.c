@@ -18,13 +18,17 @@
 #include "ovs-vtap/frame-format.h"
 #include "util.h"
 
-/* Initializes 'c' with every counter zero. */
+/* Initializes 'c' with every counter zero, to table at most 'max_vnis'
+ * VNIs and 'max_sources' source addresses. */
 void
-receiver_counters_init(struct receiver_counters *c)
+receiver_counters_init(struct receiver_counters *c, size_t max_vnis,
+                       size_t max_sources)
 {
     memset(c, 0, sizeof *c);
     hmap_init(&c->vnis);
     hmap_init(&c->sources);
+    c->max_vnis = max_vnis;
+    c->max_sources = max_sources;
 }
 
 /* Frees what 'c' holds. */
@@ -44,25 +48,49 @@ receiver_counters_destroy(struct receiver_counters *c)
     hmap_destroy(&c->sources);
 }
 
-/* Returns the counters of 'vni', creating them if needed. */
+static struct receiver_vni_counters *
+find_vni(const struct receiver_counters *c, uint32_t vni, uint32_t hash)
+{
+    struct receiver_vni_counters *v;
+
+    HMAP_FOR_EACH_WITH_HASH (v, node, hash, &c->vnis) {
+        if (v->vni == vni) {
+            return v;
+        }
+    }
+    return NULL;
+}
+
+/* Returns the counters of 'vni', creating them if the table has room, or
+ * else the "other" bucket. */
 struct receiver_vni_counters *
 receiver_counters_vni(struct receiver_counters *c, uint32_t vni)
 {
     struct receiver_vni_counters *v;
+    uint32_t hash;
 
     if (c->last_vni && c->last_vni->vni == vni) {
         return c->last_vni;
     }
-    uint32_t hash = hash_int(vni, 0);
-    HMAP_FOR_EACH_WITH_HASH (v, node, hash, &c->vnis) {
-        if (v->vni == vni) {
-            return c->last_vni = v;
-        }
+    hash = hash_int(vni, 0);
+    v = find_vni(c, vni, hash);
+    if (v) {
+        return c->last_vni = v;
+    }
+    if (hmap_count(&c->vnis) >= c->max_vnis) {
+        return &c->other_vnis;
     }
     v = xzalloc(sizeof *v);
     v->vni = vni;
     hmap_insert(&c->vnis, &v->node, hash);
     return c->last_vni = v;
+}
+
+/* Returns the counters of 'vni' if it has a table entry, else NULL. */
+const struct receiver_vni_counters *
+receiver_counters_find_vni(const struct receiver_counters *c, uint32_t vni)
+{
+    return find_vni(c, vni, hash_int(vni, 0));
 }
 
 /* Copies the address of 'ss', without its port, into '*key'. */
@@ -81,7 +109,7 @@ source_key(const struct sockaddr_storage *ss, struct sockaddr_storage *key)
 }
 
 /* Returns the counters of the address of 'ss' (its port left out),
- * creating them if needed. */
+ * creating them if the table has room, or else the "other" bucket. */
 struct receiver_source_counters *
 receiver_counters_source(struct receiver_counters *c,
                          const struct sockaddr_storage *ss)
@@ -99,6 +127,9 @@ receiver_counters_source(struct receiver_counters *c,
         if (!memcmp(&s->addr, &key, sizeof key)) {
             return c->last_source = s;
         }
+    }
+    if (hmap_count(&c->sources) >= c->max_sources) {
+        return &c->other_sources;
     }
     s = xzalloc(sizeof *s);
     s->addr = key;
@@ -152,6 +183,8 @@ receiver_counters_format(const struct receiver_counters *c, struct ds *ds)
 
     ds_put_format(ds, "datagrams: %"PRIu64" (%"PRIu64" bytes)\n",
                   c->datagrams, c->bytes);
+    ds_put_format(ds, "refused: %"PRIu64" (%"PRIu64" bytes)\n",
+                  c->refused, c->refused_bytes);
     ds_put_format(ds, "matched: %"PRIu64" (%"PRIu64" bytes)\n",
                   c->matched, c->matched_bytes);
     ds_put_format(ds, "vni-filtered: %"PRIu64"\n", c->vni_filtered);
@@ -170,12 +203,24 @@ receiver_counters_format(const struct receiver_counters *c, struct ds *ds)
                       ", matched %"PRIu64"\n", vnis[i]->vni,
                       vnis[i]->packets, vnis[i]->bytes, vnis[i]->matched);
     }
+    if (c->other_vnis.packets) {
+        ds_put_format(ds, "other vnis (past %"PRIuSIZE"): packets %"PRIu64
+                      ", bytes %"PRIu64", matched %"PRIu64"\n",
+                      c->max_vnis, c->other_vnis.packets,
+                      c->other_vnis.bytes, c->other_vnis.matched);
+    }
     HMAP_FOR_EACH (s, node, &c->sources) {
         ds_put_cstr(ds, "source ");
         frame_format_sockaddr(ds, &s->addr, false);
         ds_put_format(ds, ": datagrams %"PRIu64", bytes %"PRIu64
                       ", malformed %"PRIu64"\n",
                       s->datagrams, s->bytes, s->malformed);
+    }
+    s = &c->other_sources;
+    if (s->datagrams) {
+        ds_put_format(ds, "other sources (past %"PRIuSIZE"): datagrams %"
+                      PRIu64", bytes %"PRIu64", malformed %"PRIu64"\n",
+                      c->max_sources, s->datagrams, s->bytes, s->malformed);
     }
     free(vnis);
 }
@@ -186,11 +231,36 @@ put_count(struct json *object, const char *name, uint64_t value)
     json_object_put(object, name, json_integer_create(value));
 }
 
+static struct json *
+vni_counters_to_json(const struct receiver_vni_counters *v)
+{
+    struct json *json = json_object_create();
+
+    put_count(json, "packets", v->packets);
+    put_count(json, "bytes", v->bytes);
+    put_count(json, "matched", v->matched);
+    return json;
+}
+
+static struct json *
+source_counters_to_json(const struct receiver_source_counters *s)
+{
+    struct json *json = json_object_create();
+
+    put_count(json, "datagrams", s->datagrams);
+    put_count(json, "bytes", s->bytes);
+    put_count(json, "malformed", s->malformed);
+    return json;
+}
+
 /* Returns 'c' as a JSON object (to free with json_destroy()):
- * {"datagrams", "bytes", "matched", "matched_bytes", "vni_filtered",
- *  "unmatched", "malformed": {"total", REASON...}, "kernel_drops",
+ * {"datagrams", "bytes", "refused", "refused_bytes", "matched",
+ *  "matched_bytes", "vni_filtered", "unmatched",
+ *  "malformed": {"total", REASON...}, "kernel_drops",
  *  "vnis": {VNI: {"packets", "bytes", "matched"}},
- *  "sources": {ADDRESS: {"datagrams", "bytes", "malformed"}}}. */
+ *  "other_vnis": {"packets", "bytes", "matched"},
+ *  "sources": {ADDRESS: {"datagrams", "bytes", "malformed"}},
+ *  "other_sources": {"datagrams", "bytes", "malformed"}}. */
 struct json *
 receiver_counters_to_json(const struct receiver_counters *c)
 {
@@ -205,6 +275,8 @@ receiver_counters_to_json(const struct receiver_counters *c)
 
     put_count(json, "datagrams", c->datagrams);
     put_count(json, "bytes", c->bytes);
+    put_count(json, "refused", c->refused);
+    put_count(json, "refused_bytes", c->refused_bytes);
     put_count(json, "matched", c->matched);
     put_count(json, "matched_bytes", c->matched_bytes);
     put_count(json, "vni_filtered", c->vni_filtered);
@@ -217,28 +289,22 @@ receiver_counters_to_json(const struct receiver_counters *c)
     put_count(json, "kernel_drops", c->kernel_drops);
 
     for (i = 0; i < hmap_count(&c->vnis); i++) {
-        struct json *v = json_object_create();
-
-        put_count(v, "packets", vnis[i]->packets);
-        put_count(v, "bytes", vnis[i]->bytes);
-        put_count(v, "matched", vnis[i]->matched);
         ds_clear(&name);
         ds_put_format(&name, "%"PRIu32, vnis[i]->vni);
-        json_object_put(vni_json, ds_cstr(&name), v);
+        json_object_put(vni_json, ds_cstr(&name),
+                        vni_counters_to_json(vnis[i]));
     }
     json_object_put(json, "vnis", vni_json);
+    json_object_put(json, "other_vnis", vni_counters_to_json(&c->other_vnis));
 
     HMAP_FOR_EACH (s, node, &c->sources) {
-        struct json *src = json_object_create();
-
-        put_count(src, "datagrams", s->datagrams);
-        put_count(src, "bytes", s->bytes);
-        put_count(src, "malformed", s->malformed);
         ds_clear(&name);
         frame_format_sockaddr(&name, &s->addr, false);
-        json_object_put(sources, ds_cstr(&name), src);
+        json_object_put(sources, ds_cstr(&name), source_counters_to_json(s));
     }
     json_object_put(json, "sources", sources);
+    json_object_put(json, "other_sources",
+                    source_counters_to_json(&c->other_sources));
     ds_destroy(&name);
     free(vnis);
     return json;

@@ -1,31 +1,35 @@
 # Copyright (c) 2026 The ovs-vtap authors.
 # SPDX-License-Identifier: Apache-2.0
 # lib/receiver.mk: see lib/automake.mk.  The backend receiver's library
-# part (VXLAN decoding, frame summaries, the inner filter, counters and the
-# capture writers) and its unit tests.
+# part (VXLAN decoding, frame summaries, the list of accepted sources, the
+# libpcap filter on inner frames, bounded counters and the capture writers)
+# and its unit tests.
 
 lib_libovsvtap_la_SOURCES += \
 	lib/vxlan-decode.c \
 	include/ovs-vtap/vxlan-decode.h \
 	lib/frame-format.c \
 	include/ovs-vtap/frame-format.h \
-	lib/inner-match.c \
-	include/ovs-vtap/inner-match.h \
+	lib/receiver-acl.c \
+	include/ovs-vtap/receiver-acl.h \
 	lib/receiver-counters.c \
 	include/ovs-vtap/receiver-counters.h \
+	lib/receiver-filter.c \
+	include/ovs-vtap/receiver-filter.h \
 	lib/capture-writer.c \
 	include/ovs-vtap/capture-writer.h
+lib_libovsvtap_la_LIBADD += $(PCAP_LIBS)
 
 UNIT_TESTS += \
 	tests/test-vxlan-decode \
 	tests/test-capture-writer \
-	tests/test-inner-match
+	tests/test-receiver
 tests_test_vxlan_decode_SOURCES = tests/test-vxlan-decode.c
 tests_test_vxlan_decode_LDADD = $(unit_test_ldadd)
 tests_test_capture_writer_SOURCES = tests/test-capture-writer.c
 tests_test_capture_writer_LDADD = $(unit_test_ldadd)
-tests_test_inner_match_SOURCES = tests/test-inner-match.c
-tests_test_inner_match_LDADD = $(unit_test_ldadd)
+tests_test_receiver_SOURCES = tests/test-receiver.c
+tests_test_receiver_LDADD = $(unit_test_ldadd)
 
 # Inputs that the decoder's fuzz target found or started from, replayed by
 # tests/test-vxlan-decode.

@@ -247,11 +247,12 @@ enum vxlan_decode_result
 vxlan_decode_frame(const void *frame_, size_t len, struct vxlan_packet *pkt)
 {
     const uint8_t *frame = frame_;
+    enum vxlan_decode_result result;
     size_t ofs = 14;
 
     memset(pkt, 0, sizeof *pkt);
     pkt->frame = frame;
-    pkt->frame_len = len;
+    pkt->frame_len = pkt->orig_len = len;
     if (len < 14) {
         return VXLAN_DECODE_SHORT_ETH;
     }
@@ -275,14 +276,25 @@ vxlan_decode_frame(const void *frame_, size_t len, struct vxlan_packet *pkt)
 
     switch (pkt->eth_type) {
     case ETH_TYPE_IPV4:
-        return decode_ipv4(frame, len, pkt);
+        result = decode_ipv4(frame, len, pkt);
+        break;
     case ETH_TYPE_IPV6:
-        return decode_ipv6(frame, len, pkt);
+        result = decode_ipv6(frame, len, pkt);
+        break;
     case ETH_TYPE_ARP:
         return decode_arp(frame, len, pkt);
     default:
         return VXLAN_DECODE_OK;
     }
+    /* A frame cut by a VTAP's max packet size (or by the path) still
+     * says in its IP header how long it was: the captures record that as
+     * its original length, so that readers show it as cut, not as
+     * malformed.  Ethernet padding makes a frame longer than its IP packet,
+     * never shorter. */
+    if (result == VXLAN_DECODE_OK && pkt->l3_ofs + pkt->l3_len > len) {
+        pkt->orig_len = pkt->l3_ofs + pkt->l3_len;
+    }
+    return result;
 }
 
 /* Decodes the UDP payload of 'len' bytes at 'datagram' as a VXLAN packet

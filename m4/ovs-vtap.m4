@@ -58,6 +58,12 @@ AC_DEFUN([OVS_VTAP_CHECK_LIBS], [
     [AC_MSG_ERROR([libunbound not found (Debian package: libunbound-dev)])])
   AC_SUBST([UNBOUND_LIBS])
 
+  AC_CHECK_HEADER([pcap/pcap.h], [],
+    [AC_MSG_ERROR([libpcap headers not found (Debian package: libpcap-dev)])])
+  AC_CHECK_LIB([pcap], [pcap_offline_filter], [PCAP_LIBS=-lpcap],
+    [AC_MSG_ERROR([libpcap not found (Debian package: libpcap-dev)])])
+  AC_SUBST([PCAP_LIBS])
+
   AC_CHECK_HEADER([cmocka.h], [],
     [AC_MSG_ERROR([cmocka headers not found (Debian package: libcmocka-dev)])],
     [#include <stdarg.h>

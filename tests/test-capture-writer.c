@@ -103,9 +103,10 @@ test_pcap(void **state OVS_UNUSED)
     setup_frame();
     close(mkstemp(name));
     w = open_temp(CAPTURE_PCAP, name, 0, 0, 0, 60);
-    assert_int_equal(capture_writer_write(w, &ts1, 100, &src, frame, 40), 0);
-    assert_int_equal(capture_writer_write(w, &ts2, 200, &src, frame, 100),
+    assert_int_equal(capture_writer_write(w, &ts1, 100, &src, frame, 40, 40),
                      0);
+    assert_int_equal(capture_writer_write(w, &ts2, 200, &src, frame, 100,
+                                          100), 0);
     assert_int_equal(capture_writer_n_packets(w), 2);
     assert_string_equal(capture_writer_file_name(w), name);
     assert_int_equal(capture_writer_close(w), 0);
@@ -180,7 +181,7 @@ test_pcapng(void **state OVS_UNUSED)
     w = open_temp(CAPTURE_PCAPNG, name, 0, 0, 0, 0);
     for (i = 0; i < 3; i++) {
         assert_int_equal(capture_writer_write(w, &ts, vnis[i], &src, frame,
-                                              41 + i), 0);
+                                              41 + i, 41 + i), 0);
     }
     assert_int_equal(capture_writer_close(w), 0);
 
@@ -240,8 +241,8 @@ test_rotation(void **state OVS_UNUSED)
     name = xasprintf("%s/c", dir);
     w = open_temp(CAPTURE_PCAPNG, name, 100, 0, 0, 0);
     for (i = 0; i < 3; i++) {
-        assert_int_equal(capture_writer_write(w, &ts, 7, &src, frame, 60),
-                         0);
+        assert_int_equal(capture_writer_write(w, &ts, 7, &src, frame, 60,
+                                              60), 0);
     }
     assert_int_equal(capture_writer_close(w), 0);
     name1 = xasprintf("%s1", name);
@@ -262,7 +263,7 @@ test_rotation(void **state OVS_UNUSED)
     for (i = 0; i < 3; i++) {
         ts.tv_sec = time(NULL) + i * 10;
         assert_int_equal(capture_writer_write(w, &ts, 7, &src, frame,
-                                              20 + i), 0);
+                                              20 + i, 20 + i), 0);
     }
     assert_int_equal(capture_writer_close(w), 0);
     name0 = xasprintf("%s0", name);
@@ -280,6 +281,56 @@ test_rotation(void **state OVS_UNUSED)
     free(name0);
     free(name1);
     free(name2);
+}
+
+/* A frame cut on its way keeps its original length in both formats, also
+ * when the snap length cuts it further; an original length shorter than
+ * the frame (Ethernet padding) records the frame's length. */
+static void
+test_orig_len(void **state OVS_UNUSED)
+{
+    char name[] = "/tmp/test-capture-writer-XXXXXX";
+    struct timespec ts = { 1700000000, 0 };
+    struct capture_writer *w;
+    uint8_t *data, *p;
+    size_t len;
+
+    setup_frame();
+    close(mkstemp(name));
+    w = open_temp(CAPTURE_PCAP, name, 0, 0, 0, 40);
+    assert_int_equal(capture_writer_write(w, &ts, 1, &src, frame, 60, 1514),
+                     0);
+    assert_int_equal(capture_writer_write(w, &ts, 1, &src, frame, 30, 1000),
+                     0);
+    assert_int_equal(capture_writer_write(w, &ts, 1, &src, frame, 36, 20),
+                     0);
+    assert_int_equal(capture_writer_close(w), 0);
+    data = slurp(name, &len);
+    assert_int_equal(len, 24 + 16 + 40 + 16 + 30 + 16 + 36);
+    p = data + 24;
+    assert_int_equal(u32_at(p + 8), 40);        /* Captured... */
+    assert_int_equal(u32_at(p + 12), 1514);     /* ...of the original. */
+    p += 16 + 40;
+    assert_int_equal(u32_at(p + 8), 30);
+    assert_int_equal(u32_at(p + 12), 1000);
+    p += 16 + 30;
+    assert_int_equal(u32_at(p + 8), 36);
+    assert_int_equal(u32_at(p + 12), 36);
+    free(data);
+
+    w = open_temp(CAPTURE_PCAPNG, name, 0, 0, 0, 0);
+    assert_int_equal(capture_writer_write(w, &ts, 1, &src, frame, 60, 1514),
+                     0);
+    assert_int_equal(capture_writer_close(w), 0);
+    data = slurp(name, &len);
+    p = data;
+    p += check_block(p, 0x0a0d0d0a);
+    p += check_block(p, 1);
+    check_block(p, 6);
+    assert_int_equal(u32_at(p + 20), 60);
+    assert_int_equal(u32_at(p + 24), 1514);
+    free(data);
+    unlink(name);
 }
 
 static void
@@ -312,6 +363,7 @@ main(void)
         cmocka_unit_test(test_pcap),
         cmocka_unit_test(test_pcapng),
         cmocka_unit_test(test_rotation),
+        cmocka_unit_test(test_orig_len),
         cmocka_unit_test(test_errors),
     };
 

@@ -151,6 +151,57 @@ test_icmp_echo(void **state OVS_UNUSED)
     /* The IP header says 56 more bytes than the frame holds, as for a
      * frame cut to a snap length: still well-formed. */
     assert_int_equal(pkt.l4_payload_len, 64);
+    /* Its original length: Ethernet header and the IP total length. */
+    assert_int_equal(pkt.orig_len, 14 + 20 + 64);
+}
+
+/* The original length of a frame is the length of the IP packet that it
+ * carries plus its L2 header (VLAN tags included), when the frame is
+ * shorter; padding or a non-IP frame leaves it the frame's length. */
+static void
+test_orig_len(void **state OVS_UNUSED)
+{
+    struct dgram d = { .len = 0 };
+    struct vxlan_packet pkt;
+    struct ds s = DS_EMPTY_INITIALIZER;
+    struct sockaddr_storage ss = { .ss_family = AF_INET };
+    struct frame_origin origin = { .ts = { 1764629183, 123456789 },
+                                   .src = &ss };
+
+    /* IPv6 behind a VLAN tag, cut after the ICMPv6 echo header. */
+    put_vxlan(&d, 0x08, 5);
+    put_eth(&d, 0x8100);
+    put_bytes(&d, 4, 0x00, 0x0a, 0x86, 0xdd);
+    put_ipv6(&d, 58, 1440);
+    put_icmp_echo(&d, 128, 3);
+    assert_int_equal(decode(&d, d.len, &pkt), VXLAN_DECODE_OK);
+    assert_int_equal(pkt.frame_len, 18 + 40 + 8);
+    assert_int_equal(pkt.orig_len, 18 + 40 + 1440);
+    frame_format_json(&s, &pkt, &origin);
+    assert_non_null(strstr(ds_cstr(&s), "{\"time\":\"1764629183.123456789\","));
+    assert_non_null(strstr(ds_cstr(&s), "\"len\":66,\"orig_len\":1498,"));
+    ds_destroy(&s);
+
+    /* A whole IPv4 packet padded to Ethernet's minimum. */
+    d.len = 0;
+    put_vxlan(&d, 0x08, 5);
+    put_eth(&d, 0x0800);
+    put_ipv4(&d, 1, 8);
+    put_icmp_echo(&d, 8, 1);
+    put_bytes(&d, 18, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    assert_int_equal(decode(&d, d.len, &pkt), VXLAN_DECODE_OK);
+    assert_int_equal(pkt.frame_len, 60);
+    assert_int_equal(pkt.orig_len, 60);
+
+    /* ARP says nothing of a cut. */
+    d.len = 0;
+    put_vxlan(&d, 0x08, 5);
+    put_eth(&d, 0x0806);
+    put_bytes(&d, 8, 0, 1, 8, 0, 6, 4, 0, 1);
+    put_bytes(&d, 20, 2, 0, 0, 0, 0, 0x94, 172, 16, 0, 148,
+              0, 0, 0, 0, 0, 0, 172, 16, 0, 134);
+    assert_int_equal(decode(&d, d.len, &pkt), VXLAN_DECODE_OK);
+    assert_int_equal(pkt.orig_len, pkt.frame_len);
 }
 
 static void
@@ -195,7 +246,10 @@ test_tcp_flags_and_ports(void **state OVS_UNUSED)
     frame_format_json(&s, &pkt, &origin);
     assert_non_null(strstr(ds_cstr(&s), "\"proto\":\"tcp\""));
     assert_non_null(strstr(ds_cstr(&s), "\"tcp_flags\":\"S.\""));
-    assert_non_null(strstr(ds_cstr(&s), "\"time\":0.000000005"));
+    /* A string, that keeps its nanoseconds in any JSON parser. */
+    assert_non_null(strstr(ds_cstr(&s), "{\"time\":\"0.000000005\","));
+    /* Not cut: no original length. */
+    assert_null(strstr(ds_cstr(&s), "orig_len"));
     ds_destroy(&s);
 }
 
@@ -467,6 +521,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_icmp_echo),
+        cmocka_unit_test(test_orig_len),
         cmocka_unit_test(test_reserved_bits_ignored),
         cmocka_unit_test(test_tcp_flags_and_ports),
         cmocka_unit_test(test_vlan_ipv6_icmp6),

@@ -10,12 +10,21 @@
  *                   datagram: short-vxlan, no-i-flag, short-eth,
  *                   short-ip, short-tcp
  *   --vni=N         VNI (default 100)
+ *   --vni-count=N   spread the datagrams over N VNIs, VNI to VNI+N-1 in
+ *                   turn (default 1)
  *   --src=IP --dst=IP   inner IPv4 or IPv6 addresses (default
  *                   172.16.0.148 > 172.16.0.134, or 2001:db8::1 > ::2)
  *   --count=N       datagrams to send (default 1); the ICMP sequence
  *                   number counts up from 1 in the first batch, which
  *                   later batches repeat
  *   --size=N        inner frame size for icmp, padded (default 98)
+ *   --cut=N         cut each inner frame to at most N bytes, as a VTAP's
+ *                   max packet size does (the IP length is kept)
+ *   --outer-src=IP  send from this local address (default: the kernel's
+ *                   choice)
+ *   --src-count=N   with an IPv4 --outer-src, send from N addresses in
+ *                   turn, --outer-src and those after it (on loopback
+ *                   all of 127.0.0.0/8 is local)
  *   --rate=PPS      pace at PPS datagrams a second (default: no pacing)
  *   --batch=N       datagrams per sendmmsg() (default 32)
  *   --sink=SECONDS  instead of sending, bind ADDRESS:PORT and hold it for
@@ -46,6 +55,9 @@
 struct sender {
     const char *kind;
     uint32_t vni;
+    uint32_t vni_count;
+    size_t cut;                 /* Inner frame cut to this, or 0. */
+    uint32_t src_count;
     bool ipv6;
     struct in6_addr src, dst;
     long long count;
@@ -210,6 +222,32 @@ build(const struct sender *s, uint8_t *buf, uint16_t seq)
     return len;
 }
 
+/* Sets the VNI and the outer source of datagram number 'index' in 'msg',
+ * per --vni-count and --src-count. */
+static void
+vary(const struct sender *s, struct msghdr *msg,
+     const struct sockaddr_storage *bind_addr, long long index)
+{
+    if (s->vni_count > 1) {
+        uint8_t *buf = msg->msg_iov->iov_base;
+        uint32_t vni = (s->vni + index % s->vni_count) & 0xffffff;
+
+        buf[4] = vni >> 16;
+        buf[5] = vni >> 8;
+        buf[6] = vni;
+    }
+    if (s->src_count > 1) {
+        const struct sockaddr_in *sin
+            = (const struct sockaddr_in *) bind_addr;
+        struct in_pktinfo pi;
+
+        memset(&pi, 0, sizeof pi);
+        pi.ipi_spec_dst.s_addr = htonl(ntohl(sin->sin_addr.s_addr)
+                                       + index % s->src_count);
+        memcpy(CMSG_DATA(CMSG_FIRSTHDR(msg)), &pi, sizeof pi);
+    }
+}
+
 static void
 parse_inet(const char *s, struct in6_addr *addr, bool *ipv6)
 {
@@ -302,10 +340,18 @@ main(int argc, char *argv[])
         {"rate", required_argument, NULL, 'r'},
         {"batch", required_argument, NULL, 'b'},
         {"sink", required_argument, NULL, 'S'},
+        {"vni-count", required_argument, NULL, 'V'},
+        {"cut", required_argument, NULL, 'C'},
+        {"outer-src", required_argument, NULL, 'o'},
+        {"src-count", required_argument, NULL, 'n'},
         {NULL, 0, NULL, 0},
     };
     struct sender s = { .kind = "icmp", .vni = 100, .count = 1, .size = 98,
-                        .batch = 32 };
+                        .batch = 32, .vni_count = 1, .src_count = 1 };
+    static uint8_t cmsgs[MAX_BATCH][CMSG_SPACE(sizeof(struct in_pktinfo))];
+    const char *outer_src = NULL;
+    struct sockaddr_storage bind_addr = { .ss_family = AF_UNSPEC };
+    socklen_t bind_len = 0;
     static uint8_t bufs[MAX_BATCH][8 + MAX_FRAME];
     struct mmsghdr msgs[MAX_BATCH];
     struct iovec iovs[MAX_BATCH];
@@ -328,6 +374,10 @@ main(int argc, char *argv[])
         case 'r': s.rate = atof(optarg); break;
         case 'b': s.batch = atoi(optarg); break;
         case 'S': sink_seconds = atof(optarg); break;
+        case 'V': s.vni_count = strtoul(optarg, NULL, 0); break;
+        case 'C': s.cut = atoi(optarg); break;
+        case 'o': outer_src = optarg; break;
+        case 'n': s.src_count = strtoul(optarg, NULL, 0); break;
         default: exit(EXIT_FAILURE);
         }
     }
@@ -349,9 +399,25 @@ main(int argc, char *argv[])
         die("--batch must be 1..256 and --size at most 9000");
     }
 
+    if (!s.vni_count || !s.src_count) {
+        die("--vni-count and --src-count must be at least 1");
+    }
     fd = socket(target.ss_family, SOCK_DGRAM, 0);
     if (fd < 0) {
         die(ovs_strerror(errno));
+    }
+    if (outer_src) {
+        char *spec = xasprintf(target.ss_family == AF_INET6 ? "[%s]:0"
+                               : "%s:0", outer_src);
+
+        parse_target(spec, &bind_addr, &bind_len);
+        free(spec);
+        if (bind(fd, (struct sockaddr *) &bind_addr, bind_len)) {
+            die(ovs_strerror(errno));
+        }
+    }
+    if (s.src_count > 1 && (!outer_src || bind_addr.ss_family != AF_INET)) {
+        die("--src-count needs an IPv4 --outer-src");
     }
     memset(msgs, 0, sizeof msgs);
     for (i = 0; i < s.batch; i++) {
@@ -360,6 +426,16 @@ main(int argc, char *argv[])
         msgs[i].msg_hdr.msg_iovlen = 1;
         msgs[i].msg_hdr.msg_name = &target;
         msgs[i].msg_hdr.msg_namelen = target_len;
+        if (s.src_count > 1) {
+            struct cmsghdr *cmsg;
+
+            msgs[i].msg_hdr.msg_control = cmsgs[i];
+            msgs[i].msg_hdr.msg_controllen = sizeof cmsgs[i];
+            cmsg = CMSG_FIRSTHDR(&msgs[i].msg_hdr);
+            cmsg->cmsg_level = IPPROTO_IP;
+            cmsg->cmsg_type = IP_PKTINFO;
+            cmsg->cmsg_len = CMSG_LEN(sizeof(struct in_pktinfo));
+        }
     }
     /* Wake up on time from the pacing sleeps (the default slack of 50 us
      * would slow the sender down at high rates). */
@@ -373,6 +449,12 @@ main(int argc, char *argv[])
          * resend them, so that building costs nothing at high rates. */
         for (i = 0; i < n && sent < s.batch; i++) {
             iovs[i].iov_len = build(&s, bufs[i], sent + i + 1);
+            if (s.cut && iovs[i].iov_len > 8 + s.cut) {
+                iovs[i].iov_len = 8 + s.cut;
+            }
+        }
+        for (i = 0; i < n; i++) {
+            vary(&s, &msgs[i].msg_hdr, &bind_addr, sent + i);
         }
         while (done < n) {
             int k = sendmmsg(fd, msgs + done, n - done, 0);

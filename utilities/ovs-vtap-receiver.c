@@ -2,9 +2,11 @@
  * SPDX-License-Identifier: Apache-2.0 */
 
 /* ovs-vtap-receiver: the built-in backend receiver of ovs-vtap.  Listens
- * for VXLAN on UDP, counts what arrives per VNI and outer source, prints
- * the inner frames as text or JSON lines, writes them to pcap or pcapng,
- * and checks expectations for tests. */
+ * for VXLAN on UDP, accepts it from the outer sources that --from names,
+ * counts what arrives per VNI and outer source (in bounded tables), filters
+ * the inner frames with a libpcap expression, prints them as text or JSON
+ * lines, writes them to pcap or pcapng, and checks expectations for
+ * tests. */
 
 #include <config.h>
 
@@ -31,8 +33,9 @@
 #include "openvswitch/vlog.h"
 #include "ovs-vtap/capture-writer.h"
 #include "ovs-vtap/frame-format.h"
-#include "ovs-vtap/inner-match.h"
+#include "ovs-vtap/receiver-acl.h"
 #include "ovs-vtap/receiver-counters.h"
+#include "ovs-vtap/receiver-filter.h"
 #include "ovs-vtap/vxlan-decode.h"
 #include "socket-util.h"
 #include "timeval.h"
@@ -49,6 +52,8 @@ VLOG_DEFINE_THIS_MODULE(ovs_vtap_receiver);
 #define DEFAULT_RCVBUF (32 * 1024 * 1024)
 #define COALESCE_NSEC (500 * 1000)      /* Wait after an idle wake-up. */
 #define FLUSH_MSEC 100          /* Longest that output stays buffered. */
+#define DEFAULT_MAX_VNIS 4096     /* Entries in the per-VNI table. */
+#define DEFAULT_MAX_SOURCES 1024  /* Entries in the per-source table. */
 #define CMSG_BUF_SIZE (CMSG_SPACE(sizeof(uint32_t)) \
                        + CMSG_SPACE(sizeof(struct timespec)))
 
@@ -79,8 +84,9 @@ struct receiver_config {
     int rcvbuf;
     uint32_t *vnis;             /* Allow-list, sorted, or NULL for all. */
     size_t n_vnis;
-    struct inner_match *match;
-    char *match_string;
+    struct receiver_acl from;   /* Accepted outer sources; empty: all. */
+    struct receiver_filter *filter;     /* On inner frames, or NULL. */
+    size_t max_vnis, max_sources;       /* Bounds of the tables. */
     enum print_mode print;
     bool print_explicit;        /* --print, -q or --json given. */
     struct capture_writer_options pcap, pcapng;
@@ -118,6 +124,7 @@ static struct receiver receiver;
 
 static struct vlog_rate_limit malformed_rl = VLOG_RATE_LIMIT_INIT(5, 5);
 static struct vlog_rate_limit recv_rl = VLOG_RATE_LIMIT_INIT(1, 5);
+static struct vlog_rate_limit refused_rl = VLOG_RATE_LIMIT_INIT(1, 5);
 
 OVS_NO_RETURN static void usage(void);
 static void parse_options(int argc, char *argv[], struct receiver_config *);
@@ -252,7 +259,7 @@ output_packet(struct receiver *r, const struct vxlan_packet *pkt,
     if (r->pcap) {
         error = capture_writer_write(r->pcap, &origin->ts, pkt->vni,
                                      origin->src, pkt->frame,
-                                     pkt->frame_len);
+                                     pkt->frame_len, pkt->orig_len);
         if (error) {
             fatal_write_error(capture_writer_file_name(r->pcap), error);
         }
@@ -261,7 +268,7 @@ output_packet(struct receiver *r, const struct vxlan_packet *pkt,
     if (r->pcapng) {
         error = capture_writer_write(r->pcapng, &origin->ts, pkt->vni,
                                      origin->src, pkt->frame,
-                                     pkt->frame_len);
+                                     pkt->frame_len, pkt->orig_len);
         if (error) {
             fatal_write_error(capture_writer_file_name(r->pcapng), error);
         }
@@ -284,21 +291,37 @@ output_packet(struct receiver *r, const struct vxlan_packet *pkt,
     }
 }
 
-/* Decodes, counts, filters and outputs one datagram. */
+/* Checks the source, decodes, counts, filters and outputs one datagram.
+ * Nothing is tabled for a datagram from a source that --from refuses, nor
+ * per VNI for a VNI outside --vni: the tables, bounded anyway, hold only
+ * what the user asked for. */
 static void
 handle_datagram(struct receiver *r, const uint8_t *data, size_t len,
                 const struct sockaddr_storage *src,
                 const struct timespec *ts)
 {
     struct receiver_counters *c = &r->counters;
-    struct receiver_source_counters *sc = receiver_counters_source(c, src);
+    struct receiver_source_counters *sc;
     struct receiver_vni_counters *vc;
     enum vxlan_decode_result result;
     struct vxlan_packet pkt;
-    bool matched;
 
     c->datagrams++;
     c->bytes += len;
+    if (!receiver_acl_allows(&r->cfg.from, src)) {
+        c->refused++;
+        c->refused_bytes += len;
+        if (!VLOG_DROP_INFO(&refused_rl)) {
+            struct ds s = DS_EMPTY_INITIALIZER;
+
+            frame_format_sockaddr(&s, src, true);
+            VLOG_INFO("refused a datagram from %s (not in --from)",
+                      ds_cstr(&s));
+            ds_destroy(&s);
+        }
+        return;
+    }
+    sc = receiver_counters_source(c, src);
     sc->datagrams++;
     sc->bytes += len;
     result = vxlan_decode(data, len, &pkt);
@@ -309,15 +332,15 @@ handle_datagram(struct receiver *r, const uint8_t *data, size_t len,
                     vxlan_decode_result_name(result));
         return;
     }
-    vc = receiver_counters_vni(c, pkt.vni);
-    vc->packets++;
-    vc->bytes += pkt.frame_len;
     if (!vni_allowed(&r->cfg, pkt.vni)) {
         c->vni_filtered++;
         return;
     }
-    matched = inner_match_packet(r->cfg.match, &pkt);
-    if (!matched) {
+    vc = receiver_counters_vni(c, pkt.vni);
+    vc->packets++;
+    vc->bytes += pkt.frame_len;
+    if (!receiver_filter_match(r->cfg.filter, pkt.frame, pkt.frame_len,
+                               pkt.orig_len)) {
         c->unmatched++;
         return;
     }
@@ -501,22 +524,18 @@ check_expectations(const struct receiver *r)
 {
     const struct expectations *e = &r->cfg.expect;
     const struct receiver_counters *c = &r->counters;
-    uint64_t others = (c->vni_filtered + c->unmatched
+    uint64_t others = (c->refused + c->vni_filtered + c->unmatched
                        + receiver_counters_n_malformed(c));
     uint64_t n = c->matched;
     bool ok = true;
 
     if (e->vni_set) {
-        const struct receiver_vni_counters *v;
+        /* main() tabled the expected VNI first: it has its own entry. */
+        const struct receiver_vni_counters *v
+            = receiver_counters_find_vni(c, e->vni);
 
-        n = 0;
-        HMAP_FOR_EACH (v, node, &c->vnis) {
-            if (v->vni == e->vni) {
-                n = v->matched;
-            } else {
-                others += v->matched;
-            }
-        }
+        n = v ? v->matched : 0;
+        others += c->matched - n;
     }
 #define EXPECTATION_FAILED(...)                         \
     do {                                                \
@@ -621,7 +640,11 @@ main(int argc, char *argv[])
     parse_options(argc, argv, &r->cfg);
 
     daemonize_start(false);
-    receiver_counters_init(&r->counters);
+    receiver_counters_init(&r->counters, r->cfg.max_vnis,
+                           r->cfg.max_sources);
+    if (r->cfg.expect.vni_set) {
+        receiver_counters_vni(&r->counters, r->cfg.expect.vni);
+    }
     ds_init(&r->line);
     r->bufs = xmalloc(BATCH_SIZE * sizeof *r->bufs);
     for (i = 0; i < BATCH_SIZE; i++) {
@@ -638,8 +661,12 @@ main(int argc, char *argv[])
 
         open_listener(r, r->cfg.listen[i]);
         frame_format_sockaddr(&s, &r->listeners[i].addr, true);
-        /* Tests read the port that "-l ADDRESS:0" picked from here. */
-        fprintf(stderr, "listening on %s\n", ds_cstr(&s));
+        /* Tests read the port that "-l ADDRESS:0" picked from here.  A
+         * detached receiver prints nothing: its parent's standard error
+         * belongs to whoever started it, who has the log. */
+        if (!get_detach()) {
+            fprintf(stderr, "listening on %s\n", ds_cstr(&s));
+        }
         VLOG_INFO("listening on %s", ds_cstr(&s));
         ds_destroy(&s);
     }
@@ -707,17 +734,41 @@ main(int argc, char *argv[])
     finish(r);
 }
 
+/* Parses an integer option from 'min' to 'max' or dies naming it. */
+static long long int
+parse_range(const char *option, const char *arg, long long int min,
+            long long int max)
+{
+    long long int value;
+
+    if (!str_to_llong(arg, 10, &value) || value < min || value > max) {
+        ovs_fatal(0, "%s: \"%s\" is not a number from %lld to %lld",
+                  option, arg, min, max);
+    }
+    return value;
+}
+
 /* Parses a non-negative integer option or dies naming it. */
 static long long int
 parse_count(const char *option, const char *arg, long long int max)
 {
-    long long int value;
+    return parse_range(option, arg, 0, max);
+}
 
-    if (!str_to_llong(arg, 10, &value) || value < 0 || value > max) {
-        ovs_fatal(0, "%s: \"%s\" is not a number from 0 to %lld",
-                  option, arg, max);
+/* Returns the strings in null-terminated 'args' joined by spaces (to free),
+ * as tcpdump joins the words of its filter expression. */
+static char *
+join_args(char **args)
+{
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    for (; *args; args++) {
+        if (s.length) {
+            ds_put_char(&s, ' ');
+        }
+        ds_put_cstr(&s, *args);
     }
-    return value;
+    return ds_steal_cstr(&s);
 }
 
 static int
@@ -779,7 +830,10 @@ parse_options(int argc, char *argv[], struct receiver_config *cfg)
         OPT_JSON,
         OPT_PRINT,
         OPT_VNI,
+        OPT_FROM,
         OPT_MATCH,
+        OPT_MAX_VNIS,
+        OPT_MAX_SOURCES,
         OPT_DURATION,
         OPT_RCVBUF,
         OPT_SNAPLEN,
@@ -805,7 +859,10 @@ parse_options(int argc, char *argv[], struct receiver_config *cfg)
         {"json", no_argument, NULL, OPT_JSON},
         {"print", no_argument, NULL, OPT_PRINT},
         {"vni", required_argument, NULL, OPT_VNI},
+        {"from", required_argument, NULL, OPT_FROM},
         {"match", required_argument, NULL, OPT_MATCH},
+        {"max-vnis", required_argument, NULL, OPT_MAX_VNIS},
+        {"max-sources", required_argument, NULL, OPT_MAX_SOURCES},
         {"count", required_argument, NULL, 'c'},
         {"duration", required_argument, NULL, OPT_DURATION},
         {"rcvbuf", required_argument, NULL, OPT_RCVBUF},
@@ -825,12 +882,15 @@ parse_options(int argc, char *argv[], struct receiver_config *cfg)
     char *short_options = ovs_cmdl_long_options_to_short_options(
         long_options);
     struct expectations *e = &cfg->expect;
+    char *filter_text = NULL;
     uint64_t rotate_bytes = 0;
     unsigned int rotate_secs = 0, max_files = 0, snaplen = 0;
 
     cfg->rcvbuf = DEFAULT_RCVBUF;
     cfg->print = PRINT_TEXT;
     cfg->max_packets = -1;
+    cfg->max_vnis = DEFAULT_MAX_VNIS;
+    cfg->max_sources = DEFAULT_MAX_SOURCES;
     e->min = e->exactly = e->max = -1;
 
     for (;;) {
@@ -885,18 +945,29 @@ parse_options(int argc, char *argv[], struct receiver_config *cfg)
         case OPT_VNI:
             parse_vni_list(cfg, optarg);
             break;
-        case OPT_MATCH: {
-            char *error;
+        case OPT_FROM: {
+            char *error = receiver_acl_parse(&cfg->from, optarg);
 
-            inner_match_destroy(cfg->match);
-            error = inner_match_parse(optarg, &cfg->match);
             if (error) {
-                ovs_fatal(0, "--%s", error);
+                ovs_fatal(0, "--from: %s", error);
             }
             break;
         }
+        case OPT_MATCH:
+            free(filter_text);
+            filter_text = xstrdup(optarg);
+            break;
+        case OPT_MAX_VNIS:
+            cfg->max_vnis = parse_range("--max-vnis", optarg, 1, 0x1000000);
+            break;
+        case OPT_MAX_SOURCES:
+            cfg->max_sources = parse_range("--max-sources", optarg, 1,
+                                           INT_MAX);
+            break;
         case 'c':
-            cfg->max_packets = parse_count("-c", optarg, LLONG_MAX);
+            /* Refused as tcpdump refuses it ("invalid packet count"):
+             * without -c the receiver runs until stopped. */
+            cfg->max_packets = parse_range("-c", optarg, 1, LLONG_MAX);
             break;
         case OPT_DURATION: {
             char *end;
@@ -949,9 +1020,23 @@ parse_options(int argc, char *argv[], struct receiver_config *cfg)
         }
     }
     free(short_options);
+
+    /* The filter: --match, or as with tcpdump the arguments that follow the
+     * options, joined by spaces. */
     if (optind < argc) {
-        ovs_fatal(0, "\"%s\": unexpected argument (try --help)",
-                  argv[optind]);
+        if (filter_text) {
+            ovs_fatal(0, "\"%s\": a filter given both with --match and as "
+                      "arguments", argv[optind]);
+        }
+        filter_text = join_args(argv + optind);
+    }
+    if (filter_text) {
+        char *error = receiver_filter_compile(filter_text, &cfg->filter);
+
+        if (error) {
+            ovs_fatal(0, "filter \"%s\": %s", filter_text, error);
+        }
+        free(filter_text);
     }
 
     /* --expect-vni alone asks for at least one packet on that VNI. */
@@ -961,6 +1046,9 @@ parse_options(int argc, char *argv[], struct receiver_config *cfg)
     if ((rotate_bytes || rotate_secs || max_files)
         && !cfg->pcap_file && !cfg->pcapng_file) {
         ovs_fatal(0, "-C, -G and -W need -w or --pcapng");
+    }
+    if (max_files && !rotate_bytes && !rotate_secs) {
+        ovs_fatal(0, "-W: a file count needs rotation by -C or -G");
     }
     cfg->pcap = (struct capture_writer_options) {
         .rotate_bytes = rotate_bytes, .rotate_secs = rotate_secs,
@@ -994,7 +1082,7 @@ static void
 usage(void)
 {
     printf("%s: the ovs-vtap backend receiver\n"
-           "usage: %s [OPTIONS]\n"
+           "usage: %s [OPTIONS] [EXPRESSION]\n"
            "\nReceives VXLAN (RFC 7348) on UDP and shows, counts and records "
            "the inner frames.\n"
            "\nListening:\n"
@@ -1005,10 +1093,21 @@ usage(void)
            "  --rcvbuf=BYTES            socket receive buffer (default %d)\n"
            "  --vni=LIST                accept only these VNIs "
            "(e.g. 100,200-210)\n"
-           "  --match=FILTER            accept only matching inner frames, "
-           "e.g.\n"
-           "                            'icmp src 172.16.0.148' "
-           "(see the manual)\n"
+           "  --from=PREFIX,...         accept datagrams only from these "
+           "outer sources\n"
+           "                            (IPv4 or IPv6 addresses or "
+           "prefixes); count others\n"
+           "                            as refused\n"
+           "  --match=EXPRESSION        accept only inner frames that match "
+           "a libpcap\n"
+           "                            filter (pcap-filter(7)), e.g. "
+           "'icmp or vlan 10';\n"
+           "                            also as the arguments after the "
+           "options, as tcpdump\n"
+           "  --max-vnis=N              table at most N VNIs (default %d), "
+           "then \"other\"\n"
+           "  --max-sources=N           table at most N sources "
+           "(default %d), then \"other\"\n"
            "\nOutput:\n"
            "  (default)                 a tcpdump-like line per frame on "
            "stdout\n"
@@ -1022,7 +1121,8 @@ usage(void)
            "  -C, --file-size=N         new file past N million bytes\n"
            "  -G, --rotate-seconds=N    new file every N seconds "
            "(FILE may use strftime)\n"
-           "  -W, --file-count=N        reuse file names after N files\n"
+           "  -W, --file-count=N        with -C or -G, reuse file names after "
+           "N files\n"
            "  --snaplen=N               cut frames to N bytes in captures\n"
            "  --stats-file=FILE         write the counters as JSON at exit\n"
            "\nStopping and expectations (exit status 2 if one fails):\n"
@@ -1041,7 +1141,8 @@ usage(void)
            "directory)\n"
            "  ovs-appctl -t ovs-vtap-receiver receiver/show | "
            "receiver/show-json | exit\n",
-           program_name, program_name, VXLAN_PORT, DEFAULT_RCVBUF);
+           program_name, program_name, VXLAN_PORT, DEFAULT_RCVBUF,
+           DEFAULT_MAX_VNIS, DEFAULT_MAX_SOURCES);
     daemon_usage();
     vlog_usage();
     printf("\nOther options:\n"

@@ -38,7 +38,7 @@ char *capture_writer_open(const struct capture_writer_options *,
                           struct capture_writer **) OVS_WARN_UNUSED_RESULT;
 int capture_writer_write(struct capture_writer *, const struct timespec *,
                          uint32_t vni, const struct sockaddr_storage *src,
-                         const void *frame, size_t len);
+                         const void *frame, size_t len, size_t orig_len);
 int capture_writer_flush(struct capture_writer *);
 int capture_writer_close(struct capture_writer *);
 uint64_t capture_writer_n_packets(const struct capture_writer *);

@@ -3,7 +3,12 @@
 
 /* receiver-counters.h: what the receiver counts, per VNI, per outer
  * source and per reason for a malformed datagram, and its text and JSON
- * reports. */
+ * reports.
+ *
+ * The per-VNI and per-source tables are bounded, since anyone who can send
+ * UDP to the receiver chooses the VNIs and (with spoofing) the sources that
+ * it sees: past its cap, a table counts new keys together in its "other"
+ * bucket. */
 
 #ifndef OVS_VTAP_RECEIVER_COUNTERS_H
 #define OVS_VTAP_RECEIVER_COUNTERS_H 1
@@ -37,6 +42,7 @@ struct receiver_source_counters {
 
 struct receiver_counters {
     uint64_t datagrams, bytes;  /* Every UDP payload received. */
+    uint64_t refused, refused_bytes;    /* From a source not accepted. */
     uint64_t malformed[VXLAN_DECODE_N_RESULTS]; /* [VXLAN_DECODE_OK]: 0. */
     uint64_t vni_filtered;      /* Well-formed, VNI not in the list. */
     uint64_t unmatched;         /* Well-formed, failed the inner filter. */
@@ -44,6 +50,10 @@ struct receiver_counters {
     uint64_t kernel_drops;      /* Dropped by the kernel at the sockets. */
     struct hmap vnis;           /* "struct receiver_vni_counters"s. */
     struct hmap sources;        /* "struct receiver_source_counters"s. */
+    size_t max_vnis;            /* Most entries in 'vnis'. */
+    size_t max_sources;         /* Most entries in 'sources'. */
+    struct receiver_vni_counters other_vnis;    /* VNIs past the cap. */
+    struct receiver_source_counters other_sources;  /* Sources past it. */
 
     /* The last counters looked up: consecutive datagrams mostly share
      * their VNI and source. */
@@ -51,10 +61,13 @@ struct receiver_counters {
     struct receiver_source_counters *last_source;
 };
 
-void receiver_counters_init(struct receiver_counters *);
+void receiver_counters_init(struct receiver_counters *, size_t max_vnis,
+                            size_t max_sources);
 void receiver_counters_destroy(struct receiver_counters *);
 struct receiver_vni_counters *receiver_counters_vni(
     struct receiver_counters *, uint32_t vni);
+const struct receiver_vni_counters *receiver_counters_find_vni(
+    const struct receiver_counters *, uint32_t vni);
 struct receiver_source_counters *receiver_counters_source(
     struct receiver_counters *, const struct sockaddr_storage *);
 uint64_t receiver_counters_n_malformed(const struct receiver_counters *);

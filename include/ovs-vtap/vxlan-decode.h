@@ -55,6 +55,9 @@ struct vxlan_packet {
     uint32_t vni;               /* 24-bit VXLAN network identifier. */
     const uint8_t *frame;       /* Inner Ethernet frame. */
     size_t frame_len;           /* Its length in bytes. */
+    size_t orig_len;            /* Its length before any cut: 'frame_len',
+                                 * or more when the IP header says that
+                                 * the packet was longer. */
 
     /* Layer 2. */
     uint8_t eth_dst[6];
