@@ -33,9 +33,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /* Expressions that reach much of libpcap's code: VLAN tags, IPv6, ranges
  * of ports, byte offsets into the frame, negation and lengths. */
 static const char *const expressions[] = {
-    "tcp src net 10.0.0.0/8 and port 22",
+    "tcp and src net 10.0.0.0/8 and port 22",
     "vlan 10 and (icmp or icmp6) or not ip",
-    "udp portrange 1000-2000 or ip6 and tcp[tcpflags] & tcp-syn != 0",
+    "udp portrange 1000-2000 or tcp[tcpflags] & tcp-syn != 0 or ip6 and tcp",
     "ether[12:2] = 0x8100 or greater 1000 or arp",
 };
 
@@ -76,8 +76,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t i;
 
     if (!initialized) {
-        char *error = receiver_acl_parse(&acl, "0.0.0.0/1,2001:db8::/32");
+        char *error;
 
+        set_program_name("fuzz-vxlan-decode");
+        error = receiver_acl_parse(&acl, "0.0.0.0/1,2001:db8::/32");
         if (error) {
             ovs_abort(0, "%s", error);
         }
