@@ -272,8 +272,9 @@ protocol_name(const struct vxlan_packet *pkt)
  * string such as "1764629183.123456789", since a JSON number would lose
  * the nanoseconds in parsers that read numbers as doubles), "vni",
  * "outer_src", "len", "orig_len" (only if the frame was cut), "eth_src",
- * "eth_dst", "eth_type", and as far as the frame has them "vlan", "proto", "src", "dst", "ttl", "sport",
- * "dport", "tcp_flags", "icmp_type", "icmp_code", "arp_op". */
+ * "eth_dst", "eth_type", and as far as the frame has them "vlan",
+ * "proto", "src", "dst", "ttl", "sport", "dport", "tcp_flags",
+ * "icmp_type", "icmp_code", "arp_op". */
 void
 frame_format_json(struct ds *ds, const struct vxlan_packet *pkt,
                   const struct frame_origin *origin)

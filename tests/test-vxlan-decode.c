@@ -20,6 +20,7 @@
 #include "openvswitch/compiler.h"
 #include "openvswitch/dynamic-string.h"
 #include "ovs-vtap/frame-format.h"
+#include "ovs-vtap/receiver-filter.h"
 #include "ovs-vtap/vxlan-decode.h"
 #include "util.h"
 
@@ -178,7 +179,8 @@ test_orig_len(void **state OVS_UNUSED)
     assert_int_equal(pkt.frame_len, 18 + 40 + 8);
     assert_int_equal(pkt.orig_len, 18 + 40 + 1440);
     frame_format_json(&s, &pkt, &origin);
-    assert_non_null(strstr(ds_cstr(&s), "{\"time\":\"1764629183.123456789\","));
+    assert_non_null(strstr(ds_cstr(&s),
+                           "{\"time\":\"1764629183.123456789\","));
     assert_non_null(strstr(ds_cstr(&s), "\"len\":66,\"orig_len\":1498,"));
     ds_destroy(&s);
 
@@ -474,8 +476,8 @@ test_result_names(void **state OVS_UNUSED)
                         "unknown");
 }
 
-/* Decodes and formats each input that the fuzzer ever kept, as the fuzz
- * target does: none may crash or read out of bounds. */
+/* Decodes, filters and formats each input that the fuzzer ever kept, as
+ * the fuzz target does: none may crash or read out of bounds. */
 static void
 test_fuzz_regressions(void **state OVS_UNUSED)
 {
@@ -483,9 +485,12 @@ test_fuzz_regressions(void **state OVS_UNUSED)
     char *dir_name = xasprintf("%s/tests/fuzz-regressions",
                                srcdir ? srcdir : ".");
     DIR *dir = opendir(dir_name);
+    struct receiver_filter *filter;
     struct dirent *de;
     int n = 0;
 
+    assert_null(receiver_filter_compile("vlan and icmp or tcp port 22 "
+                                        "or ip6 or greater 100", &filter));
     assert_non_null(dir);
     while ((de = readdir(dir)) != NULL) {
         char *name = xasprintf("%s/%s", dir_name, de->d_name);
@@ -504,6 +509,9 @@ test_fuzz_regressions(void **state OVS_UNUSED)
             if (vxlan_decode(data, len, &pkt) == VXLAN_DECODE_OK) {
                 frame_format_text(&s, &pkt, &origin);
                 frame_format_json(&s, &pkt, &origin);
+                receiver_filter_match(filter, pkt.frame, pkt.frame_len,
+                                      pkt.orig_len);
+                assert_true(pkt.orig_len >= pkt.frame_len);
             }
             n++;
         }
@@ -513,6 +521,7 @@ test_fuzz_regressions(void **state OVS_UNUSED)
     }
     closedir(dir);
     free(dir_name);
+    receiver_filter_destroy(filter);
     assert_true(n > 0);
 }
 

@@ -73,10 +73,12 @@ vtap_stop() {
 }
 
 # frames_after LINE VNI T0: the receive times of the frames of VNI received
-# after T0, from line LINE of the receiver's output on.
+# after T0, from line LINE of the receiver's output on (its JSON "time" is
+# a string, to keep the nanoseconds: the quotes are left out).
 frames_after() {
     tail -n +"$1" "$rx" | awk -F'[:,]' -v vni="$2" -v t0="$3" \
-        '$3 == "\"vni\"" && $4 == vni && $2 > t0 { print $2 }'
+        '{ t = $2; gsub(/"/, "", t) }
+         $3 == "\"vni\"" && $4 == vni && t + 0 > t0 + 0 { print t }'
 }
 
 first_frame_after() {
