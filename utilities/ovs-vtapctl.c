@@ -80,13 +80,20 @@ usage(void)
            "  --oneline                   print exactly one line of output "
            "per command\n"
            "  --wait                      wait until ovs-vtapd has applied "
-           "the changes\n",
+           "the changes\n"
+           "                              (exit 1 if a VTAP they touch ends "
+           "in error)\n"
+           "  --columns=COLUMN[,COLUMN]...\n"
+           "                              columns that \"list\" and "
+           "\"find\" print\n",
            program_name, program_name, vtapctl_commands_usage(),
            ctl_get_db_cmd_usage(), ctl_list_db_tables_usage(),
            ctl_default_db());
     table_usage();
     vlog_usage();
     stream_usage("database", true, true, false);
+    printf("  --peer-ca-cert=FILE     CA certificate of the server, "
+           "if it is self-signed\n");
     printf("\nOther options:\n"
            "  -h, --help                  display this help message\n"
            "  -V, --version               display version information\n");
