@@ -135,3 +135,76 @@ vtap_parse_port_range(const char *s, struct vtap_port_range *range)
     }
     return NULL;
 }
+
+/* Returns the kind of IPv4 address 'ip' is, if it cannot be a collector's,
+ * otherwise NULL. */
+static const char *
+ipv4_collector_refusal(ovs_be32 ip)
+{
+    uint32_t host = ntohl(ip);
+
+    if (host == 0) {
+        return "the unspecified address";
+    } else if ((host >> 24) == 0) {
+        return "an address of \"this network\" (0.0.0.0/8)";
+    } else if ((host >> 24) == 127) {
+        return "a loopback address";
+    } else if ((host >> 28) == 0xe) {
+        return "a multicast address";
+    } else if (host == UINT32_MAX) {
+        return "the broadcast address";
+    }
+    return NULL;
+}
+
+/* Returns the kind of IPv6 address 'a' is, if it cannot be a collector's,
+ * otherwise NULL. */
+static const char *
+ipv6_collector_refusal(const struct in6_addr *a)
+{
+    static const struct in6_addr loopback = IN6ADDR_LOOPBACK_INIT;
+    const uint8_t *b = a->s6_addr;
+
+    if (ipv6_addr_equals(a, &in6addr_any)) {
+        return "the unspecified address";
+    } else if (ipv6_addr_equals(a, &loopback)) {
+        return "the loopback address";
+    } else if (b[0] == 0xff) {
+        return "a multicast address";
+    } else if (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) {
+        return "a link-local address (a target cannot name its link)";
+    } else if (IN6_IS_ADDR_V4MAPPED(a)) {
+        return "an IPv4-mapped IPv6 address (give the IPv4 address)";
+    } else if (IN6_IS_ADDR_V4COMPAT(a)) {
+        return "an IPv4-compatible IPv6 address (give the IPv4 address)";
+    }
+    return NULL;
+}
+
+/* Checks that 's', an IPv4 or IPv6 address, may be the address of a
+ * collector, the far end of a VTAP's VXLAN: not the unspecified address,
+ * nor a loopback, multicast or broadcast address, nor an IPv6 link-local
+ * (a target has no zone to name its link), IPv4-mapped or IPv4-compatible
+ * address.  IPv4 link-local addresses (169.254.0.0/16) are accepted: the
+ * switch's routes reach them without a zone.
+ *
+ * Returns NULL if 's' may be a collector's address, otherwise a malloc()'d
+ * message that says why not (also if 's' is not an address at all). */
+char *
+vtap_check_collector_address(const char *s)
+{
+    const char *refusal;
+    struct in6_addr a6;
+    ovs_be32 a4;
+
+    if (inet_pton(AF_INET, s, &a4) == 1) {
+        refusal = ipv4_collector_refusal(a4);
+    } else if (inet_pton(AF_INET6, s, &a6) == 1) {
+        refusal = ipv6_collector_refusal(&a6);
+    } else {
+        return xasprintf("\"%s\": not an IPv4 or IPv6 address", s);
+    }
+    return (refusal
+            ? xasprintf("\"%s\": %s cannot be a collector", s, refusal)
+            : NULL);
+}

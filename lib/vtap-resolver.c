@@ -13,10 +13,12 @@
  * Each lookup round asks for A and AAAA at once.  An A answer ends the round
  * (IPv4 is preferred); an AAAA answer is used only once the A query has
  * come back without an address.  A good answer is kept for its TTL, clamped
- * to [min_ttl, max_ttl]; a failed round keeps the previous address, records
- * the error beside it and is retried after 'retry' seconds.  Names are
- * refreshed by vtap_resolver_run() when they are due, so a caller that only
- * looks a name up once still sees its changes. */
+ * to [min_ttl, max_ttl].  An answer that cannot be a collector's address (a
+ * loopback, multicast... address, see vtap_check_collector_address()) counts
+ * as no answer, with that reason.  A failed round keeps the previous
+ * address, records the error beside it and is retried after 'retry'
+ * seconds.  Names are refreshed by vtap_resolver_run() when they are due, so
+ * a caller that only looks a name up once still sees its changes. */
 
 #include <config.h>
 
@@ -35,6 +37,7 @@
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/shash.h"
 #include "openvswitch/vlog.h"
+#include "ovs-vtap/vtap-parse.h"
 #include "timeval.h"
 #include "util.h"
 
@@ -56,6 +59,7 @@ struct resolver_query {
     int async_id;               /* For ub_cancel(). */
     bool active;                /* In flight. */
     char *error;                /* Why it found no address, once done. */
+    bool refused;               /* Its answer cannot be a collector's. */
 };
 
 /* What is known of one name. */
@@ -205,6 +209,7 @@ resolver_name_cancel(struct resolver_name *rn)
         }
         free(q->error);
         q->error = NULL;
+        q->refused = false;
     }
     free(rn->aaaa_address);
     rn->aaaa_address = NULL;
@@ -308,6 +313,17 @@ resolver_query_done(void *q_, int err, struct ub_result *result)
     } else {
         q->error = result_error(result);
     }
+    if (address[0]) {
+        /* An answer that cannot be a collector's is a failure, as
+         * ovs-vtapctl refuses such an address given literally. */
+        char *refusal = vtap_check_collector_address(address);
+        if (refusal) {
+            q->error = xasprintf("DNS answer %s", refusal);
+            q->refused = true;
+            free(refusal);
+            address[0] = '\0';
+        }
+    }
     if (result) {
         ttl = MAX(result->ttl, 0);
         ub_resolve_free(result);
@@ -327,8 +343,12 @@ resolver_query_done(void *q_, int err, struct ub_result *result)
         if (rn->aaaa_address) {
             resolver_name_finish(rn, rn->aaaa_address, rn->aaaa_ttl, NULL);
         } else {
-            char *error = xstrdup(a->error ? a->error
-                                  : rn->queries[1].error);
+            /* A refused answer says more than the absence of the
+             * other. */
+            const struct resolver_query *aaaa = &rn->queries[1];
+            char *error = xstrdup(aaaa->refused && !a->refused
+                                  ? aaaa->error
+                                  : a->error ? a->error : aaaa->error);
             resolver_name_finish(rn, NULL, 0, error);
             free(error);
         }

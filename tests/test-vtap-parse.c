@@ -1,7 +1,8 @@
 /* Copyright (c) 2026 The ovs-vtap authors.
  * SPDX-License-Identifier: Apache-2.0 */
 
-/* test-vtap-parse.c: unit tests of the CIDR and port range parsers. */
+/* test-vtap-parse.c: unit tests of the CIDR and port range parsers and of
+ * the check of a collector's address. */
 
 #include <config.h>
 
@@ -123,6 +124,65 @@ test_port_range_errors(void **state OVS_UNUSED)
     assert_range_error("90-80", "minimum 90 exceeds maximum 80");
 }
 
+/* Asserts that 's' may be a collector's address. */
+static void
+assert_collector(const char *s)
+{
+    char *error = vtap_check_collector_address(s);
+
+    if (error) {
+        fail_msg("\"%s\": unexpected error: %s", s, error);
+    }
+}
+
+/* Asserts that 's' is refused as a collector's address, with an error
+ * that names 's' and contains 'fragment'. */
+static void
+assert_not_collector(const char *s, const char *fragment)
+{
+    char *error = vtap_check_collector_address(s);
+
+    assert_non_null(error);
+    if (!strstr(error, s) || !strstr(error, fragment)) {
+        fail_msg("\"%s\": error \"%s\" lacks \"%s\"", s, error,
+                 fragment);
+    }
+    free(error);
+}
+
+static void
+test_collector_addresses(void **state OVS_UNUSED)
+{
+    assert_collector("172.16.0.222");
+    assert_collector("10.0.0.1");
+    assert_collector("169.254.1.1");
+    assert_collector("223.255.255.254");
+    assert_collector("255.255.255.254");
+    assert_collector("1.0.0.0");
+    assert_collector("2001:db8::1");
+    assert_collector("fd00::1");
+    assert_collector("fec0::1");
+    assert_collector("::2:0:0:1");
+
+    assert_not_collector("0.0.0.0", "the unspecified address cannot be");
+    assert_not_collector("0.1.2.3", "\"this network\"");
+    assert_not_collector("127.0.0.1", "a loopback address cannot be");
+    assert_not_collector("127.255.0.9", "a loopback address");
+    assert_not_collector("224.0.0.1", "a multicast address");
+    assert_not_collector("239.1.2.3", "a multicast address");
+    assert_not_collector("255.255.255.255", "the broadcast address");
+    assert_not_collector("::", "the unspecified address");
+    assert_not_collector("::1", "the loopback address");
+    assert_not_collector("ff02::1", "a multicast address");
+    assert_not_collector("ff0e::101", "a multicast address");
+    assert_not_collector("fe80::1", "a link-local address");
+    assert_not_collector("febf::1", "a link-local address");
+    assert_not_collector("::ffff:172.16.0.222", "an IPv4-mapped IPv6");
+    assert_not_collector("::172.16.0.222", "an IPv4-compatible IPv6");
+    assert_not_collector("172.16.0.300", "not an IPv4 or IPv6 address");
+    assert_not_collector("nlb.example", "not an IPv4 or IPv6 address");
+}
+
 int
 main(void)
 {
@@ -132,6 +192,7 @@ main(void)
         cmocka_unit_test(test_cidr_errors),
         cmocka_unit_test(test_port_ranges),
         cmocka_unit_test(test_port_range_errors),
+        cmocka_unit_test(test_collector_addresses),
     };
     return cmocka_run_group_tests_name("vtap-parse", tests, NULL, NULL);
 }

@@ -110,7 +110,11 @@ upgrade_file () {
     old=$(ovsdb-tool db-version "$db_file")
     backup=$db_file.backup$old-$(ovsdb-tool db-cksum "$db_file" | cut -d' ' -f1)
     cp "$db_file" "$backup"
-    ovsdb-tool convert "$db_file" "$schema"
+    # "convert" reads every record of the log as the new schema, so a value
+    # that a later record replaced would still fail it: compact first.
+    # "|| return": set -e does not hold in upgrade_served's "||".
+    ovsdb-tool compact "$db_file" || return
+    ovsdb-tool convert "$db_file" "$schema" || return
     echo "upgraded $db_file from VTAP schema $old to $schema_version" \
          "(backup: $backup)"
 }

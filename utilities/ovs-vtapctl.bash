@@ -13,8 +13,9 @@ add-filter del-filter list-filters add-rule del-rule list-rules add-vtap \
 set-vtap del-vtap list-vtaps start stop list find get set add remove \
 clear create destroy wait-until"
     local options="--db= --timeout= --dry-run --oneline --wait --format= \
---columns= --data= --no-headings --pretty --bare --help --version \
---may-exist --if-exists --force"
+--columns= --data= --no-headings --pretty --bare --verbose --log-file \
+--private-key= --certificate= --ca-cert= --peer-ca-cert= --ssl-protocols= \
+--ssl-ciphers= --help --version --may-exist --if-exists --force"
     local tables="Global VTAP Realization Capture_Filter Capture_Rule Target"
     local cur=${COMP_WORDS[COMP_CWORD]}
     local cmd='' argn=0 i w

@@ -23,6 +23,7 @@
 #include "ovsdb-data.h"
 #include "ovsdb-idl.h"
 #include "process.h"
+#include "sset.h"
 #include "stream.h"
 #include "stream-ssl.h"
 #include "table.h"
@@ -79,13 +80,20 @@ usage(void)
            "  --oneline                   print exactly one line of output "
            "per command\n"
            "  --wait                      wait until ovs-vtapd has applied "
-           "the changes\n",
+           "the changes\n"
+           "                              (exit 1 if a VTAP they touch ends "
+           "in error)\n"
+           "  --columns=COLUMN[,COLUMN]...\n"
+           "                              columns that \"list\" and "
+           "\"find\" print\n",
            program_name, program_name, vtapctl_commands_usage(),
            ctl_get_db_cmd_usage(), ctl_list_db_tables_usage(),
            ctl_default_db());
     table_usage();
     vlog_usage();
     stream_usage("database", true, true, false);
+    printf("  --peer-ca-cert=FILE     CA certificate of the server, "
+           "if it is self-signed\n");
     printf("\nOther options:\n"
            "  -h, --help                  display this help message\n"
            "  -V, --version               display version information\n");
@@ -307,6 +315,34 @@ wait_for_cur_cfg(struct ovsdb_idl *idl, int64_t next_cfg)
     }
 }
 
+/* After --wait: reports every realization in error of a VTAP that the
+ * commands touched (see vtapctl_txn_vtaps()) with its host and reason, and
+ * then exits with status 1. */
+static void
+check_realizations(struct ovsdb_idl *idl)
+{
+    const struct sset *names = vtapctl_txn_vtaps();
+    const struct vtaprec_vtap *vtap;
+    bool failed = false;
+
+    VTAPREC_VTAP_FOR_EACH (vtap, idl) {
+        if (!sset_contains(names, vtap->name)) {
+            continue;
+        }
+        for (size_t i = 0; i < vtap->n_realizations; i++) {
+            const struct vtaprec_realization *r = vtap->realizations[i];
+            if (!strcmp(r->state, "error")) {
+                fprintf(stderr, "%s: vtap: \"%s\": error on host %s: %s\n",
+                        program_name, vtap->name, r->host, r->reason);
+                failed = true;
+            }
+        }
+    }
+    if (failed) {
+        vtapctl_exit(EXIT_FAILURE);
+    }
+}
+
 /* Runs the commands in one transaction.  Returns false if the transaction
  * must be retried on a newer copy of the database. */
 static bool
@@ -328,11 +364,8 @@ do_vtapctl(const char *args, struct ctl_command *commands, size_t n_commands,
     if (!global && writes) {
         global = vtaprec_global_insert(txn);
     }
-    if (global && writes && wait_for_daemon && !dry_run) {
-        ovsdb_idl_txn_increment(txn, &global->header_,
-                                &vtaprec_global_col_next_cfg, false);
-    }
 
+    vtapctl_txn_start();
     for (struct ctl_command *c = commands; c < &commands[n_commands]; c++) {
         ds_init(&c->output);
         c->table = NULL;
@@ -354,6 +387,13 @@ do_vtapctl(const char *args, struct ctl_command *commands, size_t n_commands,
     }
     ctl_context_done(&ctx, NULL);
     check_symbols(symtab);
+
+    bool increment = ((writes && wait_for_daemon)
+                      || vtapctl_txn_increments_cfg());
+    if (global && increment && !dry_run) {
+        ovsdb_idl_txn_increment(txn, &global->header_,
+                                &vtaprec_global_col_next_cfg, false);
+    }
 
     enum ovsdb_idl_txn_status status = ovsdb_idl_txn_commit_block(txn);
     if (status == TXN_SUCCESS && writes && wait_for_daemon && !dry_run) {
@@ -406,6 +446,7 @@ do_vtapctl(const char *args, struct ctl_command *commands, size_t n_commands,
 
     if (next_cfg) {
         wait_for_cur_cfg(idl, next_cfg);
+        check_realizations(idl);
     }
     return true;
 

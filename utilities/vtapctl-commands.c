@@ -18,8 +18,10 @@
 #include <string.h>
 
 #include "openvswitch/dynamic-string.h"
+#include "ovs-vtap/vtap-parse.h"
 #include "ovs-vtap/vtap-rule.h"
 #include "ovsdb-idl.h"
+#include "sset.h"
 #include "svec.h"
 #include "util.h"
 #include "vtap-idl.h"
@@ -29,6 +31,52 @@
 #define VTAP_MIN_PACKET_SIZE 64     /* VTAP.max_packet_size range. */
 #define VTAP_MAX_PACKET_SIZE 65535
 #define VTAP_RULE_ORDER_STEP 10     /* Default gap between rule orders. */
+
+/* What the commands of the transaction being tried leave for ovs-vtapctl.c
+ * (see vtapctl_txn_start()). */
+static bool txn_increments_cfg;     /* An add-vtap ran. */
+static struct sset txn_vtaps = SSET_INITIALIZER(&txn_vtaps);
+
+/* Forgets what the commands of an earlier try of the transaction left. */
+void
+vtapctl_txn_start(void)
+{
+    txn_increments_cfg = false;
+    sset_clear(&txn_vtaps);
+}
+
+/* Returns true if the transaction must increment Global.next_cfg even
+ * without --wait: an add-vtap ran, and two concurrent add-vtap must
+ * conflict so that the default VNI of one of them is chosen again (see
+ * default_vni()). */
+bool
+vtapctl_txn_increments_cfg(void)
+{
+    return txn_increments_cfg;
+}
+
+/* Returns the names of the VTAPs that the commands of the transaction
+ * added, changed, started or stopped, or whose capture filter they
+ * changed: those whose realization "--wait" checks. */
+const struct sset *
+vtapctl_txn_vtaps(void)
+{
+    return &txn_vtaps;
+}
+
+/* Adds every VTAP that uses 'filter' to the VTAPs of the transaction. */
+static void
+note_vtaps_of_filter(struct ctl_context *ctx,
+                     const struct vtaprec_capture_filter *filter)
+{
+    const struct vtaprec_vtap *vtap;
+
+    VTAPREC_VTAP_FOR_EACH (vtap, ctx->idl) {
+        if (vtap->capture_filter == filter) {
+            sset_add(&txn_vtaps, vtap->name);
+        }
+    }
+}
 
 /* Makes the IDL replicate every table of the VTAP database, which all of
  * the commands here read. */
@@ -214,7 +262,8 @@ is_hostname(const char *s)
     return true;
 }
 
-/* Checks that 'address' is an IPv4 or IPv6 address or a DNS host name. */
+/* Checks that 'address' is an IPv4 or IPv6 address that may be a
+ * collector's (see vtap_check_collector_address()) or a DNS host name. */
 static bool
 check_target_address(struct ctl_context *ctx, const char *address)
 {
@@ -222,8 +271,15 @@ check_target_address(struct ctl_context *ctx, const char *address)
     struct in_addr in4;
 
     if (inet_pton(AF_INET, address, &in4) == 1
-        || inet_pton(AF_INET6, address, &in6) == 1
-        || (!strchr(address, ':') && is_hostname(address))) {
+        || inet_pton(AF_INET6, address, &in6) == 1) {
+        char *error = vtap_check_collector_address(address);
+        if (error) {
+            ctl_error(ctx, "address: %s", error);
+            free(error);
+            return false;
+        }
+        return true;
+    } else if (!strchr(address, ':') && is_hostname(address)) {
         return true;
     }
     ctl_error(ctx, "address: \"%s\": not an IPv4 address, an IPv6 address "
@@ -576,6 +632,7 @@ cmd_add_rule(struct ctl_context *ctx)
     vtaprec_capture_filter_verify_rules(filter);
     vtaprec_capture_filter_set_rules(filter, rules, filter->n_rules + 1);
     free(rules);
+    note_vtaps_of_filter(ctx, filter);
 
 out:
     svec_destroy(&match);
@@ -619,6 +676,7 @@ cmd_del_rule(struct ctl_context *ctx)
     vtaprec_capture_filter_set_rules(filter, rules, n);
     vtaprec_capture_rule_delete(rule);
     free(rules);
+    note_vtaps_of_filter(ctx, filter);
 }
 
 /* Orders rules by direction (ingress first), then by order number. */
@@ -794,15 +852,26 @@ compare_int64(const void *a_, const void *b_)
 
 /* Returns the lowest VNI from 1 up that no VTAP uses, so that a collector
  * can tell VTAPs apart when no VNI is given; VTAP_MAX_VNI + 1 if all are
- * used. */
+ * used.
+ *
+ * The choice holds only if no other client changes the VNIs meanwhile, so
+ * the transaction verifies the VNI of every VTAP read, and Global.next_cfg,
+ * which every add-vtap increments (see vtapctl_txn_increments_cfg()): a
+ * VTAP that another client added, deleted or renumbered meanwhile makes the
+ * transaction fail and ovs-vtapctl try again on the new contents. */
 static int64_t
 default_vni(struct ctl_context *ctx)
 {
+    const struct vtaprec_global *global = vtaprec_global_first(ctx->idl);
     const struct vtaprec_vtap *vtap;
     int64_t *vnis = NULL;
     size_t n = 0, allocated = 0;
 
+    if (global) {
+        vtaprec_global_verify_next_cfg(global);
+    }
     VTAPREC_VTAP_FOR_EACH (vtap, ctx->idl) {
+        vtaprec_vtap_verify_vni(vtap);
         if (n >= allocated) {
             vnis = x2nrealloc(vnis, &allocated, sizeof *vnis);
         }
@@ -836,12 +905,14 @@ struct vtap_settings {
 };
 
 /* Parses the 'argc' words of 'argv' into 'settings'.  'keys' lists the
- * keys allowed. */
+ * keys allowed, each at most once. */
 static bool
 parse_vtap_settings(struct ctl_context *ctx, int argc, char *argv[],
                     const char *const keys[], size_t n_keys,
                     struct vtap_settings *settings)
 {
+    struct sset seen = SSET_INITIALIZER(&seen);
+
     for (int i = 0; i < argc; i++) {
         const char *eq = strchr(argv[i], '=');
         char *key = eq ? xmemdup0(argv[i], eq - argv[i]) : xstrdup(argv[i]);
@@ -861,8 +932,10 @@ parse_vtap_settings(struct ctl_context *ctx, int argc, char *argv[],
                       argv[i], ds_cstr(&allowed));
             ds_destroy(&allowed);
             ok = false;
+        } else if (!sset_add(&seen, key)) {
+            ctl_error(ctx, "%s: \"%s\": setting given twice", key, value);
+            ok = false;
         } else if (!strcmp(key, "source")) {
-            free(settings->source.name);
             ok = parse_source(ctx, value, &settings->source);
             settings->has_source = true;
         } else if (!strcmp(key, "target")) {
@@ -882,9 +955,11 @@ parse_vtap_settings(struct ctl_context *ctx, int argc, char *argv[],
         }
         free(key);
         if (!ok) {
+            sset_destroy(&seen);
             return false;
         }
     }
+    sset_destroy(&seen);
     return true;
 }
 
@@ -919,6 +994,7 @@ cmd_add_vtap(struct ctl_context *ctx)
         }
         goto out;
     }
+    txn_increments_cfg = true;
     if (!s.has_vni) {
         s.vni = default_vni(ctx);
         if (s.vni > VTAP_MAX_VNI) {
@@ -936,6 +1012,7 @@ cmd_add_vtap(struct ctl_context *ctx)
     vtaprec_vtap_set_max_packet_size(vtap, &s.max_packet_size,
                                      s.n_max_packet_size);
     vtaprec_vtap_set_enabled(vtap, false);
+    sset_add(&txn_vtaps, name);
 
 out:
     free(s.source.name);
@@ -973,6 +1050,7 @@ cmd_set_vtap(struct ctl_context *ctx)
         vtaprec_vtap_set_max_packet_size(vtap, &s.max_packet_size,
                                          s.n_max_packet_size);
     }
+    sset_add(&txn_vtaps, vtap->name);
 
 out:
     free(s.source.name);
@@ -1013,6 +1091,7 @@ cmd_start_stop(struct ctl_context *ctx)
 
     if (vtap) {
         vtaprec_vtap_set_enabled(vtap, !strcmp(ctx->argv[0], "start"));
+        sset_add(&txn_vtaps, vtap->name);
     }
 }
 

@@ -12,6 +12,7 @@
 
 struct ds;
 struct ovsdb_idl;
+struct sset;
 struct vtaprec_capture_filter;
 struct vtaprec_capture_rule;
 
@@ -19,6 +20,12 @@ void vtapctl_register_commands(void);
 void vtapctl_add_prerequisites(struct ovsdb_idl *);
 const char *vtapctl_commands_usage(void);
 void vtapctl_pre_all(struct ctl_context *);
+
+/* What the commands of one try of the transaction leave for ovs-vtapctl.c:
+ * vtapctl_txn_start() before the commands run, the others after. */
+void vtapctl_txn_start(void);
+bool vtapctl_txn_increments_cfg(void);
+const struct sset *vtapctl_txn_vtaps(void);
 
 /* Shared by the commands and "show". */
 void vtapctl_format_rule(const struct vtaprec_capture_rule *, struct ds *);

@@ -2,7 +2,8 @@
  * SPDX-License-Identifier: Apache-2.0 */
 
 /* vtap-parse.h: parsing of the small values that capture rules are made
- * of: CIDRs of either address family and TCP/UDP port ranges. */
+ * of: CIDRs of either address family and TCP/UDP port ranges; and the
+ * check of a target's address. */
 
 #ifndef OVS_VTAP_VTAP_PARSE_H
 #define OVS_VTAP_VTAP_PARSE_H 1
@@ -30,5 +31,6 @@ char *vtap_parse_cidr(const char *s, struct vtap_cidr *)
 char *vtap_parse_port_range(const char *s, struct vtap_port_range *)
     OVS_WARN_UNUSED_RESULT;
 void vtap_cidr_format(const struct vtap_cidr *, char *buf, size_t size);
+char *vtap_check_collector_address(const char *s) OVS_WARN_UNUSED_RESULT;
 
 #endif /* vtap-parse.h */
