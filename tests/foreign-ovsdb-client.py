@@ -1,0 +1,171 @@
+#!/usr/bin/env python3
+# Copyright (c) 2026 The ovs-vtap authors.
+# SPDX-License-Identifier: Apache-2.0
+"""foreign-ovsdb-client: another client of the Open_vSwitch database.
+
+Usage: foreign-ovsdb-client.py REMOTE SCHEMA BRIDGE PREFIX SELECT STOPFILE
+                               RESULTFILE
+
+Plays a client such as ovn-controller or os-vif through the Python IDL,
+until the file STOPFILE exists: in its own transactions it adds to BRIDGE
+ports PREFIX-pN (each with its Interface, type dummy), some with a Mirror
+row PREFIX-mN that selects the packets to port SELECT and outputs to the
+new port, and once it holds enough, removes one of its ports (with its
+Mirror) for each new one.  It changes the bridge only by partial updates
+(mutations) and never bumps Open_vSwitch.next_cfg, as such clients do.
+A row that it is about to remove but that is gone was lost: it says so on
+stderr.  At the end it writes to RESULTFILE the rows that must exist, one
+a line ("port NAME", "interface NAME", "mirror NAME"), and prints the
+number of its transactions and of the rows lost.
+"""
+
+import os
+import sys
+
+import ovs.db.idl
+import ovs.poller
+import ovs.timeval
+
+# Most ports that the client keeps at once (one in MIRROR_EVERY with a
+# Mirror, so that Mirror rows stay well within a bridge's limit of 32), and
+# the pause after each port, in milliseconds.
+MAX_LIVE = 60
+MIRROR_EVERY = 16
+PACE_MS = 25
+
+
+def wait_for(idl, condition):
+    """Runs 'idl' until 'condition()' holds."""
+    while not condition():
+        idl.run()
+        if condition():
+            break
+        poller = ovs.poller.Poller()
+        idl.wait(poller)
+        poller.timer_wait(100)
+        poller.block()
+
+
+def wait_for_time(idl, msec):
+    """Runs 'idl' for 'msec' milliseconds."""
+    deadline = ovs.timeval.msec() + msec
+    while ovs.timeval.msec() < deadline:
+        idl.run()
+        poller = ovs.poller.Poller()
+        idl.wait(poller)
+        poller.timer_wait_until(deadline)
+        poller.block()
+
+
+def find_by_name(idl, table, name):
+    for row in idl.tables[table].rows.values():
+        if row.name == name:
+            return row
+    return None
+
+
+def commit(idl, build):
+    """Runs 'build(txn)' in a transaction until it commits; returns False
+    if it cannot."""
+    for _ in range(100):
+        idl.run()
+        txn = ovs.db.idl.Transaction(idl)
+        build(txn)
+        status = txn.commit_block()
+        if status in (ovs.db.idl.Transaction.SUCCESS,
+                      ovs.db.idl.Transaction.UNCHANGED):
+            return True
+        if status != ovs.db.idl.Transaction.TRY_AGAIN:
+            sys.stderr.write("transaction failed: %s (%s)\n"
+                             % (status, txn.get_error()))
+            return False
+        wait_for(idl, lambda: True)
+    return False
+
+
+def main():
+    if len(sys.argv) != 8:
+        sys.stderr.write(__doc__)
+        sys.exit(1)
+    remote, schema, bridge, prefix, select, stopfile, resultfile = \
+        sys.argv[1:]
+
+    helper = ovs.db.idl.SchemaHelper(location=schema)
+    helper.register_all()
+    idl = ovs.db.idl.Idl(remote, helper)
+    wait_for(idl, idl.has_ever_connected)
+
+    live = []               # (port name, mirror name or None).
+    n = 0
+    n_txns = 0
+    n_lost = 0
+    while not os.path.exists(stopfile):
+        n += 1
+        port_name = "%s-p%d" % (prefix, n)
+        mirror_name = ("%s-m%d" % (prefix, n)
+                       if n % MIRROR_EVERY == 0 else None)
+
+        def add(txn):
+            br = find_by_name(idl, "Bridge", bridge)
+            iface = txn.insert(idl.tables["Interface"])
+            iface.name = port_name
+            iface.type = "dummy"
+            iface.external_ids = {"owner": prefix}
+            port = txn.insert(idl.tables["Port"])
+            port.name = port_name
+            port.interfaces = [iface]
+            port.external_ids = {"owner": prefix}
+            br.addvalue("ports", port)
+            if mirror_name:
+                mirror = txn.insert(idl.tables["Mirror"])
+                mirror.name = mirror_name
+                mirror.select_dst_port = [find_by_name(idl, "Port", select)]
+                mirror.output_port = [port]
+                mirror.external_ids = {"owner": prefix}
+                br.addvalue("mirrors", mirror)
+
+        if not commit(idl, add):
+            sys.exit(1)
+        live.append((port_name, mirror_name))
+        n_txns += 1
+
+        if len(live) > MAX_LIVE:
+            old_port, old_mirror = live.pop(n * 7 % len(live))
+            lost = []
+
+            def remove(txn):
+                lost.clear()
+                br = find_by_name(idl, "Bridge", bridge)
+                port = find_by_name(idl, "Port", old_port)
+                if port:
+                    br.delvalue("ports", port)
+                else:
+                    lost.append(old_port)
+                if old_mirror:
+                    mirror = find_by_name(idl, "Mirror", old_mirror)
+                    if mirror:
+                        br.delvalue("mirrors", mirror)
+                    else:
+                        lost.append(old_mirror)
+
+            if not commit(idl, remove):
+                sys.exit(1)
+            n_txns += 1
+            for name in lost:
+                sys.stderr.write("%s was lost\n" % name)
+            n_lost += len(lost)
+
+        # Paces the client (it keeps reading updates meanwhile), so that
+        # its rows live for seconds, across many of ovs-vtapd's commits.
+        wait_for_time(idl, PACE_MS)
+
+    with open(resultfile, "w") as f:
+        for port_name, mirror_name in live:
+            f.write("port %s\ninterface %s\n" % (port_name, port_name))
+            if mirror_name:
+                f.write("mirror %s\n" % mirror_name)
+    print("%d %d" % (n_txns, n_lost))
+
+
+if __name__ == "__main__":
+    main()
