@@ -36,14 +36,12 @@ PACE_MS = 25
 
 def wait_for(idl, condition):
     """Runs 'idl' until 'condition()' holds."""
+    idl.run()
     while not condition():
-        idl.run()
-        if condition():
-            break
         poller = ovs.poller.Poller()
         idl.wait(poller)
-        poller.timer_wait(100)
         poller.block()
+        idl.run()
 
 
 def wait_for_time(idl, msec):
@@ -58,6 +56,7 @@ def wait_for_time(idl, msec):
 
 
 def find_by_name(idl, table, name):
+    """Returns the row of 'table' called 'name', or None."""
     for row in idl.tables[table].rows.values():
         if row.name == name:
             return row
@@ -79,7 +78,10 @@ def commit(idl, build):
             sys.stderr.write("transaction failed: %s (%s)\n"
                              % (status, txn.get_error()))
             return False
-        wait_for(idl, lambda: True)
+        # Another client changed what the transaction verified: try again
+        # once the IDL has the change.
+        seqno = idl.change_seqno
+        wait_for(idl, lambda: idl.change_seqno != seqno)
     return False
 
 
