@@ -11,12 +11,14 @@ until the file STOPFILE exists: in its own transactions it adds to BRIDGE
 ports PREFIX-pN (each with its Interface, type dummy), some with a Mirror
 row PREFIX-mN that selects the packets to port SELECT and outputs to the
 new port, and once it holds enough, removes one of its ports (with its
-Mirror) for each new one.  It changes the bridge only by partial updates
-(mutations) and never bumps Open_vSwitch.next_cfg, as such clients do.
-A row that it is about to remove but that is gone was lost: it says so on
-stderr.  At the end it writes to RESULTFILE the rows that must exist, one
-a line ("port NAME", "interface NAME", "mirror NAME"), and prints the
-number of its transactions and of the rows lost.
+Mirror) for each new one; now and then it also adds a bridge of its own
+and removes an older one.  It changes BRIDGE and the Open_vSwitch row
+only by partial updates (mutations) and never bumps Open_vSwitch.next_cfg,
+as such clients do.  A row that it is about to remove but that is gone was
+lost: it says so on stderr.  At the end it writes to RESULTFILE the rows
+that must exist, one a line ("bridge NAME", "port NAME", "interface NAME",
+"mirror NAME"), and prints the number of its transactions and of the rows
+lost.
 """
 
 import os
@@ -32,6 +34,11 @@ import ovs.timeval
 MAX_LIVE = 60
 MIRROR_EVERY = 16
 PACE_MS = 25
+
+# One port in BRIDGE_EVERY comes with a bridge of the client's own, in
+# Open_vSwitch.bridges, of which it keeps MAX_BRIDGES.
+BRIDGE_EVERY = 20
+MAX_BRIDGES = 2
 
 
 def wait_for(idl, condition):
@@ -61,6 +68,27 @@ def find_by_name(idl, table, name):
         if row.name == name:
             return row
     return None
+
+
+def add_bridge(idl, txn, prefix, n):
+    """Adds to 'txn' a bridge PREFIX-brN, without ports."""
+    cfg = next(iter(idl.tables["Open_vSwitch"].rows.values()))
+    br = txn.insert(idl.tables["Bridge"])
+    br.name = "%s-br%d" % (prefix, n)
+    br.datapath_type = "dummy"
+    br.external_ids = {"owner": prefix}
+    cfg.addvalue("bridges", br)
+
+
+def remove_bridge(idl, name, lost):
+    """Removes bridge 'name', or puts its name in 'lost' if it is gone."""
+    cfg = next(iter(idl.tables["Open_vSwitch"].rows.values()))
+    br = find_by_name(idl, "Bridge", name)
+    lost.clear()
+    if br:
+        cfg.delvalue("bridges", br)
+    else:
+        lost.append(name)
 
 
 def commit(idl, build):
@@ -98,6 +126,7 @@ def main():
     wait_for(idl, idl.has_ever_connected)
 
     live = []               # (port name, mirror name or None).
+    bridges = []            # Bridge names, oldest first.
     n = 0
     n_txns = 0
     n_lost = 0
@@ -157,11 +186,29 @@ def main():
                 sys.stderr.write("%s was lost\n" % name)
             n_lost += len(lost)
 
+        if n % BRIDGE_EVERY == 0:
+            n_txns += 1
+            if not commit(idl, lambda txn: add_bridge(idl, txn, prefix, n)):
+                sys.exit(1)
+            bridges.append("%s-br%d" % (prefix, n))
+            if len(bridges) > MAX_BRIDGES:
+                old_bridge = bridges.pop(0)
+                lost = []
+                n_txns += 1
+                if not commit(idl, lambda txn: remove_bridge(idl, old_bridge,
+                                                             lost)):
+                    sys.exit(1)
+                for name in lost:
+                    sys.stderr.write("%s was lost\n" % name)
+                n_lost += len(lost)
+
         # Paces the client (it keeps reading updates meanwhile), so that
         # its rows live for seconds, across many of ovs-vtapd's commits.
         wait_for_time(idl, PACE_MS)
 
     with open(resultfile, "w") as f:
+        for bridge_name in bridges:
+            f.write("bridge %s\n" % bridge_name)
         for port_name, mirror_name in live:
             f.write("port %s\ninterface %s\n" % (port_name, port_name))
             if mirror_name:
