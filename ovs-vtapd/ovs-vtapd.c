@@ -277,8 +277,7 @@ cleanup_run(struct vtapd *d)
     check_mirror_cfg(d);
     if (!ovsdb_idl_has_ever_connected(d->ovs_loop.idl)
         || !ovsdb_idl_has_ever_connected(d->vtap_loop.idl)) {
-        /* Nothing was made before the databases were read. */
-        d->exiting = true;
+        /* What an earlier ovs-vtapd made is known once they are read. */
         return;
     }
     if (!ovs_txn || d->mirror_pending) {
