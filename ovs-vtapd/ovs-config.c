@@ -150,35 +150,38 @@ bridge_port_ofport(const struct ovsrec_bridge *br, const char *name)
             ? u16_to_ofp(iface->ofport[0]) : 0);
 }
 
-/* Makes 'br' (NULL if the bridge is new, then 'new_ports' receives all)
- * hold exactly the owned ports in 'want_ports' beside its other ports.
- * Returns true if anything changed. */
+/* Makes 'br' (NULL if the bridge is new, then 'new_br' receives all) hold
+ * exactly the owned ports in 'want_ports' beside its other ports.  Changes
+ * an existing bridge's ports only by partial updates (mutations), so that
+ * the ports that other clients add or remove at the same time, which
+ * ovs-vtapd may not have seen yet, are left as they are.  Returns true if
+ * anything changed. */
 static bool
 sync_ports(struct ovsdb_idl_txn *txn, const struct ovsrec_bridge *br,
            struct ovsrec_bridge *new_br, const struct shash *want_ports,
            const struct shash *want_types, struct shash *port_rows)
 {
-    struct ovsrec_port **ports;
-    size_t n_ports = 0;
+    struct ovsrec_port **new_ports = NULL;
+    size_t n_new_ports = 0;
     bool changed = false;
-    size_t old_n = br ? br->n_ports : 0;
 
-    ports = xmalloc((old_n + shash_count(want_ports)) * sizeof *ports);
-    for (size_t i = 0; i < old_n; i++) {
+    if (!br) {
+        new_ports = xmalloc(shash_count(want_ports) * sizeof *new_ports);
+    }
+    for (size_t i = 0; br && i < br->n_ports; i++) {
         const struct ovsrec_port *port = br->ports[i];
 
         if (!ovs_config_is_owned(&port->external_ids)) {
-            ports[n_ports++] = CONST_CAST(struct ovsrec_port *, port);
-        } else if (shash_find(want_ports, port->name)) {
-            const struct ovsrec_interface *iface = port_iface(port);
+            continue;
+        }
+
+        const struct ovsrec_interface *iface = port_iface(port);
+        if (shash_find(want_ports, port->name) && iface
+            && ovs_config_is_owned(&iface->external_ids)) {
             const struct smap *options = shash_find_data(want_ports,
                                                          port->name);
             const char *type = shash_find_data(want_types, port->name);
 
-            if (!iface) {
-                changed = true;
-                continue;
-            }
             if (txn && strcmp(iface->type, type)) {
                 ovsrec_interface_set_type(iface, type);
                 changed = true;
@@ -187,11 +190,15 @@ sync_ports(struct ovsdb_idl_txn *txn, const struct ovsrec_bridge *br,
                 ovsrec_interface_set_options(iface, options);
                 changed = true;
             }
-            ports[n_ports++] = CONST_CAST(struct ovsrec_port *, port);
             shash_add_once(port_rows, port->name, port);
         } else {
+            /* Not wanted, or not as made here (its interface is not ours):
+             * removed, and made again below if wanted. */
             VLOG_INFO("removing port %s from bridge %s", port->name,
                       br->name);
+            if (txn) {
+                ovsrec_bridge_update_ports_delvalue(br, port);
+            }
             changed = true;
         }
     }
@@ -214,17 +221,22 @@ sync_ports(struct ovsdb_idl_txn *txn, const struct ovsrec_bridge *br,
         ovsrec_port_set_name(port, node->name);
         ovsrec_port_set_interfaces(port, &iface, 1);
         ovsrec_port_set_external_ids(port, &owner);
-        ports[n_ports++] = port;
+        if (br) {
+            ovsrec_bridge_update_ports_addvalue(br, port);
+        } else {
+            new_ports[n_new_ports++] = port;
+        }
         shash_add(port_rows, node->name, port);
         VLOG_INFO("adding port %s to bridge %s", node->name,
                   br ? br->name : new_br->name);
         changed = true;
     }
 
-    if (txn && changed) {
-        ovsrec_bridge_set_ports(br ? br : new_br, ports, n_ports);
+    if (new_br && n_new_ports) {
+        /* A bridge inserted in this transaction is ovs-vtapd's own. */
+        ovsrec_bridge_set_ports(new_br, new_ports, n_new_ports);
     }
-    free(ports);
+    free(new_ports);
     return changed;
 }
 
@@ -267,24 +279,21 @@ mirror_set(const struct ovsrec_mirror *m, const struct mirror_want *w,
     ovsrec_mirror_set_select_vlan(m, &vlan, w->vlan >= 0);
 }
 
-/* Makes the owned Mirror rows of 'br' those in 'wants' (by name). */
+/* Makes the owned Mirror rows of 'br' those in 'wants' (by name), by
+ * partial updates of its mirrors, as sync_ports() does for ports. */
 static bool
 sync_mirrors(struct ovsdb_idl_txn *txn, const struct ovsrec_bridge *br,
              const struct mirror_want *wants, size_t n_wants,
              const struct shash *port_rows)
 {
-    struct ovsrec_mirror **mirrors;
-    size_t n = 0;
     bool changed = false;
     bool *found = xcalloc(n_wants + 1, sizeof *found);
 
-    mirrors = xmalloc((br->n_mirrors + n_wants) * sizeof *mirrors);
     for (size_t i = 0; i < br->n_mirrors; i++) {
         const struct ovsrec_mirror *m = br->mirrors[i];
         const struct mirror_want *w = NULL;
 
         if (!ovs_config_is_owned(&m->external_ids)) {
-            mirrors[n++] = CONST_CAST(struct ovsrec_mirror *, m);
             continue;
         }
         for (size_t j = 0; j < n_wants; j++) {
@@ -296,6 +305,9 @@ sync_mirrors(struct ovsdb_idl_txn *txn, const struct ovsrec_bridge *br,
         }
         if (!w) {
             VLOG_INFO("removing mirror %s from bridge %s", m->name, br->name);
+            if (txn) {
+                ovsrec_bridge_update_mirrors_delvalue(br, m);
+            }
             changed = true;
             continue;
         }
@@ -307,7 +319,6 @@ sync_mirrors(struct ovsdb_idl_txn *txn, const struct ovsrec_bridge *br,
             }
             changed = true;
         }
-        mirrors[n++] = CONST_CAST(struct ovsrec_mirror *, m);
     }
     for (size_t j = 0; j < n_wants && txn; j++) {
         if (!found[j]) {
@@ -319,15 +330,11 @@ sync_mirrors(struct ovsdb_idl_txn *txn, const struct ovsrec_bridge *br,
             ovsrec_mirror_set_name(m, w->name);
             ovsrec_mirror_set_external_ids(m, &owner);
             mirror_set(m, w, shash_find_data(port_rows, w->output));
-            mirrors[n++] = m;
+            ovsrec_bridge_update_mirrors_addvalue(br, m);
             VLOG_INFO("adding mirror %s to bridge %s", w->name, br->name);
             changed = true;
         }
     }
-    if (txn && changed) {
-        ovsrec_bridge_set_mirrors(br, mirrors, n);
-    }
-    free(mirrors);
     free(found);
     return changed;
 }

@@ -7,7 +7,10 @@
  * mirror bridge one flow-based VXLAN port for each target UDP port.
  *
  * Every row made here carries external_ids:ovs-vtap-owner=ovs-vtapd, and
- * only such rows are ever changed or removed. */
+ * only such rows are ever changed or removed.  The columns of other rows
+ * that refer to them (a bridge's ports and mirrors, Open_vSwitch bridges)
+ * change only by partial updates, so that what other clients commit
+ * meanwhile stays. */
 
 #ifndef OVS_VTAPD_OVS_CONFIG_H
 #define OVS_VTAPD_OVS_CONFIG_H 1

@@ -32,6 +32,7 @@
 #include "unixctl.h"
 #include "util.h"
 #include "vswitch-idl.h"
+#include "vtap-cleanup.h"
 #include "vtap-desired.h"
 #include "vtap-idl.h"
 #include "vtap-pipeline.h"
@@ -67,6 +68,8 @@ struct vtapd {
     bool mirror_pending;        /* Our Open_vSwitch changes may not be
                                  * applied by ovs-vswitchd yet. */
     bool exiting;
+    bool cleanup;               /* "exit --cleanup": removing what we made. */
+    struct unixctl_conn *exit_conn;     /* Its reply, once done. */
 };
 
 static void parse_options(int argc, char *argv[]);
@@ -261,6 +264,39 @@ run(struct vtapd *d)
     }
 }
 
+/* Instead of run() after "exit --cleanup": removes everything that
+ * ovs-vtapd made, and once it is gone and ovs-vswitchd has applied it,
+ * lets the daemon exit. */
+static void
+cleanup_run(struct vtapd *d)
+{
+    struct ovsdb_idl_txn *ovs_txn = ovsdb_idl_loop_run(&d->ovs_loop);
+    struct ovsdb_idl_txn *vtap_txn = ovsdb_idl_loop_run(&d->vtap_loop);
+    bool done = true;
+
+    check_mirror_cfg(d);
+    if (!ovsdb_idl_has_ever_connected(d->ovs_loop.idl)
+        || !ovsdb_idl_has_ever_connected(d->vtap_loop.idl)) {
+        /* What an earlier ovs-vtapd made is known once they are read. */
+        return;
+    }
+    if (!ovs_txn || d->mirror_pending) {
+        done = false;
+    } else if (vtap_cleanup_ovs(ovs_txn, d->ovs_loop.idl)) {
+        bump_next_cfg(d, ovs_txn);
+        done = false;
+    }
+    if (!vtap_txn
+        || vtap_cleanup_realizations(vtap_txn, d->vtap_loop.idl,
+                                     vtap_desired_host(d->ovs_loop.idl))) {
+        done = false;
+    }
+    if (done) {
+        VLOG_INFO("removed everything that ovs-vtapd made, exiting");
+        d->exiting = true;
+    }
+}
+
 static void
 wait(struct vtapd *d)
 {
@@ -312,7 +348,7 @@ main(int argc, char *argv[])
         free(error);
         d.resolver = NULL;
     }
-    unixctl_command_register("exit", "", 0, 0, vtapd_exit, &d);
+    unixctl_command_register("exit", "[--cleanup]", 0, 1, vtapd_exit, &d);
     unixctl_command_register("vtap/show", "[VTAP]", 0, 1, vtapd_show, &d);
     unixctl_command_register("vtap/recompute", "", 0, 0, vtapd_recompute,
                              &d);
@@ -334,7 +370,11 @@ main(int argc, char *argv[])
     d.need_recompute = true;
 
     while (!d.exiting) {
-        run(&d);
+        if (d.cleanup) {
+            cleanup_run(&d);
+        } else {
+            run(&d);
+        }
         unixctl_server_run(unixctl);
         wait(&d);
         unixctl_server_wait(unixctl);
@@ -347,6 +387,9 @@ main(int argc, char *argv[])
         }
     }
 
+    if (d.exit_conn) {
+        unixctl_command_reply(d.exit_conn, NULL);
+    }
     struct shash_node *node;
     SHASH_FOR_EACH (node, &d.flow_tables) {
         flow_table_destroy(node->data);
@@ -512,14 +555,38 @@ usage(void)
     exit(EXIT_SUCCESS);
 }
 
+/* "exit": exits, leaving what is realized for a later ovs-vtapd to adopt.
+ * "exit --cleanup": first removes everything that ovs-vtapd made, then
+ * exits, and only then replies. */
 static void
-vtapd_exit(struct unixctl_conn *conn, int argc OVS_UNUSED,
-           const char *argv[] OVS_UNUSED, void *d_)
+vtapd_exit(struct unixctl_conn *conn, int argc, const char *argv[],
+           void *d_)
 {
     struct vtapd *d = d_;
 
-    d->exiting = true;
-    unixctl_command_reply(conn, NULL);
+    if (argc > 1 && strcmp(argv[1], "--cleanup")) {
+        unixctl_command_reply_error(conn, "unknown option (use --cleanup)");
+        return;
+    }
+    if (argc < 2) {
+        d->exiting = true;
+        unixctl_command_reply(conn, NULL);
+        return;
+    }
+    if (d->exit_conn) {
+        unixctl_command_reply_error(conn, "already cleaning up");
+        return;
+    }
+    d->cleanup = true;
+    d->exit_conn = conn;
+
+    /* Flows go with the mirror bridges. */
+    struct shash_node *node;
+    SHASH_FOR_EACH (node, &d->flow_tables) {
+        flow_table_destroy(node->data);
+    }
+    shash_clear(&d->flow_tables);
+    poll_immediate_wake();
 }
 
 static void

@@ -29,11 +29,14 @@ TESTSUITE_AT += \
 	tests/resolver.at \
 	tests/ovs-vtapd.at \
 	tests/receiver.at \
+	tests/coexist.at \
 	tests/topology.at \
 	tests/examples.at
 TESTSUITE = $(srcdir)/tests/testsuite
 TESTSUITE_PATH = $(abs_top_builddir)/ovs-vtapd:$(abs_top_builddir)/utilities:$(abs_top_srcdir)/utilities:$(abs_top_builddir)/tests
 EXTRA_DIST += $(TESTSUITE_AT) $(TESTSUITE) tests/package.m4 tests/atlocal.in
+# Helpers of the coexist tests: a delaying OVSDB relay, a Python IDL client.
+EXTRA_DIST += tests/ovsdb-delay-relay.py tests/foreign-ovsdb-client.py
 DISTCLEANFILES += tests/atconfig tests/atlocal
 
 AUTOTEST = $(AUTOM4TE) -l autotest

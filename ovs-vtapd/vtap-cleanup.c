@@ -1,0 +1,59 @@
+/* Copyright (c) 2026 The ovs-vtap authors.
+ * SPDX-License-Identifier: Apache-2.0 */
+
+/* vtap-cleanup.c: removes what ovs-vtapd made (see vtap-cleanup.h). */
+
+#include <config.h>
+#include "vtap-cleanup.h"
+
+#include <string.h>
+#include "openvswitch/hmap.h"
+#include "openvswitch/vlog.h"
+#include "ovs-config.h"
+#include "ovsdb-idl.h"
+#include "vtap-desired.h"
+#include "vtap-idl.h"
+
+VLOG_DEFINE_THIS_MODULE(vtap_cleanup);
+
+/* Removes in 'txn' every Open_vSwitch row that ovs-vtapd owns, as for a
+ * host that realizes no VTAP, by partial updates of the rows that it does
+ * not own.  Returns true if there was anything to remove. */
+bool
+vtap_cleanup_ovs(struct ovsdb_idl_txn *txn, const struct ovsdb_idl *idl)
+{
+    struct vtap_desired none = { .host = NULL };
+    bool changed;
+
+    hmap_init(&none.vtaps);
+    changed = ovs_config_run(txn, idl, &none);
+    vtap_desired_destroy(&none);
+    return changed;
+}
+
+/* Removes in 'txn' (unless it is NULL) the Realization rows of 'host' from
+ * every VTAP row (the rows go with their last reference).  Returns true if
+ * there was any. */
+bool
+vtap_cleanup_realizations(struct ovsdb_idl_txn *txn,
+                          const struct ovsdb_idl *idl, const char *host)
+{
+    const struct vtaprec_vtap *vtap;
+    bool changed = false;
+
+    VTAPREC_VTAP_FOR_EACH (vtap, idl) {
+        for (size_t i = 0; host && i < vtap->n_realizations; i++) {
+            const struct vtaprec_realization *r = vtap->realizations[i];
+
+            if (!strcmp(r->host, host)) {
+                if (txn) {
+                    VLOG_INFO("removing the Realization of VTAP %s",
+                              vtap->name);
+                    vtaprec_vtap_update_realizations_delvalue(vtap, r);
+                }
+                changed = true;
+            }
+        }
+    }
+    return changed;
+}
