@@ -1,0 +1,244 @@
+#!/bin/bash
+# Copyright (c) 2026 The ovs-vtap authors.
+# SPDX-License-Identifier: Apache-2.0
+# ovs-vtap-package-test.sh: checks how ovs-vtap installs, as root on Debian
+# 12 after utilities/ovs-vtap-deps.sh: "make install" into a DESTDIR gives
+# exactly the expected files and "make uninstall" removes them all; then,
+# from a copy of the distribution ("make distdir") in a temporary directory,
+# "dpkg-buildpackage -b -us -uc" makes the packages ovs-vtap and
+# ovs-vtap-receiver, whose contents (dpkg-deb -c) and metadata (dpkg-deb -I:
+# version from configure.ac, exact Open vSwitch dependencies, conffiles,
+# maintainer scripts) are checked, lintian finds no error or warning that
+# is not overridden with its reason, and "systemd-analyze verify" accepts
+# both units with the packages' files in place (an overlay on /usr in a
+# private mount namespace: nothing is installed on the host).  The source
+# tree and the build tree stay as they were.
+#
+# Usage: ovs-vtap-package-test.sh [BUILDDIR]
+#   BUILDDIR  a configured and built ovs-vtap tree (default: _build)
+# Environment:
+#   OVS_VTAP_KEEP_PACKAGES=DIR  copy the built .deb files to DIR
+
+set -o pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+builddir=$(cd "${1:-$top/_build}" 2>/dev/null && pwd) \
+    || { echo "$0: no build directory ${1:-$top/_build}" >&2; exit 1; }
+test -f "$builddir/Makefile" \
+    || { echo "$0: $builddir is not a configured build tree" >&2; exit 1; }
+
+version=$(sed -n 's/^AC_INIT(\[ovs-vtap\], \[\([^]]*\)\].*/\1/p' \
+          "$top/configure.ac")
+test -n "$version" \
+    || { echo "$0: no version in AC_INIT of configure.ac" >&2; exit 1; }
+ovs_version=$(dpkg-query -W -f='${Version}' openvswitch-source)
+tmp=$(mktemp -d /tmp/ovs-vtap-package.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+passed=0
+failed=0
+start=$(date +%s)
+
+# Runs "$@" quietly as the check named $1's description; on failure prints
+# the end of its output.
+check () {
+    local what=$1
+    shift
+    if "$@" >"$tmp/check.log" 2>&1; then
+        echo "ok: $what"
+        passed=$((passed + 1))
+    else
+        echo "FAILED: $what"
+        tail -40 "$tmp/check.log" | sed 's/^/    /'
+        failed=$((failed + 1))
+    fi
+}
+
+# What "make install" installs (with prefix /usr), one path a line.
+installed_files () {
+    cat <<EOF
+usr/bin/ovs-vtap-db.sh
+usr/bin/ovs-vtap-receiver
+usr/bin/ovs-vtapctl
+usr/sbin/ovs-vtapd
+usr/share/bash-completion/completions/ovs-vtapctl
+usr/share/man/man5/vtap.5
+usr/share/man/man8/ovs-vtap-db.sh.8
+usr/share/man/man8/ovs-vtap-receiver.8
+usr/share/man/man8/ovs-vtapctl.8
+usr/share/man/man8/ovs-vtapd.8
+usr/share/ovs-vtap/vtap.ovsschema
+EOF
+}
+
+# The files of package $1.
+package_files () {
+    case $1 in
+        ovs-vtap) cat <<EOF
+etc/default/ovs-vtap
+lib/systemd/system/ovs-vtapd.service
+usr/bin/ovs-vtap-db.sh
+usr/bin/ovs-vtapctl
+usr/sbin/ovs-vtapd
+usr/share/bash-completion/completions/ovs-vtapctl
+usr/share/doc/ovs-vtap/README.Debian
+usr/share/doc/ovs-vtap/changelog.Debian.gz
+usr/share/doc/ovs-vtap/copyright
+usr/share/lintian/overrides/ovs-vtap
+usr/share/man/man5/vtap.5.gz
+usr/share/man/man8/ovs-vtap-db.sh.8.gz
+usr/share/man/man8/ovs-vtapctl.8.gz
+usr/share/man/man8/ovs-vtapd.8.gz
+usr/share/ovs-vtap/vtap.ovsschema
+EOF
+            ;;
+        ovs-vtap-receiver) cat <<EOF
+lib/systemd/system/ovs-vtap-receiver@.service
+usr/bin/ovs-vtap-receiver
+usr/share/doc/ovs-vtap-receiver/README.Debian
+usr/share/doc/ovs-vtap-receiver/changelog.Debian.gz
+usr/share/doc/ovs-vtap-receiver/copyright
+usr/share/doc/ovs-vtap-receiver/examples/ovs-vtap-receiver-NAME
+usr/share/lintian/overrides/ovs-vtap-receiver
+usr/share/man/man8/ovs-vtap-receiver.8.gz
+EOF
+            ;;
+    esac
+}
+
+# The files (not directories) under directory $1, relative, sorted.
+list_files () {
+    (cd "$1" && find . ! -type d | sed 's|^\./||' | LC_ALL=C sort)
+}
+
+check_install () {
+    rm -rf "$tmp/dest"
+    make -C "$builddir" install DESTDIR="$tmp/dest" prefix=/usr \
+        sysconfdir=/etc localstatedir=/var || return 1
+    diff -u <(installed_files | LC_ALL=C sort) <(list_files "$tmp/dest")
+}
+
+check_uninstall () {
+    make -C "$builddir" uninstall DESTDIR="$tmp/dest" prefix=/usr \
+        sysconfdir=/etc localstatedir=/var || return 1
+    diff -u /dev/null <(list_files "$tmp/dest")
+}
+
+check_build () {
+    local src=$tmp/src/ovs-vtap-$version
+    mkdir -p "$tmp/src" && make -C "$builddir" distdir distdir="$src" \
+        || return 1
+    (cd "$src" \
+     && DEB_BUILD_OPTIONS="parallel=$(nproc)" dpkg-buildpackage -b -us -uc) \
+        >"$tmp/dpkg-buildpackage.log" 2>&1 \
+        || { tail -40 "$tmp/dpkg-buildpackage.log"; return 1; }
+    grep '^# PASS: ' "$tmp/dpkg-buildpackage.log"
+    for pkg in ovs-vtap ovs-vtap-receiver; do
+        ls "$tmp/src/${pkg}_$version-1_"*.deb || return 1
+    done
+}
+
+# The .deb of package $1.
+deb () {
+    echo "$tmp/src/$1_$version-1_$(dpkg --print-architecture).deb"
+}
+
+check_contents () {
+    dpkg-deb -c "$(deb "$1")" >"$tmp/$1.contents" || return 1
+    diff -u <(package_files "$1") \
+        <(awk '$1 !~ /^d/ { sub("^\\./", "", $6); print $6 }' \
+              "$tmp/$1.contents" | LC_ALL=C sort) || return 1
+    # Programs executable, everything else not.
+    awk '$1 ~ /^d/ { next }
+         $6 ~ /\/s?bin\// && $1 !~ /^-rwxr-xr-x/ { bad = 1; print }
+         $6 !~ /\/s?bin\// && $1 ~ /^-..x/ { bad = 1; print }
+         END { exit bad }' "$tmp/$1.contents"
+}
+
+# Field $2 of package $1 must be $3.
+field_is () {
+    local value
+    value=$(dpkg-deb -f "$(deb "$1")" "$2")
+    test "$value" = "$3" || { echo "$1 $2: \"$value\", not \"$3\""; return 1; }
+}
+
+# Field $2 of package $1 must hold $3.
+field_has () {
+    local value
+    value=$(dpkg-deb -f "$(deb "$1")" "$2")
+    case ", $value," in
+        *", $3,"*) ;;
+        *) echo "$1 $2: \"$value\" lacks \"$3\""; return 1 ;;
+    esac
+}
+
+check_metadata () {
+    local ctl=$tmp/control
+    dpkg-deb -I "$(deb ovs-vtap)" && dpkg-deb -I "$(deb ovs-vtap-receiver)" \
+        || return 1
+    for pkg in ovs-vtap ovs-vtap-receiver; do
+        field_is "$pkg" Package "$pkg" \
+            && field_is "$pkg" Version "$version-1" \
+            && field_is "$pkg" Architecture "$(dpkg --print-architecture)" \
+            && field_has "$pkg" Depends "openvswitch-common (= $ovs_version)" \
+            && field_is "$pkg" Built-Using "openvswitch (= $ovs_version)" \
+            || return 1
+    done
+    field_has ovs-vtap Depends "openvswitch-switch (= $ovs_version)" \
+        || return 1
+    rm -rf "$ctl" && dpkg-deb -e "$(deb ovs-vtap)" "$ctl" || return 1
+    diff -u <(echo /etc/default/ovs-vtap) "$ctl/conffiles" || return 1
+    # debhelper enables and starts the unit on installation and stops it
+    # on removal.
+    grep -q "deb-systemd-helper enable 'ovs-vtapd.service'" "$ctl/postinst" \
+        && grep -q "deb-systemd-invoke .*'ovs-vtapd.service'" "$ctl/postinst" \
+        && grep -q "ovs-vtapd.service" "$ctl/prerm" \
+        || { echo "ovs-vtap: no systemd maintainer script snippets"; return 1; }
+}
+
+check_lintian () {
+    lintian --fail-on error,warning --display-info \
+        "$(deb ovs-vtap)" "$(deb ovs-vtap-receiver)"
+}
+
+# Verifies both units with the packages' files on /usr (an overlay in a
+# private mount namespace), so that their programs and manual pages exist.
+check_units () {
+    local root=$tmp/root
+    rm -rf "$root" && mkdir -p "$root" || return 1
+    dpkg-deb -x "$(deb ovs-vtap)" "$root" \
+        && dpkg-deb -x "$(deb ovs-vtap-receiver)" "$root" || return 1
+    # Debian 12's /lib is /usr/lib.
+    mkdir -p "$root/usr/lib" && cp -a "$root/lib/." "$root/usr/lib/" \
+        || return 1
+    unshare --mount --propagation private sh -ec "
+        mount -t overlay ovs-vtap-package -o lowerdir='$root/usr':/usr /usr
+        out=\$(systemd-analyze verify \
+            /lib/systemd/system/ovs-vtapd.service \
+            /lib/systemd/system/ovs-vtap-receiver@.service 2>&1)
+        echo \"\$out\"
+        test -z \"\$out\""
+}
+
+echo "ovs-vtap-package-test: ovs-vtap $version on Open vSwitch $ovs_version"
+check "make install DESTDIR: the expected files" check_install
+check "make uninstall DESTDIR: nothing left" check_uninstall
+check "dpkg-buildpackage -b -us -uc from make distdir" check_build
+if test -f "$(deb ovs-vtap)"; then
+    check "dpkg-deb -c ovs-vtap: contents and modes" check_contents ovs-vtap
+    check "dpkg-deb -c ovs-vtap-receiver: contents and modes" \
+        check_contents ovs-vtap-receiver
+    check "dpkg-deb -I: version, dependencies, conffiles, scripts" \
+        check_metadata
+    check "lintian: no error or warning" check_lintian
+    check "systemd-analyze verify: both units" check_units
+    if test -n "$OVS_VTAP_KEEP_PACKAGES"; then
+        mkdir -p "$OVS_VTAP_KEEP_PACKAGES" \
+            && cp "$tmp"/src/*.deb "$OVS_VTAP_KEEP_PACKAGES"/
+    fi
+    for pkg in ovs-vtap ovs-vtap-receiver; do
+        echo "package: $(basename "$(deb "$pkg")")," \
+             "$(stat -c %s "$(deb "$pkg")") bytes"
+    done
+fi
+echo "ovs-vtap-package-test: $passed checks ok, $failed failed" \
+     "($(( $(date +%s) - start ))s)"
+test "$failed" = 0
