@@ -218,6 +218,54 @@ check_units () {
         test -z \"\$out\""
 }
 
+# The command line of unit $1's ExecStart= for instance "test", with the
+# run directory in $tmp/run, the options variable $2 replaced by $3.
+unit_command () {
+    sed -n 's/^ExecStart=//p' "$tmp/root/lib/systemd/system/$1" \
+        | sed "s|/run/openvswitch/|$tmp/run/|g; s|%i|test|g;
+               s|\\\$$2|$3|; s| /usr/| $tmp/root/usr/|; s|^/usr/|$tmp/root/usr/|"
+}
+
+# ovs-vtapd accepts the options of its unit with each example of
+# /etc/default/ovs-vtap (up to --help, which stops it there), and the
+# receiver runs as its unit runs it with the example options of
+# /etc/default/ovs-vtap-receiver-NAME (on 127.0.0.1, port 0) and answers
+# ovs-appctl on the unit's control socket.
+check_unit_options () {
+    local opts cmd pid ctl=$tmp/run/ovs-vtap-receiver-test.ctl
+    local examples=$tmp/root/usr/share/doc/ovs-vtap-receiver/examples
+    mkdir -p "$tmp/run" "$tmp/rx" || return 1
+    grep '^#OVS_VTAPD_OPTS=' "$tmp/root/etc/default/ovs-vtap" \
+        | sed 's/^#//' >"$tmp/vtapd-examples"
+    test -s "$tmp/vtapd-examples" || return 1
+    while read -r line; do
+        opts=$(eval "$line"; echo "$OVS_VTAPD_OPTS")
+        cmd=$(unit_command ovs-vtapd.service OVS_VTAPD_OPTS "$opts")
+        cmd=${cmd/--log-file/--log-file=$tmp/run/ovs-vtapd.log}
+        echo "$cmd --help"
+        $cmd --help >/dev/null || return 1
+    done <"$tmp/vtapd-examples"
+
+    opts=$(. "$examples/ovs-vtap-receiver-NAME"; echo "$OVS_VTAP_RECEIVER_OPTS")
+    test -n "$opts" || return 1
+    opts=$(echo "$opts" | sed 's/--listen=[^ ]*/--listen=127.0.0.1:0/')
+    cmd=$(unit_command ovs-vtap-receiver@.service OVS_VTAP_RECEIVER_OPTS \
+          "$opts")
+    echo "$cmd"
+    (cd "$tmp/rx" && exec $cmd) &
+    pid=$!
+    for i in $(seq 100); do
+        test -S "$ctl" && break
+        kill -0 $pid 2>/dev/null || break
+        sleep 0.1
+    done
+    ovs-appctl -t "$ctl" receiver/show | grep '^datagrams: 0' \
+        && ovs-appctl -t "$ctl" exit
+    local rc=$?
+    test $rc = 0 || kill $pid 2>/dev/null
+    wait $pid && test $rc = 0
+}
+
 echo "ovs-vtap-package-test: ovs-vtap $version on Open vSwitch $ovs_version"
 check "make install DESTDIR: the expected files" check_install
 check "make uninstall DESTDIR: nothing left" check_uninstall
@@ -230,6 +278,8 @@ if test -f "$(deb ovs-vtap)"; then
         check_metadata
     check "lintian: no error or warning" check_lintian
     check "systemd-analyze verify: both units" check_units
+    check "the units' command lines with the example options" \
+        check_unit_options
     if test -n "$OVS_VTAP_KEEP_PACKAGES"; then
         mkdir -p "$OVS_VTAP_KEEP_PACKAGES" \
             && cp "$tmp"/src/*.deb "$OVS_VTAP_KEEP_PACKAGES"/
