@@ -22,8 +22,12 @@ EXTRA_DIST += \
 	debian/systemd/ovs-vtapd.service \
 	debian/systemd/ovs-vtap-receiver@.service
 
-# The check of "make install" and of the packages (root, Debian).
+# The check of "make install" and of the packages (root, Debian):
+# "make check-packages" in a build tree.
 dist_noinst_SCRIPTS += utilities/ovs-vtap-package-test.sh
+check-packages: all
+	bash $(srcdir)/utilities/ovs-vtap-package-test.sh $(abs_top_builddir)
+.PHONY: check-packages
 
 # The packages take their version from debian/changelog, which must be
 # that of AC_INIT plus a Debian revision.
