@@ -191,7 +191,7 @@ check_metadata () {
     grep -q "deb-systemd-helper enable 'ovs-vtapd.service'" "$ctl/postinst" \
         && grep -q "deb-systemd-invoke .*'ovs-vtapd.service'" "$ctl/postinst" \
         && grep -q "ovs-vtapd.service" "$ctl/prerm" \
-        || { echo "ovs-vtap: no systemd maintainer script snippets"; return 1; }
+        || { echo "ovs-vtap: no systemd snippets in its scripts"; return 1; }
 }
 
 check_lintian () {
@@ -218,12 +218,15 @@ check_units () {
         test -z \"\$out\""
 }
 
-# The command line of unit $1's ExecStart= for instance "test", with the
-# run directory in $tmp/run, the options variable $2 replaced by $3.
+# The command line of unit $1's ExecStart= (its continued lines joined)
+# for instance "test", with the run directory in $tmp/run, the programs of
+# $tmp/root and the options variable $2 replaced by $3.
 unit_command () {
-    sed -n 's/^ExecStart=//p' "$tmp/root/lib/systemd/system/$1" \
+    awk '/\\$/ { sub(/\\$/, ""); printf "%s", $0; next } { print }' \
+        "$tmp/root/lib/systemd/system/$1" \
+        | sed -n 's/^ExecStart=//p' \
         | sed "s|/run/openvswitch/|$tmp/run/|g; s|%i|test|g;
-               s|\\\$$2|$3|; s| /usr/| $tmp/root/usr/|; s|^/usr/|$tmp/root/usr/|"
+               s|\\\$$2|$3|; s|^/usr/|$tmp/root/usr/|"
 }
 
 # ovs-vtapd accepts the options of its unit with each example of
@@ -246,7 +249,8 @@ check_unit_options () {
         $cmd --help >/dev/null || return 1
     done <"$tmp/vtapd-examples"
 
-    opts=$(. "$examples/ovs-vtap-receiver-NAME"; echo "$OVS_VTAP_RECEIVER_OPTS")
+    opts=$(. "$examples/ovs-vtap-receiver-NAME"
+           echo "$OVS_VTAP_RECEIVER_OPTS")
     test -n "$opts" || return 1
     opts=$(echo "$opts" | sed 's/--listen=[^ ]*/--listen=127.0.0.1:0/')
     cmd=$(unit_command ovs-vtap-receiver@.service OVS_VTAP_RECEIVER_OPTS \
