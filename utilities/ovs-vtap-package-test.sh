@@ -11,8 +11,12 @@
 # maintainer scripts) are checked, lintian finds no error or warning that
 # is not overridden with its reason, and "systemd-analyze verify" accepts
 # both units with the packages' files in place (an overlay on /usr in a
-# private mount namespace: nothing is installed on the host).  The source
-# tree and the build tree stay as they were.
+# private mount namespace: nothing is installed on the host).  Then the
+# units' commands run as systemd would run them, with the packages'
+# programs: ovs-vtapd with each example of /etc/default/ovs-vtap (options
+# only), its ExecStartPre= and ExecStart= beside an ovsdb-server of the
+# test's own, and a receiver instance with the example options on
+# 127.0.0.1.  The source tree and the build tree stay as they were.
 #
 # Usage: ovs-vtap-package-test.sh [BUILDDIR]
 #   BUILDDIR  a configured and built ovs-vtap tree (default: _build)
@@ -218,15 +222,17 @@ check_units () {
         test -z \"\$out\""
 }
 
-# The command line of unit $1's ExecStart= (its continued lines joined)
-# for instance "test", with the run directory in $tmp/run, the programs of
-# $tmp/root and the options variable $2 replaced by $3.
+# The command line of the setting $2 (ExecStart, ExecStartPre) of unit
+# $1, its continued lines joined, as systemd would run it for instance
+# "test" ("$$" as "$", the options variable $3 replaced by $4), with the
+# run directory in $tmp/run and the programs of $tmp/root.
 unit_command () {
     awk '/\\$/ { sub(/\\$/, ""); printf "%s", $0; next } { print }' \
         "$tmp/root/lib/systemd/system/$1" \
-        | sed -n 's/^ExecStart=//p' \
+        | sed -n "s/^$2=//p" \
         | sed "s|/run/openvswitch/|$tmp/run/|g; s|%i|test|g;
-               s|\\\$$2|$3|; s|^/usr/|$tmp/root/usr/|"
+               s|\\\$$3|$4|; s|\\$\\$|\\$|g;
+               s|/usr/\\(s*bin/ovs-vtap\\)|$tmp/root/usr/\\1|g"
 }
 
 # ovs-vtapd accepts the options of its unit with each example of
@@ -243,7 +249,8 @@ check_unit_options () {
     test -s "$tmp/vtapd-examples" || return 1
     while read -r line; do
         opts=$(eval "$line"; echo "$OVS_VTAPD_OPTS")
-        cmd=$(unit_command ovs-vtapd.service OVS_VTAPD_OPTS "$opts")
+        cmd=$(unit_command ovs-vtapd.service ExecStart OVS_VTAPD_OPTS \
+              "$opts")
         cmd=${cmd/--log-file/--log-file=$tmp/run/ovs-vtapd.log}
         echo "$cmd --help"
         $cmd --help >/dev/null || return 1
@@ -253,8 +260,8 @@ check_unit_options () {
            echo "$OVS_VTAP_RECEIVER_OPTS")
     test -n "$opts" || return 1
     opts=$(echo "$opts" | sed 's/--listen=[^ ]*/--listen=127.0.0.1:0/')
-    cmd=$(unit_command ovs-vtap-receiver@.service OVS_VTAP_RECEIVER_OPTS \
-          "$opts")
+    cmd=$(unit_command ovs-vtap-receiver@.service ExecStart \
+          OVS_VTAP_RECEIVER_OPTS "$opts")
     echo "$cmd"
     (cd "$tmp/rx" && exec $cmd) &
     pid=$!
@@ -268,6 +275,56 @@ check_unit_options () {
     local rc=$?
     test $rc = 0 || kill $pid 2>/dev/null
     wait $pid && test $rc = 0
+}
+
+# ovs-vtapd.service's ExecStartPre= and ExecStart= as systemd runs them,
+# with the packages' programs, beside an ovsdb-server of its own (no
+# ovs-vswitchd: nothing is switched, no packet is sent): the VTAP database
+# is created and served, a second start leaves it as it is, and ovs-vtapd
+# detaches, writes its pidfile and realizes a VTAP, here in error for want
+# of its port.
+check_vtapd_unit () {
+    local run=$tmp/run db=$tmp/db rc=0
+    mkdir -p "$run" "$db" || return 1
+    (
+        export OVS_RUNDIR=$run OVS_DBDIR=$db OVS_LOGDIR=$run \
+               OVS_VTAP_LOCAL_DB=yes OVS_VTAP_DB_OPTS= OVS_VTAPD_OPTS=
+        local pre start ctl
+        pre=$(unit_command ovs-vtapd.service ExecStartPre x x)
+        start=$(unit_command ovs-vtapd.service ExecStart x x)
+        ctl="$tmp/root/usr/bin/ovs-vtapctl --db=unix:$run/db.sock"
+        set -ex
+        ovsdb-tool create "$db/conf.db" \
+            /usr/share/openvswitch/vswitch.ovsschema
+        ovsdb-server --detach --no-chdir --pidfile --log-file \
+            --remote="punix:$run/db.sock" "$db/conf.db"
+        ovs-vsctl --db="unix:$run/db.sock" --no-wait init
+        eval "$pre" | tee "$tmp/pre.log"
+        grep -q "now serves $db/vtap.db" "$tmp/pre.log"
+        eval "$pre" | grep 'already serves the VTAP database'
+        (OVS_VTAP_LOCAL_DB=no; eval "$pre") | tee "$tmp/pre.log"
+        test ! -s "$tmp/pre.log"
+        eval "$start"
+        test -s "$run/ovs-vtapd.pid"
+        $ctl add-target nlb 192.0.2.222 -- add-filter f \
+            -- add-rule f ingress include -- add-vtap v nosuchport nlb f \
+            -- start v
+        for i in $(seq 100); do
+            $ctl show | grep -q 'reason: source port nosuchport not found' \
+                && break
+            sleep 0.1
+        done
+        $ctl show
+        ovs-appctl -t ovs-vtapd vtap/show | grep -q '^VTAP v .*: error$'
+    ) || rc=1
+    for daemon in ovs-vtapd ovsdb-server; do
+        if test -s "$run/$daemon.pid"; then
+            OVS_RUNDIR=$run ovs-appctl -t "$run/$daemon.$(cat \
+                "$run/$daemon.pid").ctl" exit 2>/dev/null \
+                || kill "$(cat "$run/$daemon.pid")"
+        fi
+    done
+    return $rc
 }
 
 echo "ovs-vtap-package-test: ovs-vtap $version on Open vSwitch $ovs_version"
@@ -284,6 +341,8 @@ if test -f "$(deb ovs-vtap)"; then
     check "systemd-analyze verify: both units" check_units
     check "the units' command lines with the example options" \
         check_unit_options
+    check "ovs-vtapd.service's commands beside an ovsdb-server" \
+        check_vtapd_unit
     if test -n "$OVS_VTAP_KEEP_PACKAGES"; then
         mkdir -p "$OVS_VTAP_KEEP_PACKAGES" \
             && cp "$tmp"/src/*.deb "$OVS_VTAP_KEEP_PACKAGES"/
