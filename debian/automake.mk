@@ -10,6 +10,7 @@ EXTRA_DIST += \
 	debian/copyright \
 	debian/rules \
 	debian/source/format \
+	debian/source/lintian-overrides \
 	debian/ovs-vtap.install \
 	debian/ovs-vtap.default \
 	debian/ovs-vtap.README.Debian \

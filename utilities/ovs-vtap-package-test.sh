@@ -6,10 +6,11 @@
 # exactly the expected files and "make uninstall" removes them all; then,
 # from a copy of the distribution ("make distdir") in a temporary directory,
 # "dpkg-buildpackage -b -us -uc" makes the packages ovs-vtap and
-# ovs-vtap-receiver, whose contents (dpkg-deb -c) and metadata (dpkg-deb -I:
-# version from configure.ac, exact Open vSwitch dependencies, conffiles,
-# maintainer scripts) are checked, lintian finds no error or warning that
-# is not overridden with its reason, and "systemd-analyze verify" accepts
+# ovs-vtap-receiver (and dpkg-source the source package), whose contents
+# (dpkg-deb -c) and metadata (dpkg-deb -I: version from configure.ac,
+# exact Open vSwitch dependencies, conffiles, maintainer scripts) are
+# checked, lintian finds no error or warning that is not overridden with
+# its reason, and "systemd-analyze verify" accepts
 # both units with the packages' files in place (an overlay on /usr in a
 # private mount namespace: nothing is installed on the host).  Then the
 # units' commands run as systemd would run them, with the packages'
@@ -130,6 +131,11 @@ check_build () {
     local src=$tmp/src/ovs-vtap-$version
     mkdir -p "$tmp/src" && make -C "$builddir" distdir distdir="$src" \
         || return 1
+    # The source package too: the distribution less debian/ is the
+    # upstream tarball.
+    tar -C "$tmp/src" -czf "$tmp/src/ovs-vtap_$version.orig.tar.gz" \
+        --exclude="ovs-vtap-$version/debian" "ovs-vtap-$version" \
+        && (cd "$src" && dpkg-source -b .) || return 1
     (cd "$src" \
      && DEB_BUILD_OPTIONS="parallel=$(nproc)" dpkg-buildpackage -b -us -uc) \
         >"$tmp/dpkg-buildpackage.log" 2>&1 \
@@ -200,6 +206,7 @@ check_metadata () {
 
 check_lintian () {
     lintian --fail-on error,warning --display-info \
+        "$tmp/src/ovs-vtap_$version-1.dsc" \
         "$(deb ovs-vtap)" "$(deb ovs-vtap-receiver)"
 }
 
@@ -337,7 +344,8 @@ if test -f "$(deb ovs-vtap)"; then
         check_contents ovs-vtap-receiver
     check "dpkg-deb -I: version, dependencies, conffiles, scripts" \
         check_metadata
-    check "lintian: no error or warning" check_lintian
+    check "lintian (source, both packages): no error or warning" \
+        check_lintian
     check "systemd-analyze verify: both units" check_units
     check "the units' command lines with the example options" \
         check_unit_options
