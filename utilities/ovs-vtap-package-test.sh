@@ -121,6 +121,15 @@ check_install () {
     diff -u <(installed_files | LC_ALL=C sort) <(list_files "$tmp/dest")
 }
 
+# bash-completion loads ovs-vtapctl's completion on demand from where
+# "make install" put it.
+check_bash_completion () {
+    XDG_DATA_DIRS=$tmp/dest/usr/share bash -c '
+        . /usr/share/bash-completion/bash_completion
+        __load_completion ovs-vtapctl && complete -p ovs-vtapctl' \
+        | grep -x 'complete -F _ovs_vtapctl ovs-vtapctl'
+}
+
 check_uninstall () {
     make -C "$builddir" uninstall DESTDIR="$tmp/dest" prefix=/usr \
         sysconfdir=/etc localstatedir=/var || return 1
@@ -336,6 +345,7 @@ check_vtapd_unit () {
 
 echo "ovs-vtap-package-test: ovs-vtap $version on Open vSwitch $ovs_version"
 check "make install DESTDIR: the expected files" check_install
+check "bash completion loads on demand from there" check_bash_completion
 check "make uninstall DESTDIR: nothing left" check_uninstall
 check "dpkg-buildpackage -b -us -uc from make distdir" check_build
 if test -f "$(deb ovs-vtap)"; then
