@@ -35,6 +35,11 @@ version=$(sed -n 's/^AC_INIT(\[ovs-vtap\], \[\([^]]*\)\].*/\1/p' \
           "$top/configure.ac")
 test -n "$version" \
     || { echo "$0: no version in AC_INIT of configure.ac" >&2; exit 1; }
+# The packages' version: debian/changelog's, AC_INIT's and a revision.
+deb_version=$(dpkg-parsechangelog -l "$top/debian/changelog" -S Version)
+test "${deb_version%-*}" = "$version" \
+    || { echo "$0: debian/changelog has $deb_version, not $version-N" >&2
+         exit 1; }
 ovs_version=$(dpkg-query -W -f='${Version}' openvswitch-source)
 tmp=$(mktemp -d /tmp/ovs-vtap-package.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
@@ -42,8 +47,8 @@ passed=0
 failed=0
 start=$(date +%s)
 
-# Runs "$@" quietly as the check named $1's description; on failure prints
-# the end of its output.
+# Runs the check "$2 ..." that $1 describes, quietly; prints "ok" or
+# "FAILED" with the end of its output.
 check () {
     local what=$1
     shift
@@ -114,6 +119,7 @@ list_files () {
     (cd "$1" && find . ! -type d | sed 's|^\./||' | LC_ALL=C sort)
 }
 
+# "make install" into a DESTDIR installs exactly installed_files.
 check_install () {
     rm -rf "$tmp/dest"
     make -C "$builddir" install DESTDIR="$tmp/dest" prefix=/usr \
@@ -130,12 +136,15 @@ check_bash_completion () {
         | grep -x 'complete -F _ovs_vtapctl ovs-vtapctl'
 }
 
+# "make uninstall" from that DESTDIR leaves no file.
 check_uninstall () {
     make -C "$builddir" uninstall DESTDIR="$tmp/dest" prefix=/usr \
         sysconfdir=/etc localstatedir=/var || return 1
     diff -u /dev/null <(list_files "$tmp/dest")
 }
 
+# The source package and the binary packages from a copy of the
+# distribution, as "make dist" would pack it.
 check_build () {
     local src=$tmp/src/ovs-vtap-$version
     mkdir -p "$tmp/src" && make -C "$builddir" distdir distdir="$src" \
@@ -151,15 +160,16 @@ check_build () {
         || { tail -40 "$tmp/dpkg-buildpackage.log"; return 1; }
     grep '^# PASS: ' "$tmp/dpkg-buildpackage.log"
     for pkg in ovs-vtap ovs-vtap-receiver; do
-        ls "$tmp/src/${pkg}_$version-1_"*.deb || return 1
+        ls "$tmp/src/${pkg}_${deb_version}_"*.deb || return 1
     done
 }
 
 # The .deb of package $1.
 deb () {
-    echo "$tmp/src/$1_$version-1_$(dpkg --print-architecture).deb"
+    echo "$tmp/src/$1_${deb_version}_$(dpkg --print-architecture).deb"
 }
 
+# Package $1 holds exactly package_files $1, with the right modes.
 check_contents () {
     dpkg-deb -c "$(deb "$1")" >"$tmp/$1.contents" || return 1
     diff -u <(package_files "$1") \
@@ -189,13 +199,15 @@ field_has () {
     esac
 }
 
+# Both packages' control fields, ovs-vtap's conffiles and the systemd parts
+# of its maintainer scripts.
 check_metadata () {
     local ctl=$tmp/control
     dpkg-deb -I "$(deb ovs-vtap)" && dpkg-deb -I "$(deb ovs-vtap-receiver)" \
         || return 1
     for pkg in ovs-vtap ovs-vtap-receiver; do
         field_is "$pkg" Package "$pkg" \
-            && field_is "$pkg" Version "$version-1" \
+            && field_is "$pkg" Version "$deb_version" \
             && field_is "$pkg" Architecture "$(dpkg --print-architecture)" \
             && field_has "$pkg" Depends "openvswitch-common (= $ovs_version)" \
             && field_is "$pkg" Built-Using "openvswitch (= $ovs_version)" \
@@ -213,9 +225,10 @@ check_metadata () {
         || { echo "ovs-vtap: no systemd snippets in its scripts"; return 1; }
 }
 
+# lintian finds no error or warning that is not overridden.
 check_lintian () {
     lintian --fail-on error,warning --display-info \
-        "$tmp/src/ovs-vtap_$version-1.dsc" \
+        "$tmp/src/ovs-vtap_$deb_version.dsc" \
         "$(deb ovs-vtap)" "$(deb ovs-vtap-receiver)"
 }
 
