@@ -13,7 +13,16 @@ utilities_ovs_vtapctl_LDADD = lib/libovsvtap.la
 dist_bin_SCRIPTS += utilities/ovs-vtap-db.sh
 dist_man_MANS += utilities/ovs-vtapctl.8 utilities/ovs-vtap-db.sh.8
 
-# Bash completion, where bash-completion sources every file, as OVS installs
-# its own.
-bashcompdir = $(sysconfdir)/bash_completion.d
-dist_bashcomp_DATA = utilities/ovs-vtapctl.bash
+# Bash completion, where bash-completion 2 loads it on demand, as Debian's
+# Open vSwitch installs its own: the file is named after the command.
+bashcompdir = $(datadir)/bash-completion/completions
+EXTRA_DIST += utilities/ovs-vtapctl.bash
+install-data-local: install-bash-completion
+install-bash-completion:
+	$(MKDIR_P) '$(DESTDIR)$(bashcompdir)'
+	$(INSTALL_DATA) $(srcdir)/utilities/ovs-vtapctl.bash \
+		'$(DESTDIR)$(bashcompdir)/ovs-vtapctl'
+uninstall-local: uninstall-bash-completion
+uninstall-bash-completion:
+	rm -f '$(DESTDIR)$(bashcompdir)/ovs-vtapctl'
+.PHONY: install-bash-completion uninstall-bash-completion

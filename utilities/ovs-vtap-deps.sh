@@ -20,7 +20,8 @@ PACKAGES="openvswitch-switch openvswitch-source openvswitch-common
           libssl-dev libcap-ng-dev libunbound-dev unbound libcmocka-dev
           libpcap-dev tcpdump tshark iproute2 iputils-ping iperf3
           netcat-openbsd procps psmisc dnsutils groff clang
-          libclang-rt-14-dev python3-openvswitch"
+          libclang-rt-14-dev python3-openvswitch debhelper dpkg-dev
+          lintian systemd bash-completion"
 
 ovs_version() {
     dpkg-query -W -f='${Version}' openvswitch-source 2>/dev/null
