@@ -58,7 +58,7 @@ struct vtapd {
     struct ovsdb_idl_loop vtap_loop;
     struct vtap_resolver *resolver;
     struct shash flow_tables;   /* Mirror bridge name -> flow_table. */
-    struct hmap counters;       /* "struct flow_counter"s, by cookie. */
+    struct flow_counters counters;  /* What the flows counted. */
     struct vtap_status *status;
     struct vtap_desired desired;
 
@@ -67,6 +67,12 @@ struct vtapd {
     bool mirror_pending;        /* Our Open_vSwitch changes may not be
                                  * applied by ovs-vswitchd yet. */
     bool exiting;
+
+    /* A clean exit first polls the counters and writes them. */
+    long long int exit_deadline;    /* Exit then anyway; 0: not begun. */
+    bool exit_polled;           /* Every flow table's last poll counted. */
+    bool exit_written;          /* The final counts are in a transaction. */
+    bool exit_committed;        /* That transaction was sent. */
 };
 
 static void parse_options(int argc, char *argv[]);
@@ -238,6 +244,8 @@ run(struct vtapd *d)
          * come back once it is done. */
         d->need_recompute = !ovs_txn;
         recompute(d, ovs_txn);
+        vtap_status_load_baselines(d->status, d->vtap_loop.idl, &d->desired,
+                                   &d->counters);
     }
 
     struct shash_node *node;
@@ -257,8 +265,40 @@ run(struct vtapd *d)
                         &d->counters);
     if (vtap_txn) {
         vtap_status_write(d->status, vtap_txn, d->vtap_loop.idl, &d->desired,
-                          d->resolver, all_applied(d));
+                          &d->counters, d->resolver, all_applied(d));
+        d->exit_written = d->exit_polled;
     }
+}
+
+/* On a clean exit, returns true once the final counters are written: every
+ * flow table polled once more, and those counts committed to the VTAP
+ * database; or once that took too long. */
+static bool
+exit_is_done(struct vtapd *d)
+{
+    struct shash_node *node;
+
+    if (!d->exit_deadline) {
+        d->exit_deadline = time_msec() + 3000;
+        SHASH_FOR_EACH (node, &d->flow_tables) {
+            flow_table_poll_stats(node->data);
+        }
+    }
+    if (time_msec() >= d->exit_deadline) {
+        VLOG_WARN("exiting before the last counters were written");
+        return true;
+    }
+    if (!d->exit_polled) {
+        SHASH_FOR_EACH (node, &d->flow_tables) {
+            if (!flow_table_poll_done(node->data)) {
+                return false;
+            }
+        }
+        d->exit_polled = true;
+        poll_immediate_wake();
+        return false;
+    }
+    return d->exit_committed && !d->vtap_loop.committing_txn;
 }
 
 static void
@@ -328,18 +368,22 @@ main(int argc, char *argv[])
     vtap_status_register_columns(d.vtap_loop.idl);
 
     shash_init(&d.flow_tables);
-    hmap_init(&d.counters);
+    flow_counters_init(&d.counters);
     hmap_init(&d.desired.vtaps);
     d.status = vtap_status_create();
     d.need_recompute = true;
 
-    while (!d.exiting) {
+    for (;;) {
         run(&d);
         unixctl_server_run(unixctl);
+        if (d.exiting && exit_is_done(&d)) {
+            break;
+        }
         wait(&d);
         unixctl_server_wait(unixctl);
         if (d.exiting) {
-            poll_immediate_wake();
+            d.exit_committed = d.exit_written;
+            poll_timer_wait_until(d.exit_deadline);
         }
         poll_block();
         if (should_service_stop()) {
