@@ -272,17 +272,21 @@ run(struct vtapd *d)
 
 /* On a clean exit, returns true once the final counters are written: every
  * flow table polled once more, and those counts committed to the VTAP
- * database; or once that took too long. */
+ * database; or once that took too long.  Called after wait(), which sent
+ * the transaction that run() filled in. */
 static bool
 exit_is_done(struct vtapd *d)
 {
     struct shash_node *node;
 
+    d->exit_committed = d->exit_written;
     if (!d->exit_deadline) {
         d->exit_deadline = time_msec() + 3000;
         SHASH_FOR_EACH (node, &d->flow_tables) {
             flow_table_poll_stats(node->data);
         }
+        poll_immediate_wake();
+        return false;
     }
     if (time_msec() >= d->exit_deadline) {
         VLOG_WARN("exiting before the last counters were written");
@@ -291,6 +295,7 @@ exit_is_done(struct vtapd *d)
     if (!d->exit_polled) {
         SHASH_FOR_EACH (node, &d->flow_tables) {
             if (!flow_table_poll_done(node->data)) {
+                poll_timer_wait_until(d->exit_deadline);
                 return false;
             }
         }
@@ -298,6 +303,7 @@ exit_is_done(struct vtapd *d)
         poll_immediate_wake();
         return false;
     }
+    poll_timer_wait_until(d->exit_deadline);
     return d->exit_committed && !d->vtap_loop.committing_txn;
 }
 
@@ -376,14 +382,10 @@ main(int argc, char *argv[])
     for (;;) {
         run(&d);
         unixctl_server_run(unixctl);
-        if (d.exiting && exit_is_done(&d)) {
-            break;
-        }
         wait(&d);
         unixctl_server_wait(unixctl);
-        if (d.exiting) {
-            d.exit_committed = d.exit_written;
-            poll_timer_wait_until(d.exit_deadline);
+        if (d.exiting && exit_is_done(&d)) {
+            break;
         }
         poll_block();
         if (should_service_stop()) {
