@@ -143,11 +143,13 @@ baseline_hash(uint8_t table_id, uint16_t priority, uint32_t match_hash)
     return hash_3words(table_id, priority, match_hash);
 }
 
-/* Returns the baseline of the flow with 'table_id', 'priority' and
- * 'match_hash' in 'fc', or NULL if none (its counters were zero). */
+/* Returns the baseline of the live flow (or, if 'retired', of the flow
+ * deleted and waiting for its final counts) with 'table_id', 'priority'
+ * and 'match_hash' in 'fc', or NULL if none (its counters were zero). */
 struct flow_baseline *
 flow_counters_find_baseline(const struct flow_counters *fc, uint8_t table_id,
-                            uint16_t priority, uint32_t match_hash)
+                            uint16_t priority, uint32_t match_hash,
+                            bool retired)
 {
     struct flow_baseline *b;
 
@@ -155,7 +157,7 @@ flow_counters_find_baseline(const struct flow_counters *fc, uint8_t table_id,
                              baseline_hash(table_id, priority, match_hash),
                              &fc->baselines) {
         if (b->table_id == table_id && b->priority == priority
-            && b->match_hash == match_hash) {
+            && b->match_hash == match_hash && b->retired == retired) {
             return b;
         }
     }
@@ -176,6 +178,8 @@ baseline_create(struct flow_counters *fc, uint8_t table_id,
     return b;
 }
 
+static void baseline_destroy(struct flow_counters *, struct flow_baseline *);
+
 static void
 baseline_set_bridge(struct flow_baseline *b, const char *bridge)
 {
@@ -185,28 +189,30 @@ baseline_set_bridge(struct flow_baseline *b, const char *bridge)
     }
 }
 
-/* Counts one flow statistics entry of 'bridge': the flow with 'cookie',
- * 'table_id', 'priority' and 'match_hash' has counted 'packets' and 'bytes'
- * in all.  What it counted since the last entry (or since the baseline
- * read from the database) becomes pending for 'cookie'.  'seen' identifies
- * the statistics reply, for flow_counters_sweep(). */
-void
-flow_counters_observe(struct flow_counters *fc, const char *bridge,
-                      unsigned int seen, uint64_t cookie, uint8_t table_id,
-                      uint16_t priority, uint32_t match_hash,
-                      uint64_t packets, uint64_t bytes)
+/* Adds 'packets' and 'bytes' to what is pending for 'cookie'. */
+static void
+add_pending(struct flow_counters *fc, uint64_t cookie, uint64_t packets,
+            uint64_t bytes)
 {
-    struct flow_baseline *b = flow_counters_find_baseline(fc, table_id,
-                                                          priority,
-                                                          match_hash);
+    struct flow_counter *c = CONST_CAST(struct flow_counter *,
+                                        flow_counters_find(fc, cookie));
+    if (!c) {
+        c = xzalloc(sizeof *c);
+        c->cookie = cookie;
+        hmap_insert(&fc->pending, &c->node, hash_uint64(cookie));
+    }
+    c->packets += packets;
+    c->bytes += bytes;
+}
+
+/* Makes what 'b' counted up to 'packets' and 'bytes' pending for
+ * 'cookie', and those the new baseline. */
+static void
+baseline_advance(struct flow_counters *fc, struct flow_baseline *b,
+                 uint64_t cookie, uint64_t packets, uint64_t bytes)
+{
     uint64_t dp, db;
 
-    if (!b) {
-        if (!packets && !bytes) {
-            return;
-        }
-        b = baseline_create(fc, table_id, priority, match_hash);
-    }
     if (packets < b->packets || bytes < b->bytes) {
         /* The switch's counters went back: a new flow, counting from 0. */
         dp = packets;
@@ -217,21 +223,91 @@ flow_counters_observe(struct flow_counters *fc, const char *bridge,
     }
     b->packets = packets;
     b->bytes = bytes;
+    b->cookie = cookie;
     b->vtap_id = vtap_cookie_vtap(cookie);
+    if (dp || db) {
+        add_pending(fc, cookie, dp, db);
+    }
+}
+
+/* Counts one flow statistics entry of 'bridge': the flow with 'cookie',
+ * 'table_id', 'priority' and 'match_hash' has counted 'packets' and 'bytes'
+ * in all.  What it counted since the last entry (or since the baseline
+ * read from the database) becomes pending for 'cookie'.  'seen' identifies
+ * the statistics reply, for flow_counters_sweep().  An entry for a flow
+ * that was just deleted (the reply was asked for before) counts for the
+ * deleted flow. */
+void
+flow_counters_observe(struct flow_counters *fc, const char *bridge,
+                      unsigned int seen, uint64_t cookie, uint8_t table_id,
+                      uint16_t priority, uint32_t match_hash,
+                      uint64_t packets, uint64_t bytes)
+{
+    struct flow_baseline *b = flow_counters_find_baseline(fc, table_id,
+                                                          priority,
+                                                          match_hash, false);
+    struct flow_baseline *retired = flow_counters_find_baseline(
+        fc, table_id, priority, match_hash, true);
+
+    if (retired && (!b || b->cookie != cookie)) {
+        baseline_advance(fc, retired, cookie, packets, bytes);
+        return;
+    }
+    if (!b) {
+        if (!packets && !bytes) {
+            return;
+        }
+        b = baseline_create(fc, table_id, priority, match_hash);
+    }
+    baseline_advance(fc, b, cookie, packets, bytes);
     b->seen = seen;
     baseline_set_bridge(b, bridge);
+}
 
-    if (dp || db) {
-        struct flow_counter *c = CONST_CAST(struct flow_counter *,
-                                            flow_counters_find(fc, cookie));
-        if (!c) {
-            c = xzalloc(sizeof *c);
-            c->cookie = cookie;
-            hmap_insert(&fc->pending, &c->node, hash_uint64(cookie));
-        }
-        c->packets += dp;
-        c->bytes += db;
+/* Counts the final 'packets' and 'bytes' of a flow that the switch
+ * removed (a flow_removed message), and forgets its baseline. */
+void
+flow_counters_removed(struct flow_counters *fc, uint64_t cookie,
+                      uint8_t table_id, uint16_t priority,
+                      uint32_t match_hash, uint64_t packets, uint64_t bytes)
+{
+    struct flow_baseline *b = flow_counters_find_baseline(fc, table_id,
+                                                          priority,
+                                                          match_hash, true);
+    if (!b) {
+        b = flow_counters_find_baseline(fc, table_id, priority, match_hash,
+                                        false);
     }
+    if (b) {
+        baseline_advance(fc, b, cookie, packets, bytes);
+        baseline_destroy(fc, b);
+    } else {
+        add_pending(fc, cookie, packets, bytes);
+    }
+}
+
+/* Marks the baseline of a flow that is being deleted as waiting for the
+ * flow's final counts (flow_counters_removed()); a sweep forgets it if
+ * they do not come. */
+void
+flow_counters_retire(struct flow_counters *fc, uint8_t table_id,
+                     uint16_t priority, uint32_t match_hash,
+                     unsigned int seen)
+{
+    struct flow_baseline *old = flow_counters_find_baseline(fc, table_id,
+                                                            priority,
+                                                            match_hash, true);
+    struct flow_baseline *b = flow_counters_find_baseline(fc, table_id,
+                                                          priority,
+                                                          match_hash, false);
+    if (old) {
+        baseline_destroy(fc, old);
+    }
+    if (!b) {
+        b = baseline_create(fc, table_id, priority, match_hash);
+    }
+    b->retired = true;
+    b->seen = seen;
 }
 
 static void
@@ -242,23 +318,32 @@ baseline_destroy(struct flow_counters *fc, struct flow_baseline *b)
     free(b);
 }
 
-/* Forgets the baseline of a flow that is added anew (so it counts from
- * zero). */
+/* Starts at zero the baseline of a flow with 'cookie' that is added
+ * anew. */
 void
-flow_counters_forget(struct flow_counters *fc, uint8_t table_id,
-                     uint16_t priority, uint32_t match_hash)
+flow_counters_forget(struct flow_counters *fc, uint64_t cookie,
+                     uint8_t table_id, uint16_t priority, uint32_t match_hash)
 {
     struct flow_baseline *b = flow_counters_find_baseline(fc, table_id,
                                                           priority,
-                                                          match_hash);
+                                                          match_hash, false);
+    if (!b && flow_counters_find_baseline(fc, table_id, priority,
+                                          match_hash, true)) {
+        /* The flow that it replaces has yet to report its final counts:
+         * keep the new one apart. */
+        b = baseline_create(fc, table_id, priority, match_hash);
+    }
     if (b) {
-        baseline_destroy(fc, b);
+        b->packets = b->bytes = 0;
+        b->cookie = cookie;
+        b->vtap_id = vtap_cookie_vtap(cookie);
     }
 }
 
 /* Once a whole statistics reply 'seen' of 'bridge' is counted, forgets the
  * baselines of that bridge's flows that it did not report: those flows are
- * gone, or counted nothing (a baseline of zero). */
+ * gone, or counted nothing (a baseline of zero); and the deleted flows
+ * whose final counts did not come within two replies. */
 void
 flow_counters_sweep(struct flow_counters *fc, const char *bridge,
                     unsigned int seen)
@@ -266,7 +351,9 @@ flow_counters_sweep(struct flow_counters *fc, const char *bridge,
     struct flow_baseline *b;
 
     HMAP_FOR_EACH_SAFE (b, node, &fc->baselines) {
-        if (b->seen != seen && b->bridge && !strcmp(b->bridge, bridge)) {
+        bool mine = !b->bridge || !strcmp(b->bridge, bridge);
+
+        if (b->retired ? seen - b->seen >= 2 : b->seen != seen && mine) {
             baseline_destroy(fc, b);
         }
     }
@@ -309,11 +396,12 @@ flow_counters_load_baseline(struct flow_counters *fc, uint32_t vtap_id,
 
     struct flow_baseline *b = flow_counters_find_baseline(fc, table_id,
                                                           priority,
-                                                          match_hash);
+                                                          match_hash, false);
     if (!b) {
         b = baseline_create(fc, table_id, priority, match_hash);
     }
     b->vtap_id = vtap_id;
+    b->cookie = 0;
     b->packets = packets;
     b->bytes = bytes;
     if (bridge && bridge[0]) {

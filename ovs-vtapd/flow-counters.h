@@ -14,7 +14,9 @@
  * The switch's counters of a flow only grow while the flow lives.  For each
  * flow (by table, priority and match) the raw counters last seen are kept
  * as its baseline; what a reply adds is the raw count less the baseline,
- * or the whole raw count if it went down (the flow was reinstalled).  The
+ * or the whole raw count if it went down (the flow was reinstalled).  A
+ * flow that ovs-vtapd deletes reports its final counts in a flow_removed
+ * message, so that nothing it counted after the last poll is lost.  The
  * baselines are written to the database together with the totals they
  * were counted into, so that a restarted daemon continues exactly where
  * the last written totals ended. */
@@ -64,9 +66,12 @@ struct flow_baseline {
     uint8_t table_id;           /* The flow: table, priority and the hash */
     uint16_t priority;          /* of its match (flow_baseline_hash()). */
     uint32_t match_hash;
+    uint64_t cookie;            /* Last reported (0 if read from the
+                                 * database). */
     uint32_t vtap_id;           /* The VTAP that owns it. */
     char *bridge;               /* Mirror bridge, or NULL if not known. */
     unsigned int seen;          /* Its table's dump when last seen. */
+    bool retired;               /* Deleted, waiting for its last counts. */
     uint64_t packets;
     uint64_t bytes;
 };
@@ -87,14 +92,22 @@ void flow_counters_observe(struct flow_counters *, const char *bridge,
                            uint8_t table_id, uint16_t priority,
                            uint32_t match_hash,
                            uint64_t packets, uint64_t bytes);
-void flow_counters_forget(struct flow_counters *, uint8_t table_id,
-                          uint16_t priority, uint32_t match_hash);
+void flow_counters_removed(struct flow_counters *, uint64_t cookie,
+                           uint8_t table_id, uint16_t priority,
+                           uint32_t match_hash,
+                           uint64_t packets, uint64_t bytes);
+void flow_counters_forget(struct flow_counters *, uint64_t cookie,
+                          uint8_t table_id, uint16_t priority,
+                          uint32_t match_hash);
+void flow_counters_retire(struct flow_counters *, uint8_t table_id,
+                          uint16_t priority, uint32_t match_hash,
+                          unsigned int seen);
 void flow_counters_sweep(struct flow_counters *, const char *bridge,
                          unsigned int seen);
 
 struct flow_baseline *flow_counters_find_baseline(
     const struct flow_counters *, uint8_t table_id, uint16_t priority,
-    uint32_t match_hash);
+    uint32_t match_hash, bool retired);
 void flow_counters_load_baseline(struct flow_counters *, uint32_t vtap_id,
                                  const char *bridge, const char *key,
                                  const char *value);

@@ -15,8 +15,10 @@
 #include "openvswitch/match.h"
 #include "openvswitch/ofp-actions.h"
 #include "openvswitch/ofp-bundle.h"
+#include "openvswitch/ofp-connection.h"
 #include "openvswitch/ofp-errors.h"
 #include "openvswitch/ofp-flow.h"
+#include "openvswitch/ofp-monitor.h"
 #include "openvswitch/ofp-msgs.h"
 #include "openvswitch/ofp-print.h"
 #include "openvswitch/ofp-protocol.h"
@@ -378,6 +380,9 @@ add_flow_mod(struct flow_table *ft, const struct ft_flow *f, uint16_t command,
         .out_group = OFPG_ANY,
         .ofpacts = del ? NULL : f->ofpacts,
         .ofpacts_len = del ? 0 : f->ofpacts_len,
+        /* A VTAP's flow reports its final counts when deleted. */
+        .flags = (vtap_cookie_kind(f->cookie) != VTAP_COOKIE_KIND_SHARED
+                  ? OFPUTIL_FF_SEND_FLOW_REM : 0),
     };
     minimatch_clone(&fm.match, &f->match);
 
@@ -422,6 +427,8 @@ sync_flows(struct flow_table *ft)
     HMAP_FOR_EACH_SAFE (i, node, &ft->installed) {
         if (!ft_find_flow(&ft->desired, i)) {
             add_flow_mod(ft, i, OFPFC_DELETE_STRICT, bundle_id, &msgs);
+            flow_counters_retire(ft->counters, i->table_id, i->priority,
+                                 i->node.hash, ft->stats_seq);
             hmap_remove(&ft->installed, &i->node);
             ft_flow_free(i);
             n_del++;
@@ -434,8 +441,8 @@ sync_flows(struct flow_table *ft)
             add_flow_mod(ft, d, OFPFC_ADD, bundle_id, &msgs);
             i = ft_flow_clone(d);
             hmap_insert(&ft->installed, &i->node, i->node.hash);
-            flow_counters_forget(ft->counters, d->table_id, d->priority,
-                                 d->node.hash);
+            flow_counters_forget(ft->counters, d->cookie, d->table_id,
+                                 d->priority, d->node.hash);
             n_add++;
             touched = true;
         } else if (i->cookie != d->cookie) {
@@ -560,6 +567,47 @@ process_stats_reply(struct flow_table *ft, struct ofpbuf *msg)
     }
 }
 
+/* Counts the final counters of a flow that the switch removed. */
+static void
+process_flow_removed(struct flow_table *ft, const struct ofp_header *oh)
+{
+    struct ofputil_flow_removed fr;
+
+    if (ofputil_decode_flow_removed(&fr, oh)) {
+        VLOG_WARN_RL(&rl, "%s: bad flow removed message", ft->bridge);
+        return;
+    }
+
+    uint64_t cookie = ntohll(fr.cookie);
+    if ((cookie & VTAP_COOKIE_MASK) != VTAP_COOKIE_MAGIC << 48
+        || vtap_cookie_kind(cookie) == VTAP_COOKIE_KIND_SHARED) {
+        return;
+    }
+
+    struct minimatch mm;
+    ft_minimatch_init(&mm, &fr.match);
+    flow_counters_removed(ft->counters, cookie, fr.table_id, fr.priority,
+                          ft_hash(fr.table_id, fr.priority, &mm),
+                          fr.packet_count == UINT64_MAX ? 0 : fr.packet_count,
+                          fr.byte_count == UINT64_MAX ? 0 : fr.byte_count);
+    minimatch_destroy(&mm);
+}
+
+/* Asks the switch to send, of all asynchronous messages, only those of
+ * flows deleted by a flow_mod (which carry their final counters). */
+static void
+send_async_config(struct flow_table *ft)
+{
+    struct ofputil_async_cfg ac = OFPUTIL_ASYNC_CFG_INIT;
+
+    ac.primary[OAM_FLOW_REMOVED] = 1u << OFPRR_DELETE;
+    ac.secondary[OAM_FLOW_REMOVED] = 1u << OFPRR_DELETE;
+    rconn_send(ft->rconn,
+               ofputil_encode_set_async_config(&ac, UINT32_MAX,
+                                               rconn_get_version(ft->rconn)),
+               NULL);
+}
+
 static void
 process_msg(struct flow_table *ft, struct ofpbuf *msg)
 {
@@ -578,6 +626,10 @@ process_msg(struct flow_table *ft, struct ofpbuf *msg)
         if (oh->xid == ft->stats_xid) {
             process_stats_reply(ft, msg);
         }
+        break;
+
+    case OFPTYPE_FLOW_REMOVED:
+        process_flow_removed(ft, oh);
         break;
 
     case OFPTYPE_BUNDLE_CONTROL: {
@@ -621,6 +673,7 @@ flow_table_run(struct flow_table *ft, long long int stats_interval)
     if (seqno != ft->conn_seqno) {
         VLOG_INFO("%s: connected, reading its flows", ft->bridge);
         ft->conn_seqno = seqno;
+        send_async_config(ft);
         ft->dumped = false;
         ft->stats_xid = 0;
         ft->commit_xid = 0;

@@ -367,6 +367,11 @@ group_baselines(const struct flow_counters *counters, struct hmap *groups)
     HMAP_FOR_EACH (b, node, &counters->baselines) {
         struct vtap_baselines *g = NULL, *iter;
 
+        if (b->retired || (!b->packets && !b->bytes)) {
+            /* Gone, or counted nothing: a restart counts from zero. */
+            continue;
+        }
+
         HMAP_FOR_EACH_WITH_HASH (iter, node, b->vtap_id, groups) {
             if (iter->vtap_id == b->vtap_id) {
                 g = iter;

@@ -163,7 +163,7 @@ test_counters(void **state OVS_UNUSED)
 
     /* Out to the database and back, as after a restart. */
     struct flow_baseline *b = flow_counters_find_baseline(&fc, 1, 40000,
-                                                          0xabcd);
+                                                          0xabcd, false);
     assert_non_null(b);
     assert_int_equal(b->vtap_id, 7);
     char *key = flow_baseline_key(b);
@@ -185,8 +185,10 @@ test_counters(void **state OVS_UNUSED)
     free(value);
 
     /* Added anew: from zero. */
-    flow_counters_forget(&restarted, 1, 40000, 0xabcd);
-    assert_null(flow_counters_find_baseline(&restarted, 1, 40000, 0xabcd));
+    flow_counters_forget(&restarted, cookie, 1, 40000, 0xabcd);
+    b = flow_counters_find_baseline(&restarted, 1, 40000, 0xabcd, false);
+    assert_int_equal(b->packets, 0);
+    assert_int_equal(b->bytes, 0);
     flow_counters_observe(&restarted, "br", 2, cookie, 1, 40000, 0xabcd,
                           200, 19600);
     assert_int_equal(pending_packets(&restarted, cookie), 300);
@@ -196,13 +198,57 @@ test_counters(void **state OVS_UNUSED)
                           1, 98);
     flow_counters_sweep(&restarted, "br", 2);
     assert_non_null(flow_counters_find_baseline(&restarted, 1, 40000,
-                                                0xabcd));
+                                                0xabcd, false));
     flow_counters_sweep(&restarted, "br", 3);
-    assert_null(flow_counters_find_baseline(&restarted, 1, 40000, 0xabcd));
+    assert_null(flow_counters_find_baseline(&restarted, 1, 40000, 0xabcd,
+                                            false));
     assert_non_null(flow_counters_find_baseline(&restarted, 1, 40000,
-                                                0x1234));
+                                                0x1234, false));
 
     flow_counters_destroy(&restarted);
+    flow_counters_destroy(&fc);
+}
+
+/* A flow that the daemon deletes counts what it counted after the last
+ * poll from its final counts; a late statistics entry for it counts for
+ * it, not for a new flow with the same match; final counts that never come
+ * are given up after two replies. */
+static void
+test_counters_removed(void **state OVS_UNUSED)
+{
+    uint64_t old_rule = vtap_cookie(VTAP_COOKIE_KIND_INGRESS, true, 5, 7);
+    uint64_t new_rule = vtap_cookie(VTAP_COOKIE_KIND_INGRESS, true, 6, 7);
+    struct flow_counters fc;
+
+    flow_counters_init(&fc);
+    flow_counters_observe(&fc, "br", 1, old_rule, 1, 100, 0x42, 10, 1000);
+    flow_counters_retire(&fc, 1, 100, 0x42, 1);
+    assert_null(flow_counters_find_baseline(&fc, 1, 100, 0x42, false));
+    /* The same match added anew, for another rule. */
+    flow_counters_forget(&fc, new_rule, 1, 100, 0x42);
+    /* A late entry of the old flow, then its final counts. */
+    flow_counters_observe(&fc, "br", 2, old_rule, 1, 100, 0x42, 12, 1200);
+    assert_int_equal(pending_packets(&fc, old_rule), 12);
+    flow_counters_removed(&fc, old_rule, 1, 100, 0x42, 15, 1500);
+    assert_int_equal(pending_packets(&fc, old_rule), 15);
+    assert_null(flow_counters_find_baseline(&fc, 1, 100, 0x42, true));
+    /* The new flow counts from zero. */
+    flow_counters_observe(&fc, "br", 3, new_rule, 1, 100, 0x42, 4, 400);
+    assert_int_equal(pending_packets(&fc, new_rule), 4);
+    assert_int_equal(pending_packets(&fc, old_rule), 15);
+
+    /* Deleted by someone else: its final counts, against its baseline. */
+    flow_counters_removed(&fc, new_rule, 1, 100, 0x42, 9, 900);
+    assert_int_equal(pending_packets(&fc, new_rule), 9);
+    assert_null(flow_counters_find_baseline(&fc, 1, 100, 0x42, false));
+
+    /* Final counts that do not come: forgotten after two replies. */
+    flow_counters_observe(&fc, "br", 3, new_rule, 1, 200, 0x43, 1, 100);
+    flow_counters_retire(&fc, 1, 200, 0x43, 3);
+    flow_counters_sweep(&fc, "br", 4);
+    assert_non_null(flow_counters_find_baseline(&fc, 1, 200, 0x43, true));
+    flow_counters_sweep(&fc, "br", 5);
+    assert_null(flow_counters_find_baseline(&fc, 1, 200, 0x43, true));
     flow_counters_destroy(&fc);
 }
 
@@ -260,6 +306,7 @@ main(void)
         cmocka_unit_test(test_cookie_fields),
         cmocka_unit_test(test_rule_ids),
         cmocka_unit_test(test_counters),
+        cmocka_unit_test(test_counters_removed),
         cmocka_unit_test(test_desired_flows),
     };
 
