@@ -286,13 +286,14 @@ flow_counters_removed(struct flow_counters *fc, uint64_t cookie,
     }
 }
 
-/* Marks the baseline of a flow that is being deleted as waiting for the
- * flow's final counts (flow_counters_removed()); a sweep forgets it if
- * they do not come. */
+/* Marks the baseline of a flow of 'bridge' that is being deleted, while
+ * its statistics request 'seen' is the latest, as waiting for the flow's
+ * final counts (flow_counters_removed()); a sweep forgets it if they do
+ * not come. */
 void
-flow_counters_retire(struct flow_counters *fc, uint8_t table_id,
-                     uint16_t priority, uint32_t match_hash,
-                     unsigned int seen)
+flow_counters_retire(struct flow_counters *fc, const char *bridge,
+                     unsigned int seen, uint8_t table_id, uint16_t priority,
+                     uint32_t match_hash)
 {
     struct flow_baseline *old = flow_counters_find_baseline(fc, table_id,
                                                             priority,
@@ -308,6 +309,7 @@ flow_counters_retire(struct flow_counters *fc, uint8_t table_id,
     }
     b->retired = true;
     b->seen = seen;
+    baseline_set_bridge(b, bridge);
 }
 
 static void
@@ -318,11 +320,12 @@ baseline_destroy(struct flow_counters *fc, struct flow_baseline *b)
     free(b);
 }
 
-/* Starts at zero the baseline of a flow with 'cookie' that is added
- * anew. */
+/* Starts at zero the baseline of a flow of 'bridge' with 'cookie' that is
+ * added anew. */
 void
-flow_counters_forget(struct flow_counters *fc, uint64_t cookie,
-                     uint8_t table_id, uint16_t priority, uint32_t match_hash)
+flow_counters_forget(struct flow_counters *fc, const char *bridge,
+                     uint64_t cookie, uint8_t table_id, uint16_t priority,
+                     uint32_t match_hash)
 {
     struct flow_baseline *b = flow_counters_find_baseline(fc, table_id,
                                                           priority,
@@ -337,6 +340,7 @@ flow_counters_forget(struct flow_counters *fc, uint64_t cookie,
         b->packets = b->bytes = 0;
         b->cookie = cookie;
         b->vtap_id = vtap_cookie_vtap(cookie);
+        baseline_set_bridge(b, bridge);
     }
 }
 
@@ -353,7 +357,7 @@ flow_counters_sweep(struct flow_counters *fc, const char *bridge,
     HMAP_FOR_EACH_SAFE (b, node, &fc->baselines) {
         bool mine = !b->bridge || !strcmp(b->bridge, bridge);
 
-        if (b->retired ? seen - b->seen >= 2 : b->seen != seen && mine) {
+        if (mine && (b->retired ? seen - b->seen >= 2 : b->seen != seen)) {
             baseline_destroy(fc, b);
         }
     }

@@ -96,12 +96,12 @@ void flow_counters_removed(struct flow_counters *, uint64_t cookie,
                            uint8_t table_id, uint16_t priority,
                            uint32_t match_hash,
                            uint64_t packets, uint64_t bytes);
-void flow_counters_forget(struct flow_counters *, uint64_t cookie,
-                          uint8_t table_id, uint16_t priority,
-                          uint32_t match_hash);
-void flow_counters_retire(struct flow_counters *, uint8_t table_id,
-                          uint16_t priority, uint32_t match_hash,
-                          unsigned int seen);
+void flow_counters_forget(struct flow_counters *, const char *bridge,
+                          uint64_t cookie, uint8_t table_id,
+                          uint16_t priority, uint32_t match_hash);
+void flow_counters_retire(struct flow_counters *, const char *bridge,
+                          unsigned int seen, uint8_t table_id,
+                          uint16_t priority, uint32_t match_hash);
 void flow_counters_sweep(struct flow_counters *, const char *bridge,
                          unsigned int seen);
 

@@ -427,8 +427,8 @@ sync_flows(struct flow_table *ft)
     HMAP_FOR_EACH_SAFE (i, node, &ft->installed) {
         if (!ft_find_flow(&ft->desired, i)) {
             add_flow_mod(ft, i, OFPFC_DELETE_STRICT, bundle_id, &msgs);
-            flow_counters_retire(ft->counters, i->table_id, i->priority,
-                                 i->node.hash, ft->stats_seq);
+            flow_counters_retire(ft->counters, ft->bridge, ft->stats_seq,
+                                 i->table_id, i->priority, i->node.hash);
             hmap_remove(&ft->installed, &i->node);
             ft_flow_free(i);
             n_del++;
@@ -441,8 +441,8 @@ sync_flows(struct flow_table *ft)
             add_flow_mod(ft, d, OFPFC_ADD, bundle_id, &msgs);
             i = ft_flow_clone(d);
             hmap_insert(&ft->installed, &i->node, i->node.hash);
-            flow_counters_forget(ft->counters, d->cookie, d->table_id,
-                                 d->priority, d->node.hash);
+            flow_counters_forget(ft->counters, ft->bridge, d->cookie,
+                                 d->table_id, d->priority, d->node.hash);
             n_add++;
             touched = true;
         } else if (i->cookie != d->cookie) {

@@ -185,7 +185,7 @@ test_counters(void **state OVS_UNUSED)
     free(value);
 
     /* Added anew: from zero. */
-    flow_counters_forget(&restarted, cookie, 1, 40000, 0xabcd);
+    flow_counters_forget(&restarted, "br", cookie, 1, 40000, 0xabcd);
     b = flow_counters_find_baseline(&restarted, 1, 40000, 0xabcd, false);
     assert_int_equal(b->packets, 0);
     assert_int_equal(b->bytes, 0);
@@ -212,7 +212,7 @@ test_counters(void **state OVS_UNUSED)
 /* A flow that the daemon deletes counts what it counted after the last
  * poll from its final counts; a late statistics entry for it counts for
  * it, not for a new flow with the same match; final counts that never come
- * are given up after two replies. */
+ * are given up after two replies of the flow's bridge (not another's). */
 static void
 test_counters_removed(void **state OVS_UNUSED)
 {
@@ -222,10 +222,10 @@ test_counters_removed(void **state OVS_UNUSED)
 
     flow_counters_init(&fc);
     flow_counters_observe(&fc, "br", 1, old_rule, 1, 100, 0x42, 10, 1000);
-    flow_counters_retire(&fc, 1, 100, 0x42, 1);
+    flow_counters_retire(&fc, "br", 1, 1, 100, 0x42);
     assert_null(flow_counters_find_baseline(&fc, 1, 100, 0x42, false));
     /* The same match added anew, for another rule. */
-    flow_counters_forget(&fc, new_rule, 1, 100, 0x42);
+    flow_counters_forget(&fc, "br", new_rule, 1, 100, 0x42);
     /* A late entry of the old flow, then its final counts. */
     flow_counters_observe(&fc, "br", 2, old_rule, 1, 100, 0x42, 12, 1200);
     assert_int_equal(pending_packets(&fc, old_rule), 12);
@@ -244,8 +244,9 @@ test_counters_removed(void **state OVS_UNUSED)
 
     /* Final counts that do not come: forgotten after two replies. */
     flow_counters_observe(&fc, "br", 3, new_rule, 1, 200, 0x43, 1, 100);
-    flow_counters_retire(&fc, 1, 200, 0x43, 3);
+    flow_counters_retire(&fc, "br", 3, 1, 200, 0x43);
     flow_counters_sweep(&fc, "br", 4);
+    flow_counters_sweep(&fc, "other-bridge", 99);
     assert_non_null(flow_counters_find_baseline(&fc, 1, 200, 0x43, true));
     flow_counters_sweep(&fc, "br", 5);
     assert_null(flow_counters_find_baseline(&fc, 1, 200, 0x43, true));
