@@ -426,11 +426,36 @@ write_baselines(const struct vtaprec_realization *r,
     smap_destroy(&ids);
 }
 
+/* The baselines of every VTAP, grouped on first use by a write. */
+struct baselines_by_vtap {
+    const struct flow_counters *counters;
+    bool grouped;               /* 'groups' is filled in. */
+    struct hmap groups;         /* "struct vtap_baselines"s. */
+};
+
+/* Returns the baselines of VTAP 'vtap_id' in 'b', or NULL if none. */
+static const struct vtap_baselines *
+baselines_of(struct baselines_by_vtap *b, uint32_t vtap_id)
+{
+    const struct vtap_baselines *g;
+
+    if (!b->grouped) {
+        group_baselines(b->counters, &b->groups);
+        b->grouped = true;
+    }
+    HMAP_FOR_EACH_WITH_HASH (g, node, vtap_id, &b->groups) {
+        if (g->vtap_id == vtap_id) {
+            return g;
+        }
+    }
+    return NULL;
+}
+
 static void
 write_realization(struct vtap_status *st, struct ovsdb_idl_txn *txn,
                   const struct ovsdb_idl *idl, const struct vtaprec_vtap *row,
                   const struct vtap_want *want, const char *host,
-                  const struct hmap *baselines)
+                  struct baselines_by_vtap *baselines)
 {
     const struct vtaprec_realization *r = my_realization(row, host);
     const char *reason;
@@ -465,21 +490,17 @@ write_realization(struct vtap_status *st, struct ovsdb_idl_txn *txn,
     }
     /* The totals and the baselines that they were counted up to go into
      * the same transaction, so that the database always holds a pair that
-     * a restarted daemon can continue from. */
+     * a restarted daemon can continue from.  (A baseline changes without
+     * the totals only when a flow goes or comes back at zero; until its
+     * flow counts again, which writes it, the one in the database is
+     * higher than the switch's counter, which counts from zero.) */
     if (stats_differ(r->key_statistics, r->value_statistics, r->n_statistics,
                      realization_keys, t->v, N_REALIZATION_KEYS)) {
         vtaprec_realization_set_statistics(
             r, CONST_CAST(const char **, realization_keys), t->v,
             N_REALIZATION_KEYS);
+        write_baselines(r, baselines_of(baselines, want->id));
     }
-    const struct vtap_baselines *g, *mine = NULL;
-    HMAP_FOR_EACH_WITH_HASH (g, node, want->id, baselines) {
-        if (g->vtap_id == want->id) {
-            mine = g;
-            break;
-        }
-    }
-    write_baselines(r, mine);
 }
 
 static void
@@ -521,10 +542,12 @@ vtap_status_write(struct vtap_status *st, struct ovsdb_idl_txn *txn,
                   const struct flow_counters *counters,
                   struct vtap_resolver *resolver, bool applied)
 {
-    struct hmap baselines = HMAP_INITIALIZER(&baselines);
+    struct baselines_by_vtap baselines = {
+        .counters = counters,
+        .groups = HMAP_INITIALIZER(&baselines.groups),
+    };
     const struct vtaprec_vtap *row;
 
-    group_baselines(counters, &baselines);
     VTAPREC_VTAP_FOR_EACH (row, idl) {
         const struct vtap_want *want = vtap_desired_find(desired,
                                                          &row->header_.uuid);
@@ -533,7 +556,7 @@ vtap_status_write(struct vtap_status *st, struct ovsdb_idl_txn *txn,
                               &baselines);
         }
     }
-    baselines_destroy(&baselines);
+    baselines_destroy(&baselines.groups);
 
     /* Forget the totals of deleted rows. */
     struct totals *t;
