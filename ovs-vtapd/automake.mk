@@ -5,6 +5,8 @@
 sbin_PROGRAMS += ovs-vtapd/ovs-vtapd
 ovs_vtapd_ovs_vtapd_SOURCES = \
 	ovs-vtapd/ovs-vtapd.c \
+	ovs-vtapd/flow-counters.c \
+	ovs-vtapd/flow-counters.h \
 	ovs-vtapd/flow-table.c \
 	ovs-vtapd/flow-table.h \
 	ovs-vtapd/ovs-config.c \
@@ -24,6 +26,8 @@ dist_man_MANS += ovs-vtapd/ovs-vtapd.8
 UNIT_TESTS += tests/test-vtapd-flow-table
 tests_test_vtapd_flow_table_SOURCES = \
 	tests/test-vtapd-flow-table.c \
+	ovs-vtapd/flow-counters.c \
+	ovs-vtapd/flow-counters.h \
 	ovs-vtapd/flow-table.c \
 	ovs-vtapd/flow-table.h
 tests_test_vtapd_flow_table_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/ovs-vtapd

@@ -15,8 +15,10 @@
 #include "openvswitch/match.h"
 #include "openvswitch/ofp-actions.h"
 #include "openvswitch/ofp-bundle.h"
+#include "openvswitch/ofp-connection.h"
 #include "openvswitch/ofp-errors.h"
 #include "openvswitch/ofp-flow.h"
+#include "openvswitch/ofp-monitor.h"
 #include "openvswitch/ofp-msgs.h"
 #include "openvswitch/ofp-print.h"
 #include "openvswitch/ofp-protocol.h"
@@ -33,76 +35,6 @@
 VLOG_DEFINE_THIS_MODULE(flow_table);
 
 static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
-
-/* Returns the cookie of a flow of 'kind' for rule 'rule_idx' of VTAP 'id'. */
-uint64_t
-vtap_cookie(unsigned int kind, unsigned int rule_idx, uint32_t id)
-{
-    return ((VTAP_COOKIE_MAGIC << 48) | ((uint64_t) (kind & 0x3) << 46)
-            | ((uint64_t) (rule_idx & 0x3fff) << 32) | id);
-}
-
-/* Returns the kind (VTAP_COOKIE_KIND_*) of a flow with 'cookie'. */
-unsigned int
-vtap_cookie_kind(uint64_t cookie)
-{
-    return (cookie >> 46) & 0x3;
-}
-
-/* Returns the rule index of a flow with 'cookie'. */
-unsigned int
-vtap_cookie_rule(uint64_t cookie)
-{
-    return (cookie >> 32) & 0x3fff;
-}
-
-/* Returns the VTAP id of a flow with 'cookie'. */
-uint32_t
-vtap_cookie_vtap(uint64_t cookie)
-{
-    return cookie & 0xffffffff;
-}
-
-/* Returns the counter for 'cookie' in 'counters', or NULL. */
-const struct flow_counter *
-flow_counters_find(const struct hmap *counters, uint64_t cookie)
-{
-    const struct flow_counter *c;
-
-    HMAP_FOR_EACH_WITH_HASH (c, node, hash_uint64(cookie), counters) {
-        if (c->cookie == cookie) {
-            return c;
-        }
-    }
-    return NULL;
-}
-
-static void
-flow_counters_add(struct hmap *counters, uint64_t cookie,
-                  uint64_t packets, uint64_t bytes)
-{
-    struct flow_counter *c = CONST_CAST(struct flow_counter *,
-                                        flow_counters_find(counters, cookie));
-    if (!c) {
-        c = xzalloc(sizeof *c);
-        c->cookie = cookie;
-        hmap_insert(counters, &c->node, hash_uint64(cookie));
-    }
-    c->packets += packets;
-    c->bytes += bytes;
-}
-
-/* Frees every counter in 'counters'. */
-void
-flow_counters_destroy(struct hmap *counters)
-{
-    struct flow_counter *c;
-
-    HMAP_FOR_EACH_POP (c, node, counters) {
-        free(c);
-    }
-    hmap_destroy(counters);
-}
 
 /* One flow, desired or installed.  Its identity is the table, the
  * priority and the match, compared in binary form (no text). */
@@ -128,10 +60,13 @@ struct flow_table {
     struct hmap desired;        /* "struct ft_flow"s wanted. */
     struct hmap installed;      /* "struct ft_flow"s in the switch. */
     struct shash parsed;        /* Actions text -> "struct ft_actions". */
-    struct hmap *counters;      /* Per-cookie totals, shared. */
+    struct flow_counters *counters; /* Counted per cookie, shared. */
 
     bool dumped;                /* Installed flows known since connect. */
     ovs_be32 stats_xid;         /* Outstanding flow stats request. */
+    unsigned int stats_seq;     /* Number of stats requests sent. */
+    unsigned int stats_done;    /* 'stats_seq' of the last one counted. */
+    unsigned int poll_target;   /* flow_table_poll_stats() waits for it. */
     bool stats_is_dump;         /* It is the dump after connecting. */
     bool stats_all;             /* It must look at flows that counted
                                  * nothing too (some counters were reset). */
@@ -276,7 +211,7 @@ ft_parsed_sweep(struct flow_table *ft, bool all)
  * in 'rundir'.  Statistics accumulate into 'counters'. */
 struct flow_table *
 flow_table_create(const char *bridge, const char *rundir,
-                  struct hmap *counters)
+                  struct flow_counters *counters)
 {
     struct flow_table *ft = xzalloc(sizeof *ft);
     uint32_t versions = ((1u << OFP13_VERSION) | (1u << OFP14_VERSION)
@@ -422,6 +357,7 @@ send_stats_request(struct flow_table *ft, bool is_dump)
     struct ofpbuf *msg = ofputil_encode_flow_stats_request(&fsr,
                                                            ft_protocol(ft));
     ft->stats_xid = ((struct ofp_header *) msg->data)->xid;
+    ft->stats_seq++;
     ft->stats_is_dump = is_dump;
     ft->stats_all = is_dump || ft->replaced;
     ft->replaced = false;
@@ -444,6 +380,9 @@ add_flow_mod(struct flow_table *ft, const struct ft_flow *f, uint16_t command,
         .out_group = OFPG_ANY,
         .ofpacts = del ? NULL : f->ofpacts,
         .ofpacts_len = del ? 0 : f->ofpacts_len,
+        /* A VTAP's flow reports its final counts when deleted. */
+        .flags = (vtap_cookie_kind(f->cookie) != VTAP_COOKIE_KIND_SHARED
+                  ? OFPUTIL_FF_SEND_FLOW_REM : 0),
     };
     minimatch_clone(&fm.match, &f->match);
 
@@ -488,6 +427,8 @@ sync_flows(struct flow_table *ft)
     HMAP_FOR_EACH_SAFE (i, node, &ft->installed) {
         if (!ft_find_flow(&ft->desired, i)) {
             add_flow_mod(ft, i, OFPFC_DELETE_STRICT, bundle_id, &msgs);
+            flow_counters_retire(ft->counters, ft->bridge, ft->stats_seq,
+                                 i->table_id, i->priority, i->node.hash);
             hmap_remove(&ft->installed, &i->node);
             ft_flow_free(i);
             n_del++;
@@ -500,6 +441,8 @@ sync_flows(struct flow_table *ft)
             add_flow_mod(ft, d, OFPFC_ADD, bundle_id, &msgs);
             i = ft_flow_clone(d);
             hmap_insert(&ft->installed, &i->node, i->node.hash);
+            flow_counters_forget(ft->counters, ft->bridge, d->cookie,
+                                 d->table_id, d->priority, d->node.hash);
             n_add++;
             touched = true;
         } else if (i->cookie != d->cookie) {
@@ -584,7 +527,7 @@ process_stats_reply(struct flow_table *ft, struct ofpbuf *msg)
                                     fs.priority, &mm, hash);
 
         if (ft->stats_is_dump) {
-            /* Adopted: counted already before the daemon (re)started. */
+            /* Adopted: what it counted before is in its baseline. */
             if (!f) {
                 f = xzalloc(sizeof *f);
                 f->table_id = fs.table_id;
@@ -595,18 +538,17 @@ process_stats_reply(struct flow_table *ft, struct ofpbuf *msg)
             f->cookie = cookie;
             ft_flow_set_actions(f, fs.ofpacts, fs.ofpacts_len);
             f->dumped_actions = true;
+        }
+        if (f) {
             f->packets = packets;
             f->bytes = bytes;
-        } else if (f) {
-            /* A reset counter (flow replaced) starts again from zero. */
-            uint64_t dp = packets >= f->packets ? packets - f->packets
-                                                 : packets;
-            uint64_t db = bytes >= f->bytes ? bytes - f->bytes : bytes;
-            if (dp || db) {
-                flow_counters_add(ft->counters, cookie, dp, db);
-            }
-            f->packets = packets;
-            f->bytes = bytes;
+        }
+        if (vtap_cookie_kind(cookie) != VTAP_COOKIE_KIND_SHARED) {
+            /* Attributed by the cookie that the switch reports, which is
+             * the owner's even if the flow changed since the request. */
+            flow_counters_observe(ft->counters, ft->bridge, ft->stats_seq,
+                                  cookie, fs.table_id, fs.priority, hash,
+                                  packets, bytes);
         }
         minimatch_destroy(&mm);
     }
@@ -614,6 +556,8 @@ process_stats_reply(struct flow_table *ft, struct ofpbuf *msg)
 
     if (!ofpmp_more(msg->data)) {
         ft->stats_xid = 0;
+        ft->stats_done = ft->stats_seq;
+        flow_counters_sweep(ft->counters, ft->bridge, ft->stats_seq);
         if (ft->stats_is_dump) {
             VLOG_INFO("%s: found %"PRIuSIZE" installed flows", ft->bridge,
                       hmap_count(&ft->installed));
@@ -621,6 +565,47 @@ process_stats_reply(struct flow_table *ft, struct ofpbuf *msg)
             ft->need_sync = true;
         }
     }
+}
+
+/* Counts the final counters of a flow that the switch removed. */
+static void
+process_flow_removed(struct flow_table *ft, const struct ofp_header *oh)
+{
+    struct ofputil_flow_removed fr;
+
+    if (ofputil_decode_flow_removed(&fr, oh)) {
+        VLOG_WARN_RL(&rl, "%s: bad flow removed message", ft->bridge);
+        return;
+    }
+
+    uint64_t cookie = ntohll(fr.cookie);
+    if ((cookie & VTAP_COOKIE_MASK) != VTAP_COOKIE_MAGIC << 48
+        || vtap_cookie_kind(cookie) == VTAP_COOKIE_KIND_SHARED) {
+        return;
+    }
+
+    struct minimatch mm;
+    ft_minimatch_init(&mm, &fr.match);
+    flow_counters_removed(ft->counters, cookie, fr.table_id, fr.priority,
+                          ft_hash(fr.table_id, fr.priority, &mm),
+                          fr.packet_count == UINT64_MAX ? 0 : fr.packet_count,
+                          fr.byte_count == UINT64_MAX ? 0 : fr.byte_count);
+    minimatch_destroy(&mm);
+}
+
+/* Asks the switch to send, of all asynchronous messages, only those of
+ * flows deleted by a flow_mod (which carry their final counters). */
+static void
+send_async_config(struct flow_table *ft)
+{
+    struct ofputil_async_cfg ac = OFPUTIL_ASYNC_CFG_INIT;
+
+    ac.primary[OAM_FLOW_REMOVED] = 1u << OFPRR_DELETE;
+    ac.secondary[OAM_FLOW_REMOVED] = 1u << OFPRR_DELETE;
+    rconn_send(ft->rconn,
+               ofputil_encode_set_async_config(&ac, UINT32_MAX,
+                                               rconn_get_version(ft->rconn)),
+               NULL);
 }
 
 static void
@@ -641,6 +626,10 @@ process_msg(struct flow_table *ft, struct ofpbuf *msg)
         if (oh->xid == ft->stats_xid) {
             process_stats_reply(ft, msg);
         }
+        break;
+
+    case OFPTYPE_FLOW_REMOVED:
+        process_flow_removed(ft, oh);
         break;
 
     case OFPTYPE_BUNDLE_CONTROL: {
@@ -684,6 +673,7 @@ flow_table_run(struct flow_table *ft, long long int stats_interval)
     if (seqno != ft->conn_seqno) {
         VLOG_INFO("%s: connected, reading its flows", ft->bridge);
         ft->conn_seqno = seqno;
+        send_async_config(ft);
         ft->dumped = false;
         ft->stats_xid = 0;
         ft->commit_xid = 0;
@@ -732,6 +722,24 @@ flow_table_wait(struct flow_table *ft)
         }
         poll_timer_wait_until(ft->next_stats);
     }
+}
+
+/* Asks 'ft' to poll the flow statistics now (after the outstanding
+ * request, if any); flow_table_poll_done() says when it is counted. */
+void
+flow_table_poll_stats(struct flow_table *ft)
+{
+    ft->poll_target = ft->stats_seq + 1;
+    ft->next_stats = 0;
+}
+
+/* Returns true if the poll asked for by flow_table_poll_stats() is
+ * counted, or cannot be (the switch is not connected). */
+bool
+flow_table_poll_done(const struct flow_table *ft)
+{
+    return (!rconn_is_connected(ft->rconn)
+            || ft->stats_done >= ft->poll_target);
 }
 
 /* Returns true if the switch is known to hold exactly the desired flows. */

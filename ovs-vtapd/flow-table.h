@@ -8,48 +8,23 @@
  * cookie are dumped and diffed against the desired ones, so that after a
  * restart identical flows are kept (their counters continue), stale ones are
  * deleted and missing ones added.  Changes go out in one atomic bundle.
- * Flow statistics are polled and accumulated per cookie. */
+ * Flow statistics are polled and counted in a "struct flow_counters" (see
+ * flow-counters.h). */
 
 #ifndef OVS_VTAPD_FLOW_TABLE_H
 #define OVS_VTAPD_FLOW_TABLE_H 1
 
 #include <stdbool.h>
 #include <stdint.h>
-#include "openvswitch/hmap.h"
+#include "flow-counters.h"
 
 struct ds;
 struct match;
 
-/* Cookies: the high 16 bits mark ovs-vtapd's flows; bits 32..47 say what
- * the flow is for; the low 32 bits are the VTAP id (0 for shared flows). */
-#define VTAP_COOKIE_MAGIC   0x7674ULL
-#define VTAP_COOKIE_MASK    0xffff000000000000ULL
-#define VTAP_COOKIE_KIND_SHARED  0      /* Dispatch, loop guard, drops. */
-#define VTAP_COOKIE_KIND_INGRESS 1      /* Rule flow of the ingress. */
-#define VTAP_COOKIE_KIND_EGRESS  2      /* Rule flow of the egress. */
-
-uint64_t vtap_cookie(unsigned int kind, unsigned int rule_idx, uint32_t id);
-unsigned int vtap_cookie_kind(uint64_t cookie);
-unsigned int vtap_cookie_rule(uint64_t cookie);
-uint32_t vtap_cookie_vtap(uint64_t cookie);
-
-/* Packets and bytes counted by the flows with one cookie, accumulated over
- * flow reinstalls since the daemon started. */
-struct flow_counter {
-    struct hmap_node node;      /* In a counters hmap, by cookie. */
-    uint64_t cookie;
-    uint64_t packets;
-    uint64_t bytes;
-};
-
-const struct flow_counter *flow_counters_find(const struct hmap *,
-                                              uint64_t cookie);
-void flow_counters_destroy(struct hmap *);
-
 struct flow_table;
 
 struct flow_table *flow_table_create(const char *bridge, const char *rundir,
-                                     struct hmap *counters);
+                                     struct flow_counters *);
 void flow_table_destroy(struct flow_table *);
 const char *flow_table_bridge(const struct flow_table *);
 
@@ -61,6 +36,8 @@ void flow_table_touch(struct flow_table *);
 
 void flow_table_run(struct flow_table *, long long int stats_interval);
 void flow_table_wait(struct flow_table *);
+void flow_table_poll_stats(struct flow_table *);
+bool flow_table_poll_done(const struct flow_table *);
 bool flow_table_is_synced(const struct flow_table *);
 bool flow_table_is_connected(const struct flow_table *);
 size_t flow_table_count(const struct flow_table *);

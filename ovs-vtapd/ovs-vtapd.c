@@ -59,7 +59,7 @@ struct vtapd {
     struct ovsdb_idl_loop vtap_loop;
     struct vtap_resolver *resolver;
     struct shash flow_tables;   /* Mirror bridge name -> flow_table. */
-    struct hmap counters;       /* "struct flow_counter"s, by cookie. */
+    struct flow_counters counters;  /* What the flows counted. */
     struct vtap_status *status;
     struct vtap_desired desired;
 
@@ -70,6 +70,12 @@ struct vtapd {
     bool exiting;
     bool cleanup;               /* "exit --cleanup": removing what we made. */
     struct unixctl_conn *exit_conn;     /* Its reply, once done. */
+
+    /* A clean exit first polls the counters and writes them. */
+    long long int exit_deadline;    /* Exit then anyway; 0: not begun. */
+    bool exit_polled;           /* Every flow table's last poll counted. */
+    bool exit_written;          /* The final counts are in a transaction. */
+    bool exit_committed;        /* That transaction was sent. */
 };
 
 static void parse_options(int argc, char *argv[]);
@@ -241,6 +247,8 @@ run(struct vtapd *d)
          * come back once it is done. */
         d->need_recompute = !ovs_txn;
         recompute(d, ovs_txn);
+        vtap_status_load_baselines(d->status, d->vtap_loop.idl, &d->desired,
+                                   &d->counters);
     }
 
     struct shash_node *node;
@@ -260,7 +268,8 @@ run(struct vtapd *d)
                         &d->counters);
     if (vtap_txn) {
         vtap_status_write(d->status, vtap_txn, d->vtap_loop.idl, &d->desired,
-                          d->resolver, all_applied(d));
+                          &d->counters, d->resolver, all_applied(d));
+        d->exit_written = d->exit_polled;
     }
 }
 
@@ -295,6 +304,43 @@ cleanup_run(struct vtapd *d)
         VLOG_INFO("removed everything that ovs-vtapd made, exiting");
         d->exiting = true;
     }
+}
+
+/* On a clean exit, returns true once the final counters are written: every
+ * flow table polled once more, and those counts committed to the VTAP
+ * database; or once that took too long.  Called after wait(), which sent
+ * the transaction that run() filled in. */
+static bool
+exit_is_done(struct vtapd *d)
+{
+    struct shash_node *node;
+
+    d->exit_committed = d->exit_written;
+    if (!d->exit_deadline) {
+        d->exit_deadline = time_msec() + 3000;
+        SHASH_FOR_EACH (node, &d->flow_tables) {
+            flow_table_poll_stats(node->data);
+        }
+        poll_immediate_wake();
+        return false;
+    }
+    if (time_msec() >= d->exit_deadline) {
+        VLOG_WARN("exiting before the last counters were written");
+        return true;
+    }
+    if (!d->exit_polled) {
+        SHASH_FOR_EACH (node, &d->flow_tables) {
+            if (!flow_table_poll_done(node->data)) {
+                poll_timer_wait_until(d->exit_deadline);
+                return false;
+            }
+        }
+        d->exit_polled = true;
+        poll_immediate_wake();
+        return false;
+    }
+    poll_timer_wait_until(d->exit_deadline);
+    return d->exit_committed && !d->vtap_loop.committing_txn;
 }
 
 static void
@@ -364,12 +410,12 @@ main(int argc, char *argv[])
     vtap_status_register_columns(d.vtap_loop.idl);
 
     shash_init(&d.flow_tables);
-    hmap_init(&d.counters);
+    flow_counters_init(&d.counters);
     hmap_init(&d.desired.vtaps);
     d.status = vtap_status_create();
     d.need_recompute = true;
 
-    while (!d.exiting) {
+    for (;;) {
         if (d.cleanup) {
             cleanup_run(&d);
         } else {
@@ -378,8 +424,8 @@ main(int argc, char *argv[])
         unixctl_server_run(unixctl);
         wait(&d);
         unixctl_server_wait(unixctl);
-        if (d.exiting) {
-            poll_immediate_wake();
+        if (d.exiting && (d.cleanup || exit_is_done(&d))) {
+            break;
         }
         poll_block();
         if (should_service_stop()) {

@@ -79,17 +79,22 @@ add_filter_flows(struct flow_table *ft, struct vtap_want *want,
 
     unsigned int kind = (dir == VTAP_INGRESS ? VTAP_COOKIE_KIND_INGRESS
                          : VTAP_COOKIE_KIND_EGRESS);
+    unsigned int *rule_ids = xmalloc(want->n_rules * sizeof *rule_ids + 1);
+    vtap_cookie_rule_ids(want->rules, want->n_rules, rule_ids);
     for (size_t i = 0; i < flows.n; i++) {
         const struct vtap_flow *f = &flows.flows[i];
+        bool is_include = f->action == VTAP_INCLUDE;
         struct match match = f->match;
 
         match_set_in_port(&match, in_port);
         match_set_reg(&match, 0, want->id);
         add_flow(ft, 1, f->priority,
-                 vtap_cookie(kind, f->rule_idx, want->id), &match,
-                 f->action == VTAP_INCLUDE ? ds_cstr(&include) : "drop");
+                 vtap_cookie(kind, is_include, rule_ids[f->rule_idx],
+                             want->id),
+                 &match, is_include ? ds_cstr(&include) : "drop");
     }
     want->n_flows += flows.n;
+    free(rule_ids);
     ds_destroy(&include);
     vtap_flows_destroy(&flows);
     return true;
@@ -119,7 +124,7 @@ add_dispatch(struct flow_table *ft, ofp_port_t in_port,
     match_init_catchall(&match);
     match_set_in_port(&match, in_port);
     add_flow(ft, 0, VTAP_PRIO_DISPATCH,
-             vtap_cookie(VTAP_COOKIE_KIND_SHARED, 0, 0), &match,
+             vtap_cookie(VTAP_COOKIE_KIND_SHARED, false, 0, 0), &match,
              ds_cstr(&actions));
     ds_destroy(&actions);
 }
@@ -130,7 +135,7 @@ build_bridge(struct flow_table *ft, struct vtap_desired *desired,
              const struct sset *guard_ports)
 {
     const char *bridge = flow_table_bridge(ft);
-    uint64_t shared = vtap_cookie(VTAP_COOKIE_KIND_SHARED, 0, 0);
+    uint64_t shared = vtap_cookie(VTAP_COOKIE_KIND_SHARED, false, 0, 0);
     struct match match;
 
     flow_table_clear(ft);

@@ -8,7 +8,7 @@
 #include "vtap-status.h"
 
 #include <string.h>
-#include "flow-table.h"
+#include "flow-counters.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/hmap.h"
 #include "openvswitch/vlog.h"
@@ -43,6 +43,7 @@ struct totals {
 struct vtap_status {
     struct hmap vtaps;          /* "struct totals" per VTAP. */
     struct hmap rules;          /* "struct totals" per Capture_Rule. */
+    bool baselines_loaded;      /* vtap_status_load_baselines() ran. */
 };
 
 /* Keeps the IDL from waking the daemon for what it writes itself. */
@@ -52,6 +53,7 @@ vtap_status_register_columns(struct ovsdb_idl *idl)
     static const struct ovsdb_idl_column *const status_columns[] = {
         &vtaprec_capture_rule_col_statistics,
         &vtaprec_global_col_cur_cfg,
+        &vtaprec_realization_col_external_ids,
         &vtaprec_realization_col_host,
         &vtaprec_realization_col_mirror_bridge,
         &vtaprec_realization_col_reason,
@@ -191,61 +193,123 @@ rule_totals(struct vtap_status *st, const struct ovsdb_idl *idl,
 struct want_by_id {
     struct hmap_node node;      /* By id. */
     const struct vtap_want *want;
+    unsigned int *rule_ids;     /* Cookie id of each rule, or NULL. */
 };
 
+static struct want_by_id *
+want_by_id_find(const struct hmap *by_id, uint32_t id)
+{
+    struct want_by_id *w;
+
+    HMAP_FOR_EACH_WITH_HASH (w, node, id, by_id) {
+        if (w->want->id == id) {
+            return w;
+        }
+    }
+    return NULL;
+}
+
+/* Returns the rule of 'w' whose cookie id is 'rule_id', or NULL (a rule
+ * deleted since the flows were counted). */
+static const struct vtap_rule *
+want_rule_by_id(struct want_by_id *w, unsigned int rule_id)
+{
+    const struct vtap_want *want = w->want;
+
+    if (!w->rule_ids) {
+        w->rule_ids = xmalloc(want->n_rules * sizeof *w->rule_ids + 1);
+        vtap_cookie_rule_ids(want->rules, want->n_rules, w->rule_ids);
+    }
+    for (size_t i = 0; rule_id && i < want->n_rules; i++) {
+        if (w->rule_ids[i] == rule_id) {
+            return &want->rules[i];
+        }
+    }
+    return NULL;
+}
+
+/* Reads, once, the flow baselines that the daemon wrote into this host's
+ * Realization rows before it (re)started into 'counters'.  Must be called
+ * before any statistics reply is counted. */
+void
+vtap_status_load_baselines(struct vtap_status *st,
+                           const struct ovsdb_idl *idl,
+                           const struct vtap_desired *desired,
+                           struct flow_counters *counters)
+{
+    const struct vtap_want *want;
+
+    if (st->baselines_loaded) {
+        return;
+    }
+    st->baselines_loaded = true;
+    HMAP_FOR_EACH (want, node, &desired->vtaps) {
+        const struct vtaprec_vtap *row = vtaprec_vtap_get_for_uuid(
+            idl, &want->uuid);
+        const struct vtaprec_realization *r = (row
+                                               ? my_realization(row,
+                                                                desired->host)
+                                               : NULL);
+        const struct smap_node *node;
+
+        if (!r) {
+            continue;
+        }
+        SMAP_FOR_EACH (node, &r->external_ids) {
+            flow_counters_load_baseline(counters, want->id, r->mirror_bridge,
+                                        node->key, node->value);
+        }
+    }
+}
+
 /* Moves the packets and bytes counted in 'counters' since the last call
- * into the totals of the VTAPs and rules they belong to. */
+ * into the totals of the VTAPs and rules they belong to, by cookie: the
+ * VTAP's id, the direction, whether the rule includes and the rule's id. */
 void
 vtap_status_collect(struct vtap_status *st, const struct ovsdb_idl *idl,
-                    const struct vtap_desired *desired, struct hmap *counters)
+                    const struct vtap_desired *desired,
+                    struct flow_counters *counters)
 {
     struct hmap by_id = HMAP_INITIALIZER(&by_id);
     struct want_by_id *w;
     const struct vtap_want *want;
     struct flow_counter *c;
 
+    if (hmap_is_empty(&counters->pending)) {
+        return;
+    }
     HMAP_FOR_EACH (want, node, &desired->vtaps) {
-        w = xmalloc(sizeof *w);
+        w = xzalloc(sizeof *w);
         w->want = want;
         hmap_insert(&by_id, &w->node, want->id);
     }
 
-    HMAP_FOR_EACH (c, node, counters) {
+    HMAP_FOR_EACH_POP (c, node, &counters->pending) {
         unsigned int kind = vtap_cookie_kind(c->cookie);
-        uint32_t id = vtap_cookie_vtap(c->cookie);
-        unsigned int idx = vtap_cookie_rule(c->cookie);
 
-        if ((!c->packets && !c->bytes)
-            || kind == VTAP_COOKIE_KIND_SHARED) {
-            continue;
-        }
-        want = NULL;
-        HMAP_FOR_EACH_WITH_HASH (w, node, id, &by_id) {
-            if (w->want->id == id) {
-                want = w->want;
-                break;
-            }
-        }
-        if (want && idx < want->n_rules) {
-            const struct vtap_rule *rule = &want->rules[idx];
+        w = want_by_id_find(&by_id, vtap_cookie_vtap(c->cookie));
+        if (w && kind != VTAP_COOKIE_KIND_SHARED) {
+            const struct vtap_rule *rule;
             struct totals *t;
 
-            if (rule->action == VTAP_INCLUDE) {
+            if (vtap_cookie_include(c->cookie)) {
                 bool in = kind == VTAP_COOKIE_KIND_INGRESS;
-                t = vtap_totals(st, idl, &want->uuid, desired->host);
+                t = vtap_totals(st, idl, &w->want->uuid, desired->host);
                 t->v[in ? IN_PACKETS : EG_PACKETS] += c->packets;
                 t->v[in ? IN_BYTES : EG_BYTES] += c->bytes;
             }
-            if (!uuid_is_zero(&rule->uuid)) {
+            rule = want_rule_by_id(w, vtap_cookie_rule(c->cookie));
+            if (rule) {
                 t = rule_totals(st, idl, &rule->uuid);
                 t->v[R_PACKETS] += c->packets;
                 t->v[R_BYTES] += c->bytes;
             }
         }
-        c->packets = c->bytes = 0;
+        free(c);
     }
 
     HMAP_FOR_EACH_POP (w, node, &by_id) {
+        free(w->rule_ids);
         free(w);
     }
     hmap_destroy(&by_id);
@@ -287,10 +351,111 @@ want_state(const struct vtap_want *want, const char *last_state,
     return "running";
 }
 
+/* The flow baselines of one VTAP, as they go into external_ids. */
+struct vtap_baselines {
+    struct hmap_node node;      /* By VTAP id. */
+    uint32_t vtap_id;
+    struct smap smap;           /* flow_baseline_key() -> value. */
+};
+
+/* Groups the baselines in 'counters' by VTAP into 'groups'. */
+static void
+group_baselines(const struct flow_counters *counters, struct hmap *groups)
+{
+    const struct flow_baseline *b;
+
+    HMAP_FOR_EACH (b, node, &counters->baselines) {
+        struct vtap_baselines *g = NULL, *iter;
+
+        if (b->retired || (!b->packets && !b->bytes)) {
+            /* Gone, or counted nothing: a restart counts from zero. */
+            continue;
+        }
+
+        HMAP_FOR_EACH_WITH_HASH (iter, node, b->vtap_id, groups) {
+            if (iter->vtap_id == b->vtap_id) {
+                g = iter;
+                break;
+            }
+        }
+        if (!g) {
+            g = xmalloc(sizeof *g);
+            g->vtap_id = b->vtap_id;
+            smap_init(&g->smap);
+            hmap_insert(groups, &g->node, b->vtap_id);
+        }
+        smap_add_nocopy(&g->smap, flow_baseline_key(b),
+                        flow_baseline_value(b));
+    }
+}
+
+static void
+baselines_destroy(struct hmap *groups)
+{
+    struct vtap_baselines *g;
+
+    HMAP_FOR_EACH_POP (g, node, groups) {
+        smap_destroy(&g->smap);
+        free(g);
+    }
+    hmap_destroy(groups);
+}
+
+/* Sets the flow baselines of 'r' to 'baselines' (NULL for none), keeping
+ * its other external_ids. */
+static void
+write_baselines(const struct vtaprec_realization *r,
+                const struct vtap_baselines *baselines)
+{
+    struct smap ids = SMAP_INITIALIZER(&ids);
+    const struct smap_node *node;
+
+    SMAP_FOR_EACH (node, &r->external_ids) {
+        if (strncmp(node->key, "flow:", 5)) {
+            smap_add(&ids, node->key, node->value);
+        }
+    }
+    if (baselines) {
+        SMAP_FOR_EACH (node, &baselines->smap) {
+            smap_add(&ids, node->key, node->value);
+        }
+    }
+    if (!smap_equal(&ids, &r->external_ids)) {
+        vtaprec_realization_set_external_ids(r, &ids);
+    }
+    smap_destroy(&ids);
+}
+
+/* The baselines of every VTAP, grouped on first use by a write. */
+struct baselines_by_vtap {
+    const struct flow_counters *counters;
+    bool grouped;               /* 'groups' is filled in. */
+    struct hmap groups;         /* "struct vtap_baselines"s. */
+};
+
+/* Returns the baselines of VTAP 'vtap_id' in 'b', or NULL if none. */
+static const struct vtap_baselines *
+baselines_of(struct baselines_by_vtap *b, uint32_t vtap_id)
+{
+    const struct vtap_baselines *g;
+
+    if (!b->grouped) {
+        group_baselines(b->counters, &b->groups);
+        b->grouped = true;
+    }
+    HMAP_FOR_EACH_WITH_HASH (g, node, vtap_id, &b->groups) {
+        if (g->vtap_id == vtap_id) {
+            return g;
+        }
+    }
+    return NULL;
+}
+
 static void
 write_realization(struct vtap_status *st, struct ovsdb_idl_txn *txn,
                   const struct ovsdb_idl *idl, const struct vtaprec_vtap *row,
-                  const struct vtap_want *want, const char *host)
+                  const struct vtap_want *want, const char *host,
+                  struct baselines_by_vtap *baselines)
 {
     const struct vtaprec_realization *r = my_realization(row, host);
     const char *reason;
@@ -323,11 +488,18 @@ write_realization(struct vtap_status *st, struct ovsdb_idl_txn *txn,
     if (strcmp(r->target_address, addr)) {
         vtaprec_realization_set_target_address(r, addr);
     }
+    /* The totals and the baselines that they were counted up to go into
+     * the same transaction, so that the database always holds a pair that
+     * a restarted daemon can continue from.  (A baseline changes without
+     * the totals only when a flow goes or comes back at zero; until its
+     * flow counts again, which writes it, the one in the database is
+     * higher than the switch's counter, which counts from zero.) */
     if (stats_differ(r->key_statistics, r->value_statistics, r->n_statistics,
                      realization_keys, t->v, N_REALIZATION_KEYS)) {
         vtaprec_realization_set_statistics(
             r, CONST_CAST(const char **, realization_keys), t->v,
             N_REALIZATION_KEYS);
+        write_baselines(r, baselines_of(baselines, want->id));
     }
 }
 
@@ -359,24 +531,32 @@ write_target_status(const struct vtaprec_target *target,
     smap_destroy(&status);
 }
 
-/* Writes the status of every VTAP, rule and target in 'txn'.  If
+/* Writes the status of every VTAP, rule and target in 'txn', with the
+ * counters collected from 'counters' and its flow baselines.  If
  * 'applied', everything wanted is in place, so Global.cur_cfg catches up
  * with Global.next_cfg. */
 void
 vtap_status_write(struct vtap_status *st, struct ovsdb_idl_txn *txn,
                   const struct ovsdb_idl *idl,
                   const struct vtap_desired *desired,
+                  const struct flow_counters *counters,
                   struct vtap_resolver *resolver, bool applied)
 {
+    struct baselines_by_vtap baselines = {
+        .counters = counters,
+        .groups = HMAP_INITIALIZER(&baselines.groups),
+    };
     const struct vtaprec_vtap *row;
 
     VTAPREC_VTAP_FOR_EACH (row, idl) {
         const struct vtap_want *want = vtap_desired_find(desired,
                                                          &row->header_.uuid);
         if (want) {
-            write_realization(st, txn, idl, row, want, desired->host);
+            write_realization(st, txn, idl, row, want, desired->host,
+                              &baselines);
         }
     }
+    baselines_destroy(&baselines.groups);
 
     /* Forget the totals of deleted rows. */
     struct totals *t;

@@ -6,10 +6,12 @@
  * the statistics of each Capture_Rule, the status of each Target, and
  * Global.cur_cfg once a configuration is applied.
  *
- * Counters are kept per VTAP and direction and per rule, starting from the
- * values already in the database, so that they continue across flow
- * reinstalls and daemon restarts.  Nothing is written when nothing
- * changed. */
+ * Counters are kept per VTAP and direction and per rule (by the rule's
+ * UUID), starting from the values already in the database.  With the
+ * totals, each Realization row's external_ids hold the raw counters of the
+ * VTAP's flows that the totals were counted up to (flow-counters.h), so
+ * that a restarted daemon counts exactly what the switch counted while it
+ * was down.  Nothing is written when nothing changed. */
 
 #ifndef OVS_VTAPD_VTAP_STATUS_H
 #define OVS_VTAPD_VTAP_STATUS_H 1
@@ -18,7 +20,7 @@
 #include <stdint.h>
 
 struct ds;
-struct hmap;
+struct flow_counters;
 struct ovsdb_idl;
 struct ovsdb_idl_txn;
 struct uuid;
@@ -30,10 +32,16 @@ struct vtap_status;
 void vtap_status_register_columns(struct ovsdb_idl *);
 struct vtap_status *vtap_status_create(void);
 void vtap_status_destroy(struct vtap_status *);
+void vtap_status_load_baselines(struct vtap_status *,
+                                const struct ovsdb_idl *,
+                                const struct vtap_desired *,
+                                struct flow_counters *);
 void vtap_status_collect(struct vtap_status *, const struct ovsdb_idl *,
-                         const struct vtap_desired *, struct hmap *counters);
+                         const struct vtap_desired *,
+                         struct flow_counters *);
 void vtap_status_write(struct vtap_status *, struct ovsdb_idl_txn *,
                        const struct ovsdb_idl *, const struct vtap_desired *,
+                       const struct flow_counters *,
                        struct vtap_resolver *, bool applied);
 void vtap_status_format_counters(const struct vtap_status *,
                                  const struct uuid *vtap, struct ds *);
