@@ -123,9 +123,11 @@ add_output_flows(struct flow_table *ft, struct vtap_want *want)
     match_set_reg(&match, 0, want->id);
     if (!want->path_cut) {
         /* Cut to the max packet size, or not at all: nothing to count. */
-        add_want_flow(ft, want, VTAP_TABLE_OUTPUT, 100, copy, &match, trunc);
+        add_want_flow(ft, want, VTAP_TABLE_OUTPUT, VTAP_PRIO_OUT, copy,
+                      &match, trunc);
     } else {
-        add_want_flow(ft, want, VTAP_TABLE_OUTPUT, 100, copy, &match, whole);
+        add_want_flow(ft, want, VTAP_TABLE_OUTPUT, VTAP_PRIO_OUT, copy,
+                      &match, whole);
 
         /* Larger than the path allows.  In the datapath, check_pkt_larger
          * runs both branches of one datapath flow, whose counter OVS
@@ -136,20 +138,23 @@ add_output_flows(struct flow_table *ft, struct vtap_want *want)
          * IP only, and not fragments (it would hold them to reassemble):
          * others are cut uncounted. */
         match_set_reg_masked(&match, 1, 1, 1);
-        add_want_flow(ft, want, VTAP_TABLE_OUTPUT, 200, copy, &match, trunc);
+        add_want_flow(ft, want, VTAP_TABLE_OUTPUT, VTAP_PRIO_OUT_CUT, copy,
+                      &match, trunc);
         char *ct = xasprintf("ct(zone=%d,table=%d)", VTAP_CT_ZONE,
                              VTAP_TABLE_CUT);
         match_set_nw_frag_masked(&match, 0, FLOW_NW_FRAG_MASK);
         for (int v6 = 0; v6 < 2; v6++) {
             match_set_dl_type(&match, htons(v6 ? ETH_TYPE_IPV6
                                             : ETH_TYPE_IP));
-            add_want_flow(ft, want, VTAP_TABLE_OUTPUT, 300, copy, &match, ct);
+            add_want_flow(ft, want, VTAP_TABLE_OUTPUT, VTAP_PRIO_OUT_CT,
+                          copy, &match, ct);
         }
         free(ct);
 
         match_init_catchall(&match);
         match_set_reg(&match, 0, want->id);
-        add_want_flow(ft, want, VTAP_TABLE_CUT, 100, cut, &match, trunc);
+        add_want_flow(ft, want, VTAP_TABLE_CUT, VTAP_PRIO_OUT, cut, &match,
+                      trunc);
     }
     free(set_tunnel);
     free(whole);

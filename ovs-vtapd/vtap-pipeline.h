@@ -34,6 +34,10 @@ struct vtap_desired;
 #define VTAP_PRIO_LOOP_GUARD 65000  /* Table 0. */
 #define VTAP_PRIO_DISPATCH   100    /* Table 0. */
 #define VTAP_PRIO_RULES_TOP  40000  /* Table 1: the first rule. */
+#define VTAP_PRIO_OUT_CT     300    /* Table 2: larger IP, to conntrack. */
+#define VTAP_PRIO_OUT_CUT    200    /* Table 2: larger, cut uncounted. */
+#define VTAP_PRIO_OUT        100    /* Table 2: the copy; table 3: the cut
+                                     * copy. */
 
 /* Tables after the rules. */
 #define VTAP_TABLE_OUTPUT 2
