@@ -11,6 +11,8 @@ ovs_vtapd_ovs_vtapd_SOURCES = \
 	ovs-vtapd/flow-table.h \
 	ovs-vtapd/ovs-config.c \
 	ovs-vtapd/ovs-config.h \
+	ovs-vtapd/path-mtu.c \
+	ovs-vtapd/path-mtu.h \
 	ovs-vtapd/vtap-cleanup.c \
 	ovs-vtapd/vtap-cleanup.h \
 	ovs-vtapd/vtap-desired.c \

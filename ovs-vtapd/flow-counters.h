@@ -40,6 +40,10 @@ struct vtap_rule;
 #define VTAP_COOKIE_KIND_SHARED  0      /* Dispatch, loop guard, drops. */
 #define VTAP_COOKIE_KIND_INGRESS 1      /* Rule flow of the ingress. */
 #define VTAP_COOKIE_KIND_EGRESS  2      /* Rule flow of the egress. */
+#define VTAP_COOKIE_KIND_OUTPUT  3      /* Output to the target; the rule
+                                         * bits say which: */
+#define VTAP_OUTPUT_COPY         0      /*   whole or as set, not counted; */
+#define VTAP_OUTPUT_CUT          1      /*   cut to fit the path, counted. */
 #define VTAP_COOKIE_RULE_MAX     0x1fff /* Largest rule id. */
 
 uint64_t vtap_cookie(unsigned int kind, bool include, unsigned int rule_id,

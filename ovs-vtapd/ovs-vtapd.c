@@ -26,6 +26,7 @@
 #include "ovs-vtap/vtap-resolver.h"
 #include "flow.h"
 #include "ovsdb-idl.h"
+#include "path-mtu.h"
 #include "smap.h"
 #include "stream.h"
 #include "timeval.h"
@@ -58,6 +59,7 @@ struct vtapd {
     struct ovsdb_idl_loop ovs_loop;
     struct ovsdb_idl_loop vtap_loop;
     struct vtap_resolver *resolver;
+    struct path_mtu *paths;     /* Path MTU toward each target. */
     struct shash flow_tables;   /* Mirror bridge name -> flow_table. */
     struct flow_counters counters;  /* What the flows counted. */
     struct vtap_status *status;
@@ -136,7 +138,8 @@ recompute(struct vtapd *d, struct ovsdb_idl_txn *ovs_txn)
 {
     vtap_desired_destroy(&d->desired);
     vtap_desired_build(&d->desired, d->ovs_loop.idl, d->vtap_loop.idl,
-                       d->resolver);
+                       d->resolver, d->paths);
+    path_mtu_sweep(d->paths);
     if (ovs_config_run(ovs_txn, d->ovs_loop.idl, &d->desired) && ovs_txn) {
         bump_next_cfg(d, ovs_txn);
     }
@@ -231,6 +234,9 @@ run(struct vtapd *d)
     unsigned int vtap_seqno = vtap_input_seqno(d->vtap_loop.idl);
 
     if (d->resolver && vtap_resolver_run(d->resolver)) {
+        d->need_recompute = true;
+    }
+    if (path_mtu_run(d->paths, d->ovs_loop.idl)) {
         d->need_recompute = true;
     }
     check_mirror_cfg(d);
@@ -354,6 +360,7 @@ wait(struct vtapd *d)
     if (d->resolver) {
         vtap_resolver_wait(d->resolver);
     }
+    path_mtu_wait(d->paths);
     /* While our Open_vSwitch transaction commits, its reply wakes us. */
     if (d->need_recompute && !d->ovs_loop.committing_txn) {
         poll_immediate_wake();
@@ -413,6 +420,7 @@ main(int argc, char *argv[])
     flow_counters_init(&d.counters);
     hmap_init(&d.desired.vtaps);
     d.status = vtap_status_create();
+    d.paths = path_mtu_create(ovs_rundir());
     d.need_recompute = true;
 
     for (;;) {
@@ -445,6 +453,7 @@ main(int argc, char *argv[])
     vtap_status_destroy(d.status);
     flow_counters_destroy(&d.counters);
     vtap_resolver_destroy(d.resolver);
+    path_mtu_destroy(d.paths);
     ovsdb_idl_loop_destroy(&d.ovs_loop);
     ovsdb_idl_loop_destroy(&d.vtap_loop);
     unixctl_server_destroy(unixctl);
@@ -684,6 +693,20 @@ show_want(const struct vtapd *d, const struct vtap_want *want, struct ds *s)
         ds_put_format(s, ", max packet size %d", want->max_len);
     }
     ds_put_char(s, '\n');
+    if (want->target_addr) {
+        ds_put_format(s, "  path: MTU %d", want->path_mtu);
+        if (want->path_dev) {
+            ds_put_format(s, " of %s", want->path_dev);
+        } else if (want->path_error) {
+            ds_put_format(s, " assumed (%s)", want->path_error);
+        }
+        ds_put_format(s, ", copies cut to %d%s\n", want->trunc_len,
+                      want->path_cut ? " to fit (counted as cut)"
+                      : " (max packet size)");
+    }
+    if (want->warning) {
+        ds_put_format(s, "  warning: %s\n", want->warning);
+    }
     if (want->mirror_bridge) {
         const char *tag = want->source_tag;
 

@@ -16,6 +16,7 @@
 #include "ovs-vtap/vtap-resolver.h"
 #include "ovs-config.h"
 #include "packets.h"
+#include "path-mtu.h"
 #include "smap.h"
 #include "socket-util.h"
 #include "util.h"
@@ -174,6 +175,46 @@ resolve_target(struct vtap_want *want, const struct vtaprec_target *target,
     }
 }
 
+/* Finds the path toward 'want''s target through 'paths' (or assumes
+ * PATH_MTU_DEFAULT if 'paths' is NULL) and sets how copies are cut: to the
+ * max packet size if one is set that fits the path, else to the largest
+ * frame that fits, in which case the copies that this cuts are counted. */
+static void
+set_truncation(struct vtap_want *want, const struct ovsdb_idl *ovs,
+               struct path_mtu *paths)
+{
+    int overhead = (want->target_ipv6 ? PATH_MTU_VXLAN_OVERHEAD_IPV6
+                    : PATH_MTU_VXLAN_OVERHEAD_IPV4);
+
+    want->path_mtu = PATH_MTU_DEFAULT;
+    if (paths && want->target_addr) {
+        struct path_mtu_info info = path_mtu_lookup(paths, ovs,
+                                                    want->target_addr);
+        want->path_mtu = info.mtu;
+        want->path_dev = nullable_xstrdup(info.dev);
+        want->path_error = nullable_xstrdup(info.error);
+    }
+    /* Never below a minimal frame, whatever the interface says. */
+    want->path_max_len = MAX(want->path_mtu - overhead, ETH_TOTAL_MIN);
+
+    if (want->max_len && want->max_len <= want->path_max_len) {
+        want->trunc_len = want->max_len;
+        want->path_cut = false;
+    } else {
+        want->trunc_len = want->path_max_len;
+        want->path_cut = true;
+        if (want->max_len) {
+            want->warning = xasprintf(
+                "max packet size %d clamped to %d: the path to %s allows "
+                "%d (MTU %d%s%s less %d of VXLAN over %s)", want->max_len,
+                want->path_max_len, want->target_addr, want->path_max_len,
+                want->path_mtu, want->path_dev ? " of " : "",
+                want->path_dev ? want->path_dev : "", overhead,
+                want->target_ipv6 ? "IPv6" : "IPv4");
+        }
+    }
+}
+
 /* Reads the rules of 'filter' into 'want'. */
 static void
 read_rules(struct vtap_want *want, const struct vtaprec_capture_filter *filter)
@@ -232,11 +273,11 @@ compare_vtap_rows(const void *a_, const void *b_)
 }
 
 /* Builds 'desired' from the databases.  Names are resolved through
- * 'resolver' (which may be NULL). */
+ * 'resolver' and paths found through 'paths' (each may be NULL). */
 void
 vtap_desired_build(struct vtap_desired *desired, const struct ovsdb_idl *ovs,
                    const struct ovsdb_idl *vtap,
-                   struct vtap_resolver *resolver)
+                   struct vtap_resolver *resolver, struct path_mtu *paths)
 {
     const struct vtaprec_vtap *row;
     size_t n = 0, allocated = 0;
@@ -273,6 +314,7 @@ vtap_desired_build(struct vtap_desired *desired, const struct ovsdb_idl *ovs,
         resolve_source(want, row, ovs);
         if (row->target) {
             resolve_target(want, row->target, resolver);
+            set_truncation(want, ovs, paths);
         } else {
             vtap_want_set_error(want, "no target");
         }
@@ -320,6 +362,9 @@ vtap_desired_destroy(struct vtap_desired *desired)
         free(want->target_name);
         free(want->target_addr);
         free(want->target_error);
+        free(want->path_dev);
+        free(want->path_error);
+        free(want->warning);
         free(want->rules);
         free(want->mirror_bridge);
         free(want->source_tag);

@@ -17,6 +17,7 @@
 #include "ovs-vtap/vtap-rule.h"
 
 struct ovsdb_idl;
+struct path_mtu;
 struct vtap_resolver;
 
 /* One VTAP as this host should realize it. */
@@ -27,7 +28,7 @@ struct vtap_want {
     uint32_t id;                /* Nonzero, unique: reg0 and cookie. */
     bool enabled;
     uint32_t vni;
-    int max_len;                /* Truncation length, or 0 for none. */
+    int max_len;                /* Max packet size set, or 0 for none. */
 
     /* The source on this host; 'src_bridge' is NULL if not found. */
     char *src_bridge;
@@ -42,6 +43,16 @@ struct vtap_want {
     bool target_ipv6;
     uint16_t target_port;       /* UDP port. */
     char *target_error;         /* Resolution problem, or NULL. */
+
+    /* The path toward the target (see path-mtu.h) and what it allows. */
+    int path_mtu;               /* MTU of the interface it leaves by. */
+    char *path_dev;             /* That interface, or NULL if not known. */
+    char *path_error;           /* Why it is not known, or NULL. */
+    int path_max_len;           /* Largest frame whose copy fits. */
+    int trunc_len;              /* Copies are cut to this many bytes. */
+    bool path_cut;              /* 'trunc_len' is the path's limit: copies
+                                 * that it cuts are counted apart. */
+    char *warning;              /* Running, but not as asked, or NULL. */
 
     /* The capture rules, valid ones only, in database order. */
     struct vtap_rule *rules;
@@ -70,7 +81,7 @@ struct vtap_desired {
 
 void vtap_desired_build(struct vtap_desired *, const struct ovsdb_idl *ovs,
                         const struct ovsdb_idl *vtap,
-                        struct vtap_resolver *);
+                        struct vtap_resolver *, struct path_mtu *);
 void vtap_desired_destroy(struct vtap_desired *);
 struct vtap_want *vtap_desired_find(const struct vtap_desired *,
                                     const struct uuid *);

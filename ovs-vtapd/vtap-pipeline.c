@@ -35,6 +35,16 @@ add_flow(struct flow_table *ft, uint8_t table_id, uint16_t priority,
     }
 }
 
+/* Adds a flow of 'want' to 'ft' and counts it in 'want->n_flows'. */
+static void
+add_want_flow(struct flow_table *ft, struct vtap_want *want, uint8_t table_id,
+              uint16_t priority, uint64_t cookie, const struct match *match,
+              const char *actions)
+{
+    add_flow(ft, table_id, priority, cookie, match, actions);
+    want->n_flows++;
+}
+
 /* Returns true if 'want' can have flows now. */
 static bool
 want_is_ready(const struct vtap_want *want)
@@ -65,18 +75,13 @@ add_filter_flows(struct flow_table *ft, struct vtap_want *want,
         return false;
     }
 
-    struct ds include = DS_EMPTY_INITIALIZER;
-    ds_put_format(&include, "set_field:%s->%s,set_field:%"PRIu32"->tun_id,",
-                  want->target_addr,
-                  want->target_ipv6 ? "tun_ipv6_dst" : "tun_dst", want->vni);
-    if (want->max_len) {
-        ds_put_format(&include, "output(port=%"PRIu32",max_len=%d)",
-                      ofp_to_u16(want->vxlan_ofport), want->max_len);
-    } else {
-        ds_put_format(&include, "output:%"PRIu32,
-                      ofp_to_u16(want->vxlan_ofport));
-    }
-
+    /* An include hands the copy to the VTAP's output flows (table 2), with
+     * whether it is larger than the path allows in reg1[0]. */
+    char *include = (want->path_cut
+                     ? xasprintf("check_pkt_larger(%d)->reg1[0],"
+                                 "resubmit(,%d)", want->trunc_len,
+                                 VTAP_TABLE_OUTPUT)
+                     : xasprintf("resubmit(,%d)", VTAP_TABLE_OUTPUT));
     unsigned int kind = (dir == VTAP_INGRESS ? VTAP_COOKIE_KIND_INGRESS
                          : VTAP_COOKIE_KIND_EGRESS);
     unsigned int *rule_ids = xmalloc(want->n_rules * sizeof *rule_ids + 1);
@@ -91,13 +96,119 @@ add_filter_flows(struct flow_table *ft, struct vtap_want *want,
         add_flow(ft, 1, f->priority,
                  vtap_cookie(kind, is_include, rule_ids[f->rule_idx],
                              want->id),
-                 &match, is_include ? ds_cstr(&include) : "drop");
+                 &match, is_include ? include : "drop");
     }
     want->n_flows += flows.n;
     free(rule_ids);
-    ds_destroy(&include);
+    free(include);
     vtap_flows_destroy(&flows);
     return true;
+}
+
+/* Adds to 'ft' the flows that send 'want''s copies to its target, in the
+ * tables VTAP_TABLE_OUTPUT and VTAP_TABLE_CUT (see vtap-pipeline.h). */
+static void
+add_output_flows(struct flow_table *ft, struct vtap_want *want)
+{
+    uint64_t copy = vtap_cookie(VTAP_COOKIE_KIND_OUTPUT, false,
+                                VTAP_OUTPUT_COPY, want->id);
+    uint64_t cut = vtap_cookie(VTAP_COOKIE_KIND_OUTPUT, false,
+                               VTAP_OUTPUT_CUT, want->id);
+    uint16_t vxlan = ofp_to_u16(want->vxlan_ofport);
+    char *set_tunnel = xasprintf("set_field:%s->%s,set_field:%"PRIu32
+                                 "->tun_id", want->target_addr,
+                                 want->target_ipv6 ? "tun_ipv6_dst"
+                                 : "tun_dst", want->vni);
+    char *whole = xasprintf("%s,output:%"PRIu16, set_tunnel, vxlan);
+    char *trunc = xasprintf("%s,output(port=%"PRIu16",max_len=%d)",
+                            set_tunnel, vxlan, want->trunc_len);
+    struct match match;
+
+    match_init_catchall(&match);
+    match_set_reg(&match, 0, want->id);
+    if (!want->path_cut) {
+        /* Cut to the max packet size, or not at all: nothing to count. */
+        add_want_flow(ft, want, VTAP_TABLE_OUTPUT, VTAP_PRIO_OUT, copy,
+                      &match, trunc);
+    } else {
+        add_want_flow(ft, want, VTAP_TABLE_OUTPUT, VTAP_PRIO_OUT, copy,
+                      &match, whole);
+
+        /* Larger than the path allows.  In the datapath, check_pkt_larger
+         * runs both branches of one datapath flow, whose counter OVS
+         * credits to every OpenFlow flow of both; so the cut copies go
+         * through conntrack (in a zone of their own, never committed) only
+         * to recirculate into a datapath flow of their own, in table
+         * VTAP_TABLE_CUT, whose counter counts just them.  Conntrack takes
+         * IP only, and not fragments (it would hold them to reassemble):
+         * others are cut uncounted. */
+        match_set_reg_masked(&match, 1, 1, 1);
+        add_want_flow(ft, want, VTAP_TABLE_OUTPUT, VTAP_PRIO_OUT_CUT, copy,
+                      &match, trunc);
+        char *ct = xasprintf("ct(zone=%d,table=%d)", VTAP_CT_ZONE,
+                             VTAP_TABLE_CUT);
+        match_set_nw_frag_masked(&match, 0, FLOW_NW_FRAG_MASK);
+        for (int v6 = 0; v6 < 2; v6++) {
+            match_set_dl_type(&match, htons(v6 ? ETH_TYPE_IPV6
+                                            : ETH_TYPE_IP));
+            add_want_flow(ft, want, VTAP_TABLE_OUTPUT, VTAP_PRIO_OUT_CT,
+                          copy, &match, ct);
+        }
+        free(ct);
+
+        match_init_catchall(&match);
+        match_set_reg(&match, 0, want->id);
+        add_want_flow(ft, want, VTAP_TABLE_CUT, VTAP_PRIO_OUT, cut, &match,
+                      trunc);
+    }
+    free(set_tunnel);
+    free(whole);
+    free(trunc);
+}
+
+/* Adds to 'ft' the loop guard: a copy of a packet addressed to the VXLAN
+ * port of any target of this host (IPv4 or IPv6) is dropped, so that
+ * copies seen again on a tapped port or bridge are never mirrored again,
+ * whichever mirror bridge made them; other UDP on that port (a tenant's own
+ * VXLAN) is mirrored. */
+static void
+add_loop_guard(struct flow_table *ft, const struct vtap_desired *desired)
+{
+    uint64_t shared = vtap_cookie(VTAP_COOKIE_KIND_SHARED, false, 0, 0);
+    struct sset done = SSET_INITIALIZER(&done);
+    const struct vtap_want *want;
+
+    HMAP_FOR_EACH (want, node, &desired->vtaps) {
+        struct in6_addr ip6;
+        struct match match;
+        ovs_be32 ip4;
+
+        if (!want->target_addr || !want->target_port) {
+            continue;
+        }
+        char *key = xasprintf("%s %"PRIu16, want->target_addr,
+                              want->target_port);
+        if (!sset_add(&done, key)) {
+            free(key);
+            continue;
+        }
+        free(key);
+
+        match_init_catchall(&match);
+        if (ip_parse(want->target_addr, &ip4)) {
+            match_set_dl_type(&match, htons(ETH_TYPE_IP));
+            match_set_nw_dst(&match, ip4);
+        } else if (ipv6_parse(want->target_addr, &ip6)) {
+            match_set_dl_type(&match, htons(ETH_TYPE_IPV6));
+            match_set_ipv6_dst(&match, &ip6);
+        } else {
+            continue;
+        }
+        match_set_nw_proto(&match, IPPROTO_UDP);
+        match_set_tp_dst(&match, htons(want->target_port));
+        add_flow(ft, 0, VTAP_PRIO_LOOP_GUARD, shared, &match, "drop");
+    }
+    sset_destroy(&done);
 }
 
 static int
@@ -131,8 +242,7 @@ add_dispatch(struct flow_table *ft, ofp_port_t in_port,
 
 /* Builds the flows of one mirror bridge. */
 static void
-build_bridge(struct flow_table *ft, struct vtap_desired *desired,
-             const struct sset *guard_ports)
+build_bridge(struct flow_table *ft, struct vtap_desired *desired)
 {
     const char *bridge = flow_table_bridge(ft);
     uint64_t shared = vtap_cookie(VTAP_COOKIE_KIND_SHARED, false, 0, 0);
@@ -142,19 +252,9 @@ build_bridge(struct flow_table *ft, struct vtap_desired *desired,
     match_init_catchall(&match);
     add_flow(ft, 0, 0, shared, &match, "drop");
     add_flow(ft, 1, 0, shared, &match, "drop");
-
-    /* Loop guard. */
-    const char *port;
-    SSET_FOR_EACH (port, guard_ports) {
-        for (int v6 = 0; v6 < 2; v6++) {
-            match_init_catchall(&match);
-            match_set_dl_type(&match, htons(v6 ? ETH_TYPE_IPV6
-                                            : ETH_TYPE_IP));
-            match_set_nw_proto(&match, IPPROTO_UDP);
-            match_set_tp_dst(&match, htons(atoi(port)));
-            add_flow(ft, 0, VTAP_PRIO_LOOP_GUARD, shared, &match, "drop");
-        }
-    }
+    add_flow(ft, VTAP_TABLE_OUTPUT, 0, shared, &match, "drop");
+    add_flow(ft, VTAP_TABLE_CUT, 0, shared, &match, "drop");
+    add_loop_guard(ft, desired);
 
     /* Rules, then dispatch to the VTAPs whose rules compiled. */
     struct shash by_port = SHASH_INITIALIZER(&by_port);
@@ -171,6 +271,7 @@ build_bridge(struct flow_table *ft, struct vtap_desired *desired,
         if (!ok) {
             continue;
         }
+        add_output_flows(ft, want);
         want->dispatched = true;
         for (int egress = 0; egress < 2; egress++) {
             ofp_port_t p = egress ? want->egress_ofport : want->ingress_ofport;
@@ -214,20 +315,9 @@ build_bridge(struct flow_table *ft, struct vtap_desired *desired,
 void
 vtap_pipeline_build(struct vtap_desired *desired, struct shash *flow_tables)
 {
-    struct sset guard_ports = SSET_INITIALIZER(&guard_ports);
-    struct vtap_want *want;
-
-    HMAP_FOR_EACH (want, node, &desired->vtaps) {
-        if (want->target_port) {
-            char port[16];
-            snprintf(port, sizeof port, "%"PRIu16, want->target_port);
-            sset_add(&guard_ports, port);
-        }
-    }
-
     struct shash_node *node;
+
     SHASH_FOR_EACH (node, flow_tables) {
-        build_bridge(node->data, desired, &guard_ports);
+        build_bridge(node->data, desired);
     }
-    sset_destroy(&guard_ports);
 }

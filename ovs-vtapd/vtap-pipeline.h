@@ -3,16 +3,26 @@
 
 /* vtap-pipeline.h: the OpenFlow pipeline of the mirror bridges.
  *
- * Table 0: highest, the loop guard (UDP to any target's port, IPv4 and
- * IPv6, is dropped); then per patch port one flow that hands a copy of
- * the packet to each running VTAP on that source, with the VTAP's id in
- * reg0, to table 1; lowest, drop.
+ * Table 0: highest, the loop guard (UDP to the address and UDP port of any
+ * target of this host, IPv4 and IPv6, is dropped); then per patch port one
+ * flow that hands a copy of the packet to each running VTAP on that source,
+ * with the VTAP's id in reg0, to table 1; lowest, drop.
  *
  * Table 1: each running VTAP's compiled capture filter for the direction
- * of the patch port, keyed on in_port and reg0: an include sets the
- * tunnel destination and VNI and outputs to the VXLAN port (truncated with
- * max_len when the VTAP has a max packet size); an exclude drops; lowest,
- * drop. */
+ * of the patch port, keyed on in_port and reg0: an include hands the copy
+ * to table 2 (first noting in reg1[0], with check_pkt_larger, whether it is
+ * larger than the path to the target allows); an exclude drops; lowest,
+ * drop.
+ *
+ * Table 2: per VTAP, keyed on reg0, set the tunnel destination and VNI and
+ * output to the VXLAN port: whole, or cut with max_len to the VTAP's max
+ * packet size when that is set and fits the path, or, for a copy larger
+ * than the path allows, cut to the largest frame that fits.  Such an IP
+ * copy first recirculates (ct in zone VTAP_CT_ZONE) into table 3, where one
+ * flow per VTAP, with a cookie of its own, outputs it cut and so counts the
+ * cut copies.  Lowest, drop.
+ *
+ * Table 3: the cut copies' flows; lowest, drop. */
 
 #ifndef OVS_VTAPD_VTAP_PIPELINE_H
 #define OVS_VTAPD_VTAP_PIPELINE_H 1
@@ -24,6 +34,18 @@ struct vtap_desired;
 #define VTAP_PRIO_LOOP_GUARD 65000  /* Table 0. */
 #define VTAP_PRIO_DISPATCH   100    /* Table 0. */
 #define VTAP_PRIO_RULES_TOP  40000  /* Table 1: the first rule. */
+#define VTAP_PRIO_OUT_CT     300    /* Table 2: larger IP, to conntrack. */
+#define VTAP_PRIO_OUT_CUT    200    /* Table 2: larger, cut uncounted. */
+#define VTAP_PRIO_OUT        100    /* Table 2: the copy; table 3: the cut
+                                     * copy. */
+
+/* Tables after the rules. */
+#define VTAP_TABLE_OUTPUT 2
+#define VTAP_TABLE_CUT    3
+
+/* The conntrack zone through which cut copies recirculate.  Nothing is
+ * committed to it. */
+#define VTAP_CT_ZONE 0x7674
 
 void vtap_pipeline_build(struct vtap_desired *, struct shash *flow_tables);
 

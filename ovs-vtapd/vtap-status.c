@@ -24,9 +24,13 @@ VLOG_DEFINE_THIS_MODULE(vtap_status);
 
 /* Counter names in Realization.statistics, in this order. */
 static const char *const realization_keys[] = {
-    "egress_bytes", "egress_packets", "ingress_bytes", "ingress_packets",
+    "cut_packets", "egress_bytes", "egress_packets", "ingress_bytes",
+    "ingress_packets",
 };
-enum { EG_BYTES, EG_PACKETS, IN_BYTES, IN_PACKETS, N_REALIZATION_KEYS };
+enum {
+    CUT_PACKETS, EG_BYTES, EG_PACKETS, IN_BYTES, IN_PACKETS,
+    N_REALIZATION_KEYS
+};
 
 /* Counter names in Capture_Rule.statistics, in this order. */
 static const char *const rule_keys[] = { "bytes", "packets" };
@@ -288,7 +292,14 @@ vtap_status_collect(struct vtap_status *st, const struct ovsdb_idl *idl,
         unsigned int kind = vtap_cookie_kind(c->cookie);
 
         w = want_by_id_find(&by_id, vtap_cookie_vtap(c->cookie));
-        if (w && kind != VTAP_COOKIE_KIND_SHARED) {
+        if (w && kind == VTAP_COOKIE_KIND_OUTPUT) {
+            /* Copies cut to fit the path, already counted by their rule. */
+            if (vtap_cookie_rule(c->cookie) == VTAP_OUTPUT_CUT) {
+                struct totals *t = vtap_totals(st, idl, &w->want->uuid,
+                                               desired->host);
+                t->v[CUT_PACKETS] += c->packets;
+            }
+        } else if (w && kind != VTAP_COOKIE_KIND_SHARED) {
             const struct vtap_rule *rule;
             struct totals *t;
 
@@ -347,7 +358,7 @@ want_state(const struct vtap_want *want, const char *last_state,
         *reason = "waiting for ovs-vswitchd to set up the mirror bridge";
         return "stopped";
     }
-    *reason = "";
+    *reason = want->warning ? want->warning : "";
     return "running";
 }
 
@@ -601,8 +612,10 @@ vtap_status_format_counters(const struct vtap_status *st,
     const int64_t *v = t ? t->v : zero;
 
     ds_put_format(s, "ingress %"PRId64" packets %"PRId64" bytes, "
-                  "egress %"PRId64" packets %"PRId64" bytes",
-                  v[IN_PACKETS], v[IN_BYTES], v[EG_PACKETS], v[EG_BYTES]);
+                  "egress %"PRId64" packets %"PRId64" bytes, "
+                  "cut %"PRId64" packets",
+                  v[IN_PACKETS], v[IN_BYTES], v[EG_PACKETS], v[EG_BYTES],
+                  v[CUT_PACKETS]);
 }
 
 /* Returns the state last written for VTAP 'uuid', or "unknown". */

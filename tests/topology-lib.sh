@@ -108,6 +108,11 @@ vtap_stat () {
     echo 0
 }
 
+# vtap_stat_is NAME KEY N: whether the VTAP's counter KEY is N.
+vtap_stat_is () {
+    test "$(vtap_stat "$1" "$2")" = "$3"
+}
+
 # vtap_packets NAME: the VTAP's mirrored packets, both directions.
 vtap_packets () {
     echo $(( $(vtap_stat "$1" ingress_packets) + \

@@ -16,14 +16,16 @@
 #     empty bridge of the same switch;
 #   - the number of flows, against the minimal value/mask expansion of the
 #     same rules computed here (each port range as its fewest prefixes, a
-#     TCP/UDP rule without CIDR once for IPv4 and once for IPv6) plus the
-#     pipeline's fixed flows (two table-miss drops, two loop guards, one
-#     dispatch flow per mirrored port direction);
+#     TCP/UDP rule without CIDR once for IPv4 and once for IPv6), plus five
+#     output flows per VTAP (whole, cut, cut through conntrack for IPv4 and
+#     IPv6, cut and counted), plus the pipeline's fixed flows (four
+#     table-miss drops, one loop guard for the one target, one dispatch
+#     flow per mirrored port direction);
 #   - ovs-vtapd's memory (VmRSS, VmHWM), its CPU time, and its CPU load
 #     once nothing changes (it polls the flow counters every 5 s);
 #   - one more VTAP: the time until its flows are in, and the flow changes
-#     it caused (seen by "ovs-ofctl monitor"), against its own flows plus
-#     the two dispatch flows of its port that must change.
+#     it caused (seen by "ovs-ofctl monitor"), against its own flows (rules
+#     and output) plus the two dispatch flows of its port that must change.
 #
 # usage: bench-scale.sh [--quick]; see bench-lib.sh for the environment.
 
@@ -148,16 +150,19 @@ wait_flows() {
     bench_die "$1 holds ${count:-no} flows, not $2, after 600 s"
 }
 
-per_vtap=$(min_flows 0)
+# Each VTAP's output flows: its copies are cut to fit the path (this
+# sandbox has no route: an MTU of 1500 is assumed), so five of them.
+output_flows=5
+per_vtap=$(($(min_flows 0) + output_flows))
 expected_rules=0
 for i in $(seq 0 "$n_vtaps"); do
-    expected_rules=$((expected_rules + $(min_flows "$i")))
+    expected_rules=$((expected_rules + $(min_flows "$i") + output_flows))
 done
 # VTAP $n_vtaps is the extra one.
-extra_rules=$(min_flows "$n_vtaps")
+extra_rules=$(($(min_flows "$n_vtaps") + output_flows))
 expected_rules=$((expected_rules - extra_rules))
 used_ports=$((n_vtaps < n_ports ? n_vtaps : n_ports))
-fixed=$((2 + 2 + 2 * used_ports))
+fixed=$((4 + 1 + 2 * used_ports))
 expected=$((expected_rules + fixed))
 bench_say "$n_vtaps VTAPs of 10 rules on $n_ports ports: expecting" \
     "$expected flows ($per_vtap per VTAP + $fixed fixed)"
