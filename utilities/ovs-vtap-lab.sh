@@ -44,7 +44,7 @@ Commands:
                       removes the lab's flows
   demo [--keep] [--no-build]
                       install and build everything (as root on Debian 12),
-                      then play the seed scenario (SCENARIO.md) in a lab and
+                      then play the seed scenario (docs/scenario.md) in a lab and
                       check every step; exits 0 only if all held; --keep
                       leaves the lab up, --no-build skips the set-up
 

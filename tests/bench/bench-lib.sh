@@ -156,7 +156,8 @@ bench_bare_port_add() {
 
 # bench_bare_mirror_add: creates the Mirror, then makes a dummy flow_mod:
 # Open vSwitch 3.1 does not revalidate cached datapath flows after a Mirror
-# change (DESIGN.md, section 3), so without it the Mirror takes seconds.
+# change (docs/architecture.md, "Open vSwitch 3.1 traps"), so without it
+# the Mirror takes seconds.
 bench_bare_mirror_add() {
     ovs-vsctl -- --id=@p get port p-server \
         -- --id=@o get port vtb-bare \

@@ -13,8 +13,8 @@
 #   bare:  the floor of bare OVS: "ovs-vsctl" creating a Mirror of the
 #          server's port to a VXLAN port (VNI 200) on the bridge, then
 #          "ovs-ofctl add-flow" of a dummy flow, because OVS 3.1 does not
-#          revalidate its datapath flows on a Mirror change (DESIGN.md); the
-#          stop is "ovs-vsctl clear" of the mirror and "ovs-ofctl del-flows"
+#          revalidate its datapath flows on a Mirror change
+#          (docs/architecture.md); the stop is "ovs-vsctl clear" of the mirror and "ovs-ofctl del-flows"
 #          of the dummy flow.
 # Start latency: from just before the command to the first mirrored frame;
 # stop latency: from just before the command to the last one.  Prints the
