@@ -99,21 +99,22 @@ build_ovs() {
     tar -xzf /usr/src/openvswitch/openvswitch.tar.gz -C "$build" \
         --strip-components=1 || return 1
     (
-        set -e
-        cd "$build"
-        test -x configure || ./boot.sh
+        cd "$build" || exit 1
+        if test ! -x configure; then
+            ./boot.sh || exit 1
+        fi
         ./configure --prefix=/usr --localstatedir=/var --sysconfdir=/etc \
-                    --enable-shared=no --with-pic
+                    --enable-shared=no --with-pic || exit 1
         # Only what ovs-vtap links and runs: the generated sources first
         # (make does not order them before explicit targets), then the
         # library and the IDL generator.
         # shellcheck disable=SC2016
         built_sources=$(printf 'print-bs:\n\t@echo $(BUILT_SOURCES)\n' \
-                        | make -s -f Makefile -f - print-bs)
+                        | make -s -f Makefile -f - print-bs) || exit 1
         # shellcheck disable=SC2086
-        make -j"$(nproc)" $built_sources
-        make -j"$(nproc)" lib/libopenvswitch.la ovsdb/ovsdb-idlc \
-             ovsdb/ovsdb-tool
+        make -j"$(nproc)" $built_sources \
+            && make -j"$(nproc)" lib/libopenvswitch.la ovsdb/ovsdb-idlc \
+                    ovsdb/ovsdb-tool
     ) || return 1
     touch "$build/.ovs-vtap-built"
     setup_note="built in $build"

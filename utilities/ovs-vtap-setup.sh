@@ -36,7 +36,7 @@ setup_phase() {
     local name=$1 start status elapsed
     shift
     setup_note=
-    printf 'ovs-vtap set-up: %-26s ' "$name"
+    printf 'ovs-vtap set-up: %-30s ' "$name"
     echo "=== $name ($(date -u '+%F %T UTC'))" >>"$OVS_VTAP_SETUP_LOG"
     start=$(date +%s)
     if "$@" >>"$OVS_VTAP_SETUP_LOG" 2>&1 </dev/null; then

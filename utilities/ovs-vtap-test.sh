@@ -52,7 +52,8 @@ setup_tests() {
 run_check() {
     local builddir=$1 log=$2 status
     shift 2
-    (cd "$builddir" && make check TESTSUITEFLAGS="-j$jobs $*") 2>&1 \
+    (cd "$builddir" && make -s --no-print-directory check \
+                            TESTSUITEFLAGS="-j$jobs $*") 2>&1 \
         | tee -a "$log"
     status=$?
     cat "$builddir"/tests/test-*.log >>"$log" 2>/dev/null
