@@ -576,9 +576,12 @@ parse_options(int argc, char *argv[])
         ovs_fatal(0, "--dns-min-ttl (%u) is above --dns-max-ttl (%u)",
                   resolver_options.min_ttl, resolver_options.max_ttl);
     }
-    char *default_db = xasprintf("unix:%s/db.sock", ovs_rundir());
-    ovs_remote = ovs_remote ? ovs_remote : default_db;
-    vtap_remote = vtap_remote ? vtap_remote : xstrdup(default_db);
+    if (!ovs_remote) {
+        ovs_remote = xasprintf("unix:%s/db.sock", ovs_rundir());
+    }
+    if (!vtap_remote) {
+        vtap_remote = xasprintf("unix:%s/db.sock", ovs_rundir());
+    }
 }
 
 static void

@@ -31,7 +31,8 @@ TESTSUITE_AT += \
 	tests/receiver.at \
 	tests/coexist.at \
 	tests/topology.at \
-	tests/examples.at
+	tests/examples.at \
+	tests/scripts.at
 TESTSUITE = $(srcdir)/tests/testsuite
 TESTSUITE_PATH = $(abs_top_builddir)/ovs-vtapd:$(abs_top_builddir)/utilities:$(abs_top_srcdir)/utilities:$(abs_top_builddir)/tests
 EXTRA_DIST += $(TESTSUITE_AT) $(TESTSUITE) tests/package.m4 tests/atlocal.in

@@ -5,6 +5,7 @@
 dist_noinst_SCRIPTS += \
 	utilities/ovs-vtap-deps.sh \
 	utilities/ovs-vtap-test.sh
+EXTRA_DIST += utilities/ovs-vtap-setup.sh
 
 # Area fragments, one per tool.
 include utilities/ctl.mk

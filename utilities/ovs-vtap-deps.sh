@@ -4,6 +4,9 @@
 # ovs-vtap-deps.sh: install every Debian package that ovs-vtap needs to build,
 # test and run, and build Open vSwitch from Debian's openvswitch-source into a
 # cache directory outside the checkout (once per installed OVS version).
+# Prints one line per phase with its time; the full output goes to the
+# set-up log ($OVS_VTAP_SETUP_LOG, by default $OVS_VTAP_CACHE/setup.log),
+# whose last lines and path are printed if a phase fails.
 #
 # Usage: ovs-vtap-deps.sh [--print-ovs-build]
 #   --print-ovs-build   only print the cached OVS build directory and exit.
@@ -41,63 +44,82 @@ if test "$(id -u)" != 0; then
     exit 1
 fi
 
-missing=
-for pkg in $PACKAGES; do
-    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null \
-            | grep -q 'install ok installed'; then
-        missing="$missing $pkg"
+# shellcheck source=utilities/ovs-vtap-setup.sh
+. "$(dirname "$0")/ovs-vtap-setup.sh"
+setup_log_init "$CACHE/setup.log"
+
+# Installs the packages that are missing.  The installed switch and the
+# source package must then be the same release, or the library we link
+# would not match the daemons we test against.
+install_packages() {
+    local pkg missing='' switch_version
+    for pkg in $PACKAGES; do
+        if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null \
+                | grep -q 'install ok installed'; then
+            missing="$missing $pkg"
+        fi
+    done
+    if test -n "$missing"; then
+        echo "installing:$missing"
+        # shellcheck disable=SC2086
+        DEBIAN_FRONTEND=noninteractive apt-get update -q \
+            && DEBIAN_FRONTEND=noninteractive \
+               apt-get install -y -q --no-install-recommends $missing \
+            || return 1
+        setup_note="installed$missing"
+    else
+        setup_note="all installed"
     fi
-done
-if test -n "$missing"; then
-    echo "ovs-vtap-deps: installing:$missing"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -q
-    apt-get install -y -q --no-install-recommends $missing
-fi
+    switch_version=$(dpkg-query -W -f='${Version}' openvswitch-switch)
+    if test "$switch_version" != "$(ovs_version)"; then
+        echo "openvswitch-switch $switch_version and" \
+             "openvswitch-source $(ovs_version) differ" >&2
+        return 1
+    fi
+}
 
-# The installed switch and the source package must be the same release, or
-# the library we link would not match the daemons we test against.
-switch_version=$(dpkg-query -W -f='${Version}' openvswitch-switch)
-if test "$switch_version" != "$(ovs_version)"; then
-    echo "ovs-vtap-deps: openvswitch-switch $switch_version and" \
-         "openvswitch-source $(ovs_version) differ" >&2
-    exit 1
-fi
+# Builds Open vSwitch in the cache, unless a complete build is there.
+build_ovs() {
+    local build old built_sources
+    build=$(ovs_build_dir)
+    if test -f "$build/.ovs-vtap-built"; then
+        setup_note="reusing $build"
+        return 0
+    fi
+    echo "building Open vSwitch $(ovs_version) in $build"
+    mkdir -p "$CACHE" || return 1
+    # Drop stale builds of other versions.
+    for old in "$CACHE"/openvswitch-*; do
+        if test -e "$old" && test "$old" != "$build"; then
+            rm -rf "$old"
+        fi
+    done
+    # Build in place (libtool and the IDL generator remember absolute
+    # paths); the stamp file is written only when everything has been built.
+    rm -rf "$build" && mkdir -p "$build" || return 1
+    tar -xzf /usr/src/openvswitch/openvswitch.tar.gz -C "$build" \
+        --strip-components=1 || return 1
+    (
+        cd "$build" || exit 1
+        if test ! -x configure; then
+            ./boot.sh || exit 1
+        fi
+        ./configure --prefix=/usr --localstatedir=/var --sysconfdir=/etc \
+                    --enable-shared=no --with-pic || exit 1
+        # Only what ovs-vtap links and runs: the generated sources first
+        # (make does not order them before explicit targets), then the
+        # library and the IDL generator.
+        # shellcheck disable=SC2016
+        built_sources=$(printf 'print-bs:\n\t@echo $(BUILT_SOURCES)\n' \
+                        | make -s -f Makefile -f - print-bs) || exit 1
+        # shellcheck disable=SC2086
+        make -j"$(nproc)" $built_sources \
+            && make -j"$(nproc)" lib/libopenvswitch.la ovsdb/ovsdb-idlc \
+                    ovsdb/ovsdb-tool
+    ) || return 1
+    touch "$build/.ovs-vtap-built"
+    setup_note="built in $build"
+}
 
-build=$(ovs_build_dir)
-if test -f "$build/.ovs-vtap-built"; then
-    echo "ovs-vtap-deps: reusing Open vSwitch build in $build"
-    exit 0
-fi
-
-echo "ovs-vtap-deps: building Open vSwitch $(ovs_version) in $build"
-start=$(date +%s)
-mkdir -p "$CACHE"
-# Drop stale builds of other versions.
-for old in "$CACHE"/openvswitch-*; do
-    test -e "$old" && test "$old" != "$build" && rm -rf "$old"
-done
-# Build in place (libtool and the IDL generator remember absolute paths);
-# the stamp file is written only when everything has been built.
-rm -rf "$build"
-mkdir -p "$build"
-tar -xzf /usr/src/openvswitch/openvswitch.tar.gz -C "$build" \
-    --strip-components=1
-(
-    cd "$build"
-    test -x configure || ./boot.sh
-    ./configure --prefix=/usr --localstatedir=/var --sysconfdir=/etc \
-                --enable-shared=no --with-pic >configure.log 2>&1 \
-        || { tail -30 configure.log; exit 1; }
-    # Only what ovs-vtap links and runs: the generated sources first (make
-    # does not order them before explicit targets), then the library and
-    # the IDL generator.
-    built_sources=$(printf 'print-bs:\n\t@echo $(BUILT_SOURCES)\n' \
-                    | make -s -f Makefile -f - print-bs)
-    make -j"$(nproc)" $built_sources >make.log 2>&1 \
-        && make -j"$(nproc)" lib/libopenvswitch.la ovsdb/ovsdb-idlc \
-                ovsdb/ovsdb-tool >>make.log 2>&1 \
-        || { tail -30 make.log; exit 1; }
-)
-touch "$build/.ovs-vtap-built"
-echo "ovs-vtap-deps: Open vSwitch built in $(( $(date +%s) - start ))s"
+setup_phase packages install_packages || exit 1
+setup_phase "Open vSwitch build" build_ovs || exit 1

@@ -43,10 +43,11 @@ Commands:
                       pass), fixed also allows ICMP from the subnet, open
                       removes the lab's flows
   demo [--keep] [--no-build]
-                      install and build everything (as root on Debian 12),
-                      then play the seed scenario (SCENARIO.md) in a lab and
-                      check every step; exits 0 only if all held; --keep
-                      leaves the lab up, --no-build skips the set-up
+                      install and build everything (as root on Debian 12;
+                      one line per phase, the output in _build/setup.log),
+                      then play the seed scenario (docs/scenario.md) in a
+                      lab and check every step; exits 0 only if all held;
+                      --keep leaves the lab up, --no-build skips the set-up
 
 Options:
   -n, --name NAME     lab name and namespace prefix, up to 20 lower-case
@@ -534,14 +535,11 @@ cmd_demo() {
         esac
     done
     if test $build = yes; then
-        cd "$top"
-        bash utilities/ovs-vtap-deps.sh
-        if test ! -x configure || test configure.ac -nt configure; then
-            autoreconf -fi
-        fi
-        mkdir -p _build
-        (cd _build && { test -f Makefile || ../configure; } && make -j"$(nproc)")
-        say "built in $top/_build"
+        # One line per set-up phase; the full output in _build/setup.log.
+        # shellcheck source=utilities/ovs-vtap-setup.sh
+        . "$top/utilities/ovs-vtap-setup.sh"
+        setup_log_init "$top/_build/setup.log"
+        setup_all "$top/_build" || exit 1
     fi
     OVS_VTAP_LAB_NAME=$lab OVS_VTAP_LAB_DIR=$labdir_base \
         exec bash "$top/utilities/lab/demo.sh" "$keep"

@@ -2,24 +2,33 @@
 # Copyright (c) 2026 The ovs-vtap authors.
 # SPDX-License-Identifier: Apache-2.0
 # ovs-vtap-test.sh: the whole test suite of ovs-vtap from nothing, as root
-# on Debian 12: installs the packages, builds Open vSwitch (once, cached),
-# configures and builds ovs-vtap with -Werror, runs "make check" (cmocka
-# unit tests and the autotest suite, topology tests included), runs the
-# unit tests again under AddressSanitizer and UBSan, runs "make distcheck",
-# and runs the benchmarks once in quick mode so that they keep working
-# (their figures are printed, never asserted).  Prints one closing line
-# "tests: N passed, N failed, N skipped".
+# on Debian 12.  The set-up prints one line per phase with its time
+# (packages, the Open vSwitch build, which is cached, autoreconf, configure
+# and build with -Werror, in _build and, with AddressSanitizer and UBSan,
+# in _build-sanitizers) and keeps the full output in _build/setup.log,
+# whose last lines and path it prints when a phase fails.  Then it runs
+# "make check" (cmocka unit tests and the autotest suite, topology tests
+# included), the whole of "make check" again under the sanitizers, "make
+# distcheck", and the benchmarks once in quick mode so that they keep
+# working (their figures are printed, never asserted; a benchmark that
+# fails runs once more, and only one that cannot run at all fails).
+# Prints one closing line "tests: N passed, N failed, N skipped".
 #
 # Usage: ovs-vtap-test.sh [TESTSUITEFLAGS...]
-#   Arguments go to the autotest suite, e.g. "-k ovs-vtapctl" or "-v 12".
+#   Arguments go to both runs of the autotest suite, e.g. "-k ovs-vtapctl".
 # Environment:
 #   OVS_VTAP_SKIP_DISTCHECK=yes   skip "make distcheck" (for quick runs)
-#   OVS_VTAP_SKIP_SANITIZERS=yes  skip the sanitizer build
-#   OVS_VTAP_SKIP_BENCH=yes       skip "make bench BENCHFLAGS=--quick"
+#   OVS_VTAP_SKIP_SANITIZERS=yes  skip the sanitizer build and its run
+#   OVS_VTAP_SKIP_BENCH=yes       skip the quick benchmarks
 
 set -o pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-cd "$top"
+cd "$top" || exit 1
+# shellcheck source=utilities/ovs-vtap-setup.sh
+. utilities/ovs-vtap-setup.sh
+
+command_start=$(date +%s)
+jobs=$(nproc)
 
 step() {
     echo
@@ -28,43 +37,57 @@ step() {
 
 fail() {
     echo "ovs-vtap-test: $*" >&2
-    echo "tests: 0 passed, 1 failed"
+    echo "tests: 0 passed, 1 failed, 0 skipped"
     exit 1
 }
 
-step "dependencies"
-bash utilities/ovs-vtap-deps.sh || fail "installing dependencies failed"
+# setup_tests BUILDDIR: builds the test programs and the autotest suite of
+# BUILDDIR without running them.
+setup_tests() {
+    make -C "$1" -j"$jobs" check TESTS= TESTSUITE_DISABLED=yes
+}
 
-step "autoreconf"
-if test ! -x configure || test configure.ac -nt configure \
-       || test m4/ovs-vtap.m4 -nt configure; then
-    autoreconf -fi || fail "autoreconf failed"
+# run_check BUILDDIR LOG [TESTSUITEFLAGS...]: "make check" in BUILDDIR, its
+# output shown and appended to LOG with the unit tests' logs.
+run_check() {
+    local builddir=$1 log=$2 status
+    shift 2
+    (cd "$builddir" && make -s --no-print-directory check \
+                            TESTSUITEFLAGS="-j$jobs $*") 2>&1 \
+        | tee -a "$log"
+    status=$?
+    cat "$builddir"/tests/test-*.log >>"$log" 2>/dev/null
+    return $status
+}
+
+setup_log_init "$top/_build/setup.log"
+setup_all "$top/_build" --enable-Werror || fail "set-up failed"
+setup_phase "build tests _build" setup_tests "$top/_build" \
+    || fail "set-up failed"
+if test "$OVS_VTAP_SKIP_SANITIZERS" != yes; then
+    setup_builddir "$top/_build-sanitizers" --enable-Werror \
+                   --enable-sanitizers || fail "set-up failed"
+    setup_phase "build tests _build-sanitizers" setup_tests \
+                "$top/_build-sanitizers" || fail "set-up failed"
 fi
 
-jobs=$(nproc)
-step "configure and build (-Werror)"
-mkdir -p _build
-(cd _build && { test -f Makefile || ../configure --enable-Werror; } \
-    && make -j"$jobs") || fail "build failed"
-
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+san_log=$(mktemp)
+trap 'rm -f "$log" "$san_log"' EXIT
 
 step "make check"
-(cd _build && make check TESTSUITEFLAGS="-j$jobs $*") 2>&1 | tee -a "$log"
+run_check _build "$log" "$@"
 check_rc=$?
-cat _build/tests/test-*.log >>"$log" 2>/dev/null
 
 sanitizer_rc=0
+sanitizer_time=
 if test "$OVS_VTAP_SKIP_SANITIZERS" != yes; then
-    step "unit tests under AddressSanitizer and UBSan"
-    mkdir -p _build-sanitizers
-    (cd _build-sanitizers \
-        && { test -f Makefile \
-             || ../configure --enable-Werror --enable-sanitizers; } \
-        && make -j"$jobs" check-unit) 2>&1 | tee -a "$log"
+    step "make check under AddressSanitizer and UBSan (_build-sanitizers)"
+    sanitizer_start=$(date +%s)
+    run_check _build-sanitizers "$san_log" "$@"
     sanitizer_rc=$?
-    cat _build-sanitizers/tests/test-*.log >>"$log" 2>/dev/null
+    sanitizer_time=$(($(date +%s) - sanitizer_start))
+    echo "make check under the sanitizers took ${sanitizer_time} s"
 fi
 
 distcheck_rc=0
@@ -83,26 +106,41 @@ fi
 bench_rc=0
 bench_runs=0
 if test "$OVS_VTAP_SKIP_BENCH" != yes; then
-    step "benchmarks, quick run (make bench BENCHFLAGS=--quick)"
-    (cd _build && make bench BENCHFLAGS=--quick) > _build/bench.log 2>&1
+    step "benchmarks, quick run (make bench BENCHFLAGS='--quick --retry')"
+    (cd _build && make bench BENCHFLAGS="--quick --retry") \
+        >_build/bench.log 2>&1
     bench_rc=$?
     bench_runs=1
     sed -n '/^ovs-vtap benchmarks,/,$p' _build/bench.log
-    test $bench_rc = 0 || tail -30 _build/bench.log
+    if test $bench_rc != 0; then
+        grep -q '^ovs-vtap benchmarks,' _build/bench.log \
+            || tail -n 25 _build/bench.log
+        echo "the benchmarks' full output is in $top/_build/bench.log"
+    fi
 fi
 
-# Count cmocka cases and autotest tests from what they printed.
-unit_pass=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" \
-            | awk '{s += $1} END {print s + 0}')
-unit_fail=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" \
-            | awk '{s += $1} END {print s + 0}')
-at_pass=$(grep -cE '^ *[0-9]+: .* ok$' "$log")
-at_fail=$(grep -cE '^ *[0-9]+: .* FAILED \(' "$log")
-at_skip=$(grep -cE '^ *[0-9]+: .* skipped \(' "$log")
+# count LOG: the cmocka cases and autotest tests that LOG shows, as
+# "UNIT-PASSED UNIT-FAILED AT-PASSED AT-FAILED AT-SKIPPED".
+count() {
+    local unit_pass unit_fail
+    unit_pass=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$1" \
+                | awk '{s += $1} END {print s + 0}')
+    unit_fail=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$1" \
+                | awk '{s += $1} END {print s + 0}')
+    echo "$unit_pass $unit_fail" \
+         "$(grep -cE '^ *[0-9]+: .* ok$' "$1")" \
+         "$(grep -cE '^ *[0-9]+: .* FAILED \(' "$1")" \
+         "$(grep -cE '^ *[0-9]+: .* skipped \(' "$1")"
+}
+read -r unit_pass unit_fail at_pass at_fail at_skip < <(count "$log")
+read -r san_unit_pass san_unit_fail san_at_pass san_at_fail san_at_skip \
+    < <(count "$san_log")
 
 bench_fail=$((bench_rc != 0))
-passed=$((unit_pass + at_pass + bench_runs - bench_fail))
-failed=$((unit_fail + at_fail + bench_fail))
+passed=$((unit_pass + at_pass + san_unit_pass + san_at_pass + bench_runs
+          - bench_fail))
+failed=$((unit_fail + at_fail + san_unit_fail + san_at_fail + bench_fail))
+skipped=$((at_skip + san_at_skip))
 for rc in $check_rc $sanitizer_rc $distcheck_rc; do
     if test "$rc" != 0 && test "$failed" = 0; then
         failed=1
@@ -110,8 +148,15 @@ for rc in $check_rc $sanitizer_rc $distcheck_rc; do
 done
 
 echo
-echo "unit tests (incl. sanitizers): $unit_pass passed, $unit_fail failed;" \
-     "autotest: $at_pass passed, $at_fail failed, $at_skip skipped;" \
-     "distcheck rc=$distcheck_rc; benchmarks rc=$bench_rc"
-echo "tests: $passed passed, $failed failed, $at_skip skipped"
+echo "make check: unit tests $unit_pass passed, $unit_fail failed;" \
+     "autotest $at_pass passed, $at_fail failed, $at_skip skipped"
+if test "$OVS_VTAP_SKIP_SANITIZERS" != yes; then
+    echo "under AddressSanitizer and UBSan (${sanitizer_time} s):" \
+         "unit tests $san_unit_pass passed, $san_unit_fail failed;" \
+         "autotest $san_at_pass passed, $san_at_fail failed," \
+         "$san_at_skip skipped"
+fi
+echo "distcheck rc=$distcheck_rc; benchmarks rc=$bench_rc;" \
+     "the whole command took $(($(date +%s) - command_start)) s"
+echo "tests: $passed passed, $failed failed, $skipped skipped"
 test "$failed" = 0

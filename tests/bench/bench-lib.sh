@@ -6,6 +6,14 @@
 # numbers as rows "BENCH|FIGURE|VALUE|UNIT|REFERENCE|REF-VALUE|RATIO" on
 # the file $BENCH_RESULTS, which ovs-vtap-bench.sh turns into a table.
 #
+# A benchmark that cannot measure says why on standard error, in a line
+# "NAME: cannot measure: REASON", and exits 1: it is broken (a program
+# missing, a lab that does not come up, a VTAP that never mirrors, or any
+# command that fails under "set -e", which the ERR trap below names).  A
+# benchmark whose measurement worked at first and was then disturbed (a
+# wait that timed out on a loaded machine) says "NAME: measurement
+# disturbed: REASON" and exits 2: that is noise, not a fault.
+#
 # Environment (set by ovs-vtap-bench.sh, with defaults for a direct run):
 #   BENCH_SRCDIR    the ovs-vtap source tree
 #   BENCH_BUILDDIR  its build tree (programs)
@@ -29,6 +37,35 @@ bench_die() {
     echo "$bench_name: cannot measure: $*" >&2
     exit 1
 }
+
+# bench_disturbed REASON: gives up on a measurement that had worked before.
+bench_disturbed() {
+    echo "$bench_name: measurement disturbed: $*" >&2
+    exit 2
+}
+
+# bench_cycle_failed GOOD REASON: a cycle of a measurement failed after
+# GOOD cycles of the same kind had succeeded: noise if there were any,
+# otherwise the benchmark is broken.
+bench_cycle_failed() {
+    if test "$1" -gt 0; then
+        bench_disturbed "$2 (after $1 good cycles)"
+    fi
+    bench_die "$2"
+}
+
+# Names the command that makes the benchmark stop under "set -e" (in the
+# benchmark's own shell, not in its subshells, whose failures come back to
+# it), and stops it with status 1: a broken benchmark.
+bench_on_error() {
+    if test "$BASHPID" = "$$"; then
+        echo "$bench_name: cannot measure: \"$2\" failed" \
+             "(exit status $1, line $3)" >&2
+        exit 1
+    fi
+}
+set -E
+trap 'bench_on_error $? "$BASH_COMMAND" "$LINENO"' ERR
 
 # bench_result FIGURE VALUE UNIT [REFERENCE REF-VALUE]: records one figure,
 # with its ratio to a reference measured in the same run if one is given.
@@ -156,7 +193,8 @@ bench_bare_port_add() {
 
 # bench_bare_mirror_add: creates the Mirror, then makes a dummy flow_mod:
 # Open vSwitch 3.1 does not revalidate cached datapath flows after a Mirror
-# change (DESIGN.md, section 3), so without it the Mirror takes seconds.
+# change (docs/architecture.md, "Open vSwitch 3.1 traps"), so without it
+# the Mirror takes seconds.
 bench_bare_mirror_add() {
     ovs-vsctl -- --id=@p get port p-server \
         -- --id=@o get port vtb-bare \

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Copyright (c) 2026 The ovs-vtap authors.
 # SPDX-License-Identifier: Apache-2.0
-# demo.sh: plays the seed scenario (SCENARIO.md) in a lab, narrating each
+# demo.sh: plays the seed scenario (docs/scenario.md) in a lab, narrating each
 # step, showing the evidence and checking every expectation.  Exits 0 only
 # if all held.  Run through "ovs-vtap-lab.sh demo", which builds first.
 #
