@@ -9,9 +9,11 @@
 # whose last lines and path it prints when a phase fails.  Then it runs
 # "make check" (cmocka unit tests and the autotest suite, topology tests
 # included), the whole of "make check" again under the sanitizers, "make
-# distcheck", and the benchmarks once in quick mode so that they keep
-# working (their figures are printed, never asserted; a benchmark that
-# fails runs once more, and only one that cannot run at all fails).
+# distcheck", the install and Debian package checks
+# (utilities/ovs-vtap-package-test.sh), and the benchmarks once in quick
+# mode so that they keep working (their figures are printed, never
+# asserted; a benchmark that fails runs once more, and only one that cannot
+# run at all fails).
 # Prints one closing line "tests: N passed, N failed, N skipped".
 #
 # Usage: ovs-vtap-test.sh [TESTSUITEFLAGS...]
@@ -19,6 +21,7 @@
 # Environment:
 #   OVS_VTAP_SKIP_DISTCHECK=yes   skip "make distcheck" (for quick runs)
 #   OVS_VTAP_SKIP_SANITIZERS=yes  skip the sanitizer build and its run
+#   OVS_VTAP_SKIP_PACKAGES=yes    skip the install and package checks
 #   OVS_VTAP_SKIP_BENCH=yes       skip the quick benchmarks
 
 set -o pipefail
@@ -103,6 +106,17 @@ if test "$OVS_VTAP_SKIP_DISTCHECK" != yes; then
         | head -30
 fi
 
+package_rc=0
+if test "$OVS_VTAP_SKIP_PACKAGES" != yes; then
+    # make install, the Debian packages with lintian, and the systemd units.
+    step "packages (utilities/ovs-vtap-package-test.sh)"
+    bash utilities/ovs-vtap-package-test.sh _build >_build/package.log 2>&1
+    package_rc=$?
+    grep -E '^(ovs-vtap-package-test|package):|FAIL' _build/package.log
+    test $package_rc = 0 \
+        || echo "the package checks' full output is in $top/_build/package.log"
+fi
+
 bench_rc=0
 bench_runs=0
 if test "$OVS_VTAP_SKIP_BENCH" != yes; then
@@ -141,7 +155,7 @@ passed=$((unit_pass + at_pass + san_unit_pass + san_at_pass + bench_runs
           - bench_fail))
 failed=$((unit_fail + at_fail + san_unit_fail + san_at_fail + bench_fail))
 skipped=$((at_skip + san_at_skip))
-for rc in $check_rc $sanitizer_rc $distcheck_rc; do
+for rc in $check_rc $sanitizer_rc $distcheck_rc $package_rc; do
     if test "$rc" != 0 && test "$failed" = 0; then
         failed=1
     fi
@@ -156,7 +170,8 @@ if test "$OVS_VTAP_SKIP_SANITIZERS" != yes; then
          "autotest $san_at_pass passed, $san_at_fail failed," \
          "$san_at_skip skipped"
 fi
-echo "distcheck rc=$distcheck_rc; benchmarks rc=$bench_rc;" \
+echo "distcheck rc=$distcheck_rc; packages rc=$package_rc;" \
+     "benchmarks rc=$bench_rc;" \
      "the whole command took $(($(date +%s) - command_start)) s"
 echo "tests: $passed passed, $failed failed, $skipped skipped"
 test "$failed" = 0
