@@ -166,6 +166,14 @@ build_bridge(struct flow_table *ft, struct vtap_desired *desired,
         if (!ok) {
             continue;
         }
+        /* Flows that the switch refused stay out of the dispatch (and of
+         * the switch) until a retry succeeds. */
+        const char *refused = flow_table_refused(ft, want->id);
+        if (refused) {
+            vtap_want_set_error(want, "ovs-vswitchd refused its flows: %s",
+                                refused);
+            continue;
+        }
         want->dispatched = true;
         for (int egress = 0; egress < 2; egress++) {
             ofp_port_t p = egress ? want->egress_ofport : want->ingress_ofport;

@@ -283,7 +283,7 @@ want_state(const struct vtap_want *want, const char *last_state,
         *reason = "waiting for ovs-vswitchd to set up the mirror bridge";
         return "stopped";
     }
-    *reason = "";
+    *reason = want->repairing ? "repairing flows altered from outside" : "";
     return "running";
 }
 
