@@ -566,6 +566,10 @@ ft_bundle_get(struct flow_table *ft, struct hmap *building, int64_t key)
     b = xzalloc(sizeof *b);
     b->key = key;
     b->id = ft->next_bundle_id++;
+    if (key != FT_BUNDLE_MAIN) {
+        const struct ft_group *g = ft_group_find(ft, key);
+        b->hash = g ? g->hash : 0;
+    }
     ovs_list_init(&b->msgs);
     ovs_list_init(&b->ops);
     hmap_insert(building, &b->node, hash);
@@ -684,9 +688,14 @@ send_bundle(struct flow_table *ft, struct ft_bundle *b)
     b->commit_xid = ((struct ofp_header *) msg->data)->xid;
     rconn_send(ft->rconn, msg, NULL);
     ovs_list_push_back(&ft->bundles, &b->list_node);
-    VLOG_DBG("%s: bundle %"PRIu32" (%s%"PRId64"): %"PRIuSIZE" flow_mods",
-             ft->bridge, b->id, b->key == FT_BUNDLE_MAIN ? "all" : "group ",
-             b->key == FT_BUNDLE_MAIN ? 0 : b->key, ovs_list_size(&b->ops));
+    if (b->key == FT_BUNDLE_MAIN) {
+        VLOG_DBG("%s: bundle %"PRIu32": %"PRIuSIZE" flow_mods", ft->bridge,
+                 b->id, ovs_list_size(&b->ops));
+    } else {
+        VLOG_DBG("%s: bundle %"PRIu32" of VTAP id %"PRId64" alone: %"PRIuSIZE
+                 " flow_mods", ft->bridge, b->id, b->key,
+                 ovs_list_size(&b->ops));
+    }
 }
 
 /* Returns true if group 'g' is refused and is to be tried again now: its
@@ -771,9 +780,6 @@ sync_flows(struct flow_table *ft)
             continue;
         }
         struct ft_bundle *b = ft_bundle_get(ft, &building, key);
-        if (g && g->refused) {
-            b->hash = g->hash;
-        }
         i = ft_find_flow(&ft->installed, d);
         if (g && g->refused && id) {
             add_flow_mod(ft, d, OFPFC_ADD, b);
@@ -916,7 +922,7 @@ ft_bundle_done(struct flow_table *ft, struct ft_bundle *b, bool committed)
             }
             ft->need_sync = true;
         } else if (g->refused) {
-            VLOG_INFO("%s: ovs-vswitchd accepted the flows of group %"PRId64
+            VLOG_INFO("%s: ovs-vswitchd took the flows of VTAP id %"PRId64
                       " now", ft->bridge, b->key);
             free(g->refused);
             g->refused = NULL;
