@@ -698,6 +698,20 @@ send_bundle(struct flow_table *ft, struct ft_bundle *b)
     }
 }
 
+/* Returns true if a bundle with 'key' waits for its commit reply. */
+static bool
+ft_bundle_is_pending(const struct flow_table *ft, int64_t key)
+{
+    const struct ft_bundle *b;
+
+    LIST_FOR_EACH (b, list_node, &ft->bundles) {
+        if (b->key == key) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Returns true if group 'g' is refused and is to be tried again now: its
  * flows changed since, or its retry time came. */
 static bool
@@ -822,19 +836,14 @@ sync_flows(struct flow_table *ft)
     }
     free(sorted);
 
-    /* A refused group that was due and needed no flow_mod is in place. */
+    /* Refused shared flows that were due and needed no flow_mod (a refused
+     * VTAP always gets one) are in place now. */
     struct ft_group *g;
     HMAP_FOR_EACH (g, node, &ft->groups) {
-        if (g->due && !g->id) {
-            bool sent = false;
-            LIST_FOR_EACH (b, list_node, &ft->bundles) {
-                sent = sent || b->key == 0;
-            }
-            if (!sent) {
-                free(g->refused);
-                g->refused = NULL;
-                ft->refusals_changed = true;
-            }
+        if (g->due && !g->id && !ft_bundle_is_pending(ft, 0)) {
+            free(g->refused);
+            g->refused = NULL;
+            ft->refusals_changed = true;
         }
         g->due = false;
     }
