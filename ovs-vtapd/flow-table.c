@@ -931,8 +931,13 @@ ft_bundle_done(struct flow_table *ft, struct ft_bundle *b, bool committed)
             }
             ft->need_sync = true;
         } else if (g->refused) {
-            VLOG_INFO("%s: ovs-vswitchd took the flows of VTAP id %"PRId64
-                      " now", ft->bridge, b->key);
+            if (b->key) {
+                VLOG_INFO("%s: ovs-vswitchd took the flows of VTAP id %"
+                          PRId64" now", ft->bridge, b->key);
+            } else {
+                VLOG_INFO("%s: ovs-vswitchd took the shared flows now",
+                          ft->bridge);
+            }
             free(g->refused);
             g->refused = NULL;
             ft->refusals_changed = true;
