@@ -32,7 +32,8 @@ struct ds;
 struct match;
 
 /* Cookies: the high 16 bits mark ovs-vtapd's flows; bits 32..47 say what
- * the flow is for; the low 32 bits are the VTAP id (0 for shared flows). */
+ * the flow is for; the low 32 bits are the VTAP id (0 for flows that VTAPs
+ * share, such as the dispatch of a patch port with several VTAPs). */
 #define VTAP_COOKIE_MAGIC   0x7674ULL
 #define VTAP_COOKIE_MASK    0xffff000000000000ULL
 #define VTAP_COOKIE_KIND_SHARED  0      /* Dispatch, loop guard, drops. */
