@@ -13,6 +13,7 @@
 #include "hash.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/match.h"
+#include "openvswitch/meta-flow.h"
 #include "openvswitch/ofp-actions.h"
 #include "openvswitch/ofp-bundle.h"
 #include "openvswitch/ofp-errors.h"
@@ -139,6 +140,10 @@ struct ft_group {
     uint32_t refused_hash;      /* 'hash' when refused. */
     long long int retry_at;     /* When a refused group is tried again. */
     bool due;                   /* Refused, tried again in this sync. */
+    uint32_t *vtaps;            /* Refused shared flows: the VTAPs that the
+                                 * refused flow dispatches to, or none if
+                                 * it concerns every VTAP of the bridge. */
+    size_t n_vtaps;
 };
 
 /* The key of the bundle that holds the flows of more than one group. */
@@ -371,6 +376,7 @@ flow_table_destroy(struct flow_table *ft)
         ft_bundles_clear(ft);
         HMAP_FOR_EACH_POP (g, node, &ft->groups) {
             free(g->refused);
+            free(g->vtaps);
             free(g);
         }
         hmap_destroy(&ft->groups);
@@ -736,6 +742,7 @@ ft_groups_prepare(struct flow_table *ft, long long int now)
             }
             hmap_remove(&ft->groups, &g->node);
             free(g->refused);
+            free(g->vtaps);
             free(g);
             continue;
         }
@@ -843,6 +850,9 @@ sync_flows(struct flow_table *ft)
         if (g->due && !g->id && !ft_bundle_is_pending(ft, 0)) {
             free(g->refused);
             g->refused = NULL;
+            free(g->vtaps);
+            g->vtaps = NULL;
+            g->n_vtaps = 0;
             ft->refusals_changed = true;
         }
         g->due = false;
@@ -866,6 +876,34 @@ ft_op_apply(struct flow_table *ft, struct ft_op *op)
     } else if (i) {
         i->cookie = op->flow->cookie;
         ft_flow_set_actions(i, op->flow->ofpacts, op->flow->ofpacts_len);
+    }
+}
+
+/* Adds to 'g' the VTAP ids that the actions of 'f' (a dispatch flow) set
+ * in reg0. */
+static void
+ft_group_add_dispatched(struct ft_group *g, const struct ft_flow *f)
+{
+    const struct ofpact *a;
+
+    OFPACT_FOR_EACH (a, f->ofpacts, f->ofpacts_len) {
+        if (a->type != OFPACT_CLONE) {
+            continue;
+        }
+        const struct ofpact_nest *clone = ofpact_get_CLONE(a);
+        const struct ofpact *inner;
+        OFPACT_FOR_EACH (inner, clone->actions,
+                         ofpact_nest_get_action_len(clone)) {
+            if (inner->type == OFPACT_SET_FIELD) {
+                const struct ofpact_set_field *sf
+                    = ofpact_get_SET_FIELD(inner);
+                if (sf->field->id == MFF_REG0) {
+                    g->vtaps = xrealloc(g->vtaps, (g->n_vtaps + 1)
+                                        * sizeof *g->vtaps);
+                    g->vtaps[g->n_vtaps++] = ntohl(sf->value->be32);
+                }
+            }
+        }
     }
 }
 
@@ -924,6 +962,18 @@ ft_bundle_done(struct flow_table *ft, struct ft_bundle *b, bool committed)
                 g->refused = xstrdup(error);
                 ft->refusals_changed = true;
             }
+            if (!b->key) {
+                /* The refused flow, if the switch said which, and the
+                 * VTAPs that it dispatches to. */
+                free(g->vtaps);
+                g->vtaps = NULL;
+                g->n_vtaps = 0;
+                LIST_FOR_EACH (op, list_node, &b->ops) {
+                    if (op->failed) {
+                        ft_group_add_dispatched(g, op->flow);
+                    }
+                }
+            }
             g->refused_hash = b->hash;
             g->retry_at = time_msec() + ft->stats_interval;
             if (!ft->next_retry || g->retry_at < ft->next_retry) {
@@ -940,6 +990,9 @@ ft_bundle_done(struct flow_table *ft, struct ft_bundle *b, bool committed)
             }
             free(g->refused);
             g->refused = NULL;
+            free(g->vtaps);
+            g->vtaps = NULL;
+            g->n_vtaps = 0;
             ft->refusals_changed = true;
         }
     }
@@ -1302,6 +1355,25 @@ flow_table_refused(const struct flow_table *ft, uint32_t vtap_id)
     const struct ft_group *g = ft_group_find(ft, vtap_id);
 
     return g ? g->refused : NULL;
+}
+
+/* Returns the switch's reason for refusing shared flows of the mirror
+ * bridge that concern VTAP 'vtap_id' (a dispatch flow to it, or a flow of
+ * the bridge's own), or NULL. */
+const char *
+flow_table_refused_shared(const struct flow_table *ft, uint32_t vtap_id)
+{
+    const struct ft_group *g = ft_group_find(ft, 0);
+
+    if (!g || !g->refused || !g->n_vtaps) {
+        return g ? g->refused : NULL;
+    }
+    for (size_t i = 0; i < g->n_vtaps; i++) {
+        if (g->vtaps[i] == vtap_id) {
+            return g->refused;
+        }
+    }
+    return NULL;
 }
 
 /* Returns true once if a refusal began or ended since the last call. */

@@ -76,6 +76,8 @@ void flow_table_wait(struct flow_table *);
 bool flow_table_is_synced(const struct flow_table *);
 bool flow_table_is_connected(const struct flow_table *);
 const char *flow_table_refused(const struct flow_table *, uint32_t vtap_id);
+const char *flow_table_refused_shared(const struct flow_table *,
+                                      uint32_t vtap_id);
 bool flow_table_refusals_changed(struct flow_table *);
 bool flow_table_is_repairing(const struct flow_table *);
 size_t flow_table_count(const struct flow_table *);

@@ -134,14 +134,16 @@ recompute(struct vtapd *d, struct ovsdb_idl_txn *ovs_txn)
     sync_flow_tables(d);
     vtap_pipeline_build(&d->desired, &d->flow_tables);
 
-    /* Shared flows that the switch refused fail every VTAP of the bridge. */
+    /* Shared flows that the switch refused fail the VTAPs that they
+     * dispatch to, or if they are the bridge's own, all of its VTAPs. */
     struct vtap_want *want;
     HMAP_FOR_EACH (want, node, &d->desired.vtaps) {
         const struct flow_table *ft = (want->mirror_bridge
                                        ? shash_find_data(&d->flow_tables,
                                                          want->mirror_bridge)
                                        : NULL);
-        const char *refused = ft ? flow_table_refused(ft, 0) : NULL;
+        const char *refused = (ft ? flow_table_refused_shared(ft, want->id)
+                               : NULL);
         if (refused && want->enabled) {
             vtap_want_set_error(want, "ovs-vswitchd refused the flows of "
                                 "mirror bridge %s: %s", want->mirror_bridge,
