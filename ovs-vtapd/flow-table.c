@@ -13,6 +13,7 @@
 #include "hash.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/match.h"
+#include "openvswitch/meta-flow.h"
 #include "openvswitch/ofp-actions.h"
 #include "openvswitch/ofp-bundle.h"
 #include "openvswitch/ofp-connection.h"
@@ -51,6 +52,57 @@ struct ft_flow {
                                  * which may encode the same actions
                                  * differently from how they parse. */
     uint64_t packets, bytes;    /* Installed: counts last seen. */
+    unsigned int check_seqno;   /* Installed: the flow check that saw it. */
+    uint32_t dump_hash;         /* Installed: hash of the actions as the
+                                 * switch last reported them, if
+                                 * 'dump_hash_valid', known to be equal to
+                                 * 'ofpacts'. */
+    bool dump_hash_valid;
+};
+
+/* The flows of one VTAP (or, with id 0, the shared flows) as one group:
+ * after the switch refused a bundle, each group goes in its own bundle, and
+ * a group that the switch refuses is left out until a retry succeeds. */
+struct ft_group {
+    struct hmap_node node;      /* In flow_table's 'groups', by id. */
+    uint32_t id;                /* VTAP id, 0 for the shared flows. */
+    uint32_t hash;              /* Of the desired flows, as added. */
+    size_t n_desired;           /* Desired flows. */
+    char *refused;              /* The switch's error, or NULL. */
+    uint32_t refused_hash;      /* 'hash' when refused. */
+    long long int retry_at;     /* When a refused group is tried again. */
+    bool due;                   /* Refused, tried again in this sync. */
+    uint32_t *vtaps;            /* Refused shared flows: the VTAPs that the
+                                 * refused flow dispatches to, or none if
+                                 * it concerns every VTAP of the bridge. */
+    size_t n_vtaps;
+};
+
+/* The key of the bundle that holds the flows of more than one group. */
+#define FT_BUNDLE_MAIN (-1)
+
+/* One flow_mod of a bundle, applied to 'installed' once committed. */
+struct ft_op {
+    struct ovs_list list_node;  /* In ft_bundle's 'ops'. */
+    uint16_t command;           /* OFPFC_ADD, _MODIFY_STRICT or
+                                 * _DELETE_STRICT. */
+    ovs_be32 xid;               /* Of its bundle add message. */
+    bool failed;                /* The switch refused it. */
+    struct ft_flow *flow;       /* A copy of the flow. */
+};
+
+/* A bundle, while it is built and until the switch answers its commit. */
+struct ft_bundle {
+    struct hmap_node node;      /* While built: by key. */
+    struct ovs_list list_node;  /* Then in flow_table's 'bundles'. */
+    int64_t key;                /* FT_BUNDLE_MAIN or one group's id. */
+    uint32_t id;                /* OpenFlow bundle id. */
+    uint32_t hash;              /* The group's hash, for one group. */
+    struct ovs_list msgs;       /* Bundle add messages, while built. */
+    struct ovs_list ops;        /* "struct ft_op"s. */
+    ovs_be32 open_xid;
+    ovs_be32 commit_xid;
+    char *error;                /* The switch's first error, or NULL. */
 };
 
 struct flow_table {
@@ -75,10 +127,22 @@ struct flow_table {
     long long int next_stats;   /* When to poll statistics next. */
 
     uint32_t next_bundle_id;
-    ovs_be32 commit_xid;        /* Outstanding bundle commit, or 0. */
+    struct ovs_list bundles;    /* "struct ft_bundle"s sent, not answered. */
     bool need_sync;             /* 'desired' may differ from 'installed'. */
     long long int retry_at;     /* After an error, not before this time. */
     bool touch;                 /* Send a flow_mod even if nothing differs. */
+
+    /* Fault isolation. */
+    struct hmap groups;         /* "struct ft_group"s, by id. */
+    bool isolate;               /* Next sync: one bundle per group. */
+    bool refusals_changed;      /* A group was refused or accepted. */
+    long long int next_retry;   /* Earliest retry of a refused group. */
+    long long int stats_interval;
+
+    /* Self-repair: each statistics reply is checked against 'installed'. */
+    unsigned int check_seqno;   /* Of the check in progress. */
+    size_t n_altered;           /* Flows that it found changed or extra. */
+    bool repairing;             /* The last check found flows altered. */
 };
 
 /* Initializes 'mm' from 'match' in the form that the switch reports it
@@ -134,6 +198,7 @@ ft_flow_set_actions(struct ft_flow *f, const struct ofpact *ofpacts,
     f->ofpacts = len ? xmemdup(ofpacts, len) : NULL;
     f->ofpacts_len = len;
     f->dumped_actions = false;
+    f->dump_hash_valid = false;
 }
 
 static void format_actions(const struct ofpact *, size_t, struct ds *);
@@ -207,6 +272,8 @@ ft_parsed_sweep(struct flow_table *ft, bool all)
     }
 }
 
+static void ft_bundles_clear(struct flow_table *);
+
 /* Creates the flow table of 'bridge', connecting to its management socket
  * in 'rundir'.  Statistics accumulate into 'counters'. */
 struct flow_table *
@@ -227,6 +294,8 @@ flow_table_create(const char *bridge, const char *rundir,
     shash_init(&ft->parsed);
     ft->counters = counters;
     ft->next_bundle_id = 1;
+    ovs_list_init(&ft->bundles);
+    hmap_init(&ft->groups);
     return ft;
 }
 
@@ -236,7 +305,16 @@ void
 flow_table_destroy(struct flow_table *ft)
 {
     if (ft) {
+        struct ft_group *g;
+
         rconn_destroy(ft->rconn);
+        ft_bundles_clear(ft);
+        HMAP_FOR_EACH_POP (g, node, &ft->groups) {
+            free(g->refused);
+            free(g->vtaps);
+            free(g);
+        }
+        hmap_destroy(&ft->groups);
         ft_flows_clear(&ft->desired);
         hmap_destroy(&ft->desired);
         ft_flows_clear(&ft->installed);
@@ -259,6 +337,12 @@ flow_table_bridge(const struct flow_table *ft)
 void
 flow_table_clear(struct flow_table *ft)
 {
+    struct ft_group *g;
+
+    HMAP_FOR_EACH (g, node, &ft->groups) {
+        g->hash = 0;
+        g->n_desired = 0;
+    }
     ft_flows_clear(&ft->desired);
     ft_parsed_sweep(ft, false);
     ft->need_sync = true;
@@ -283,6 +367,32 @@ format_actions(const struct ofpact *ofpacts, size_t len, struct ds *s)
     struct ofpact_format_params fp = { .s = s };
 
     ofpacts_format(ofpacts, len, &fp);
+}
+
+static struct ft_group *
+ft_group_find(const struct flow_table *ft, uint32_t id)
+{
+    struct ft_group *g;
+
+    HMAP_FOR_EACH_WITH_HASH (g, node, hash_int(id, 0), &ft->groups) {
+        if (g->id == id) {
+            return g;
+        }
+    }
+    return NULL;
+}
+
+static struct ft_group *
+ft_group_get(struct flow_table *ft, uint32_t id)
+{
+    struct ft_group *g = ft_group_find(ft, id);
+
+    if (!g) {
+        g = xzalloc(sizeof *g);
+        g->id = id;
+        hmap_insert(&ft->groups, &g->node, hash_int(id, 0));
+    }
+    return g;
 }
 
 /* Adds a desired flow to 'ft'.  Returns an error message if 'actions' does
@@ -323,6 +433,10 @@ flow_table_add(struct flow_table *ft, uint8_t table_id, uint16_t priority,
     ft_flow_set_actions(f, ofpacts->data, ofpacts->size);
     hmap_insert(&ft->desired, &f->node, hash);
     ft->need_sync = true;
+
+    struct ft_group *g = ft_group_get(ft, vtap_cookie_vtap(cookie));
+    g->hash += hash_string(actions, hash_uint64_basis(cookie, hash));
+    g->n_desired++;
     return NULL;
 }
 
@@ -361,13 +475,84 @@ send_stats_request(struct flow_table *ft, bool is_dump)
     ft->stats_is_dump = is_dump;
     ft->stats_all = is_dump || ft->replaced;
     ft->replaced = false;
+    ft->check_seqno++;
+    ft->n_altered = 0;
     rconn_send(ft->rconn, msg, NULL);
 }
 
-/* Appends to 'msgs' a bundled flow_mod for 'f'. */
+static struct ft_flow *
+ft_flow_clone(const struct ft_flow *f)
+{
+    struct ft_flow *c = xmemdup(f, sizeof *f);
+
+    c->ofpacts = NULL;
+    ft_flow_set_actions(c, f->ofpacts, f->ofpacts_len);
+    minimatch_clone(&c->match, &f->match);
+    c->packets = c->bytes = 0;
+    return c;
+}
+
+/* Returns the bundle with 'key' among those being built in 'building',
+ * created if new. */
+static struct ft_bundle *
+ft_bundle_get(struct flow_table *ft, struct hmap *building, int64_t key)
+{
+    uint32_t hash = hash_uint64(key);
+    struct ft_bundle *b;
+
+    HMAP_FOR_EACH_WITH_HASH (b, node, hash, building) {
+        if (b->key == key) {
+            return b;
+        }
+    }
+    b = xzalloc(sizeof *b);
+    b->key = key;
+    b->id = ft->next_bundle_id++;
+    if (key != FT_BUNDLE_MAIN) {
+        const struct ft_group *g = ft_group_find(ft, key);
+        b->hash = g ? g->hash : 0;
+    }
+    ovs_list_init(&b->msgs);
+    ovs_list_init(&b->ops);
+    hmap_insert(building, &b->node, hash);
+    return b;
+}
+
+static void
+ft_bundle_free(struct ft_bundle *b)
+{
+    struct ft_op *op;
+    struct ofpbuf *msg;
+
+    LIST_FOR_EACH_POP (op, list_node, &b->ops) {
+        if (op->flow) {
+            ft_flow_free(op->flow);
+        }
+        free(op);
+    }
+    LIST_FOR_EACH_POP (msg, list_node, &b->msgs) {
+        ofpbuf_delete(msg);
+    }
+    free(b->error);
+    free(b);
+}
+
+/* Forgets the bundles that wait for an answer (the connection is new). */
+static void
+ft_bundles_clear(struct flow_table *ft)
+{
+    struct ft_bundle *b;
+
+    LIST_FOR_EACH_POP (b, list_node, &ft->bundles) {
+        ft_bundle_free(b);
+    }
+}
+
+/* Appends to bundle 'b' a flow_mod for 'f', to apply to 'installed' once
+ * the bundle is committed. */
 static void
 add_flow_mod(struct flow_table *ft, const struct ft_flow *f, uint16_t command,
-             uint32_t bundle_id, struct ovs_list *msgs)
+             struct ft_bundle *b)
 {
     bool del = command == OFPFC_DELETE_STRICT;
     struct ofputil_flow_mod fm = {
@@ -389,75 +574,195 @@ add_flow_mod(struct flow_table *ft, const struct ft_flow *f, uint16_t command,
     enum ofp_version version = rconn_get_version(ft->rconn);
     struct ofpbuf *fm_msg = ofputil_encode_flow_mod(&fm, ft_protocol(ft));
     struct ofputil_bundle_add_msg bam = {
-        .bundle_id = bundle_id,
+        .bundle_id = b->id,
         .flags = OFPBF_ATOMIC | OFPBF_ORDERED,
         .msg = fm_msg->data,
     };
     struct ofpbuf *msg = ofputil_encode_bundle_add(version, &bam);
-    ovs_list_push_back(msgs, &msg->list_node);
+    ovs_list_push_back(&b->msgs, &msg->list_node);
+
+    struct ft_op *op = xzalloc(sizeof *op);
+    op->command = command;
+    op->xid = ((struct ofp_header *) msg->data)->xid;
+    op->flow = ft_flow_clone(f);
+    ovs_list_push_back(&b->ops, &op->list_node);
 
     ofpbuf_delete(fm_msg);
     minimatch_destroy(&fm.match);
 }
 
-static struct ft_flow *
-ft_flow_clone(const struct ft_flow *f)
+/* Returns the key of the bundle for the flows of group 'g' (id 'id'). */
+static int64_t
+ft_bundle_key(bool isolate, const struct ft_group *g, uint32_t id)
 {
-    struct ft_flow *c = xmemdup(f, sizeof *f);
-
-    c->ofpacts = NULL;
-    ft_flow_set_actions(c, f->ofpacts, f->ofpacts_len);
-    minimatch_clone(&c->match, &f->match);
-    c->packets = c->bytes = 0;
-    return c;
+    return isolate || (g && g->refused) ? (int64_t) id : FT_BUNDLE_MAIN;
 }
 
-/* Sends one bundle that makes the switch's flows equal to 'desired'. */
+/* Orders bundles: the main one first, then by group, the shared flows
+ * (group 0) last, once the VTAPs' rules that they lead to are in place. */
+static int
+compare_bundles(const void *a_, const void *b_)
+{
+    const struct ft_bundle *const *a = a_;
+    const struct ft_bundle *const *b = b_;
+    int64_t ka = (*a)->key ? (*a)->key : INT64_MAX;
+    int64_t kb = (*b)->key ? (*b)->key : INT64_MAX;
+
+    return ka < kb ? -1 : ka > kb;
+}
+
+/* Sends bundle 'b' and adds it to those that wait for an answer. */
+static void
+send_bundle(struct flow_table *ft, struct ft_bundle *b)
+{
+    enum ofp_version version = rconn_get_version(ft->rconn);
+    struct ofputil_bundle_ctrl_msg bc = {
+        .bundle_id = b->id,
+        .type = OFPBCT_OPEN_REQUEST,
+        .flags = OFPBF_ATOMIC | OFPBF_ORDERED,
+    };
+    struct ofpbuf *msg = ofputil_encode_bundle_ctrl_request(version, &bc);
+
+    b->open_xid = ((struct ofp_header *) msg->data)->xid;
+    rconn_send(ft->rconn, msg, NULL);
+    LIST_FOR_EACH_POP (msg, list_node, &b->msgs) {
+        rconn_send(ft->rconn, msg, NULL);
+    }
+    bc.type = OFPBCT_COMMIT_REQUEST;
+    msg = ofputil_encode_bundle_ctrl_request(version, &bc);
+    b->commit_xid = ((struct ofp_header *) msg->data)->xid;
+    rconn_send(ft->rconn, msg, NULL);
+    ovs_list_push_back(&ft->bundles, &b->list_node);
+    if (b->key == FT_BUNDLE_MAIN) {
+        VLOG_DBG("%s: bundle %"PRIu32": %"PRIuSIZE" flow_mods", ft->bridge,
+                 b->id, ovs_list_size(&b->ops));
+    } else {
+        VLOG_DBG("%s: bundle %"PRIu32" of VTAP id %"PRId64" alone: %"PRIuSIZE
+                 " flow_mods", ft->bridge, b->id, b->key,
+                 ovs_list_size(&b->ops));
+    }
+}
+
+/* Returns true if a bundle with 'key' waits for its commit reply. */
+static bool
+ft_bundle_is_pending(const struct flow_table *ft, int64_t key)
+{
+    const struct ft_bundle *b;
+
+    LIST_FOR_EACH (b, list_node, &ft->bundles) {
+        if (b->key == key) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Returns true if group 'g' is refused and is to be tried again now: its
+ * flows changed since, or its retry time came. */
+static bool
+ft_group_is_due(const struct ft_group *g, long long int now)
+{
+    return g->refused && (g->hash != g->refused_hash || now >= g->retry_at);
+}
+
+/* Forgets the groups that have no desired flows any more (a VTAP stopped
+ * or deleted: a refusal of its flows no longer holds), and marks those
+ * refused that are tried again in this sync. */
+static void
+ft_groups_prepare(struct flow_table *ft, long long int now)
+{
+    struct ft_group *g;
+
+    ft->next_retry = 0;
+    HMAP_FOR_EACH_SAFE (g, node, &ft->groups) {
+        if (!g->n_desired) {
+            if (g->refused) {
+                ft->refusals_changed = true;
+            }
+            hmap_remove(&ft->groups, &g->node);
+            free(g->refused);
+            free(g->vtaps);
+            free(g);
+            continue;
+        }
+        g->due = ft_group_is_due(g, now);
+        if (g->refused && !g->due
+            && (!ft->next_retry || g->retry_at < ft->next_retry)) {
+            ft->next_retry = g->retry_at;
+        }
+    }
+}
+
+/* Sends the bundles that make the switch's flows equal to 'desired': one
+ * for all groups, or after a refused bundle ('isolate') one per group.
+ * The flows of a refused VTAP are deleted and, when it is due, added back
+ * in a bundle of their own; a refused shared group is left as it is until
+ * it is due. */
 static void
 sync_flows(struct flow_table *ft)
 {
-    uint32_t bundle_id = ft->next_bundle_id++;
-    struct ovs_list msgs = OVS_LIST_INITIALIZER(&msgs);
+    struct hmap building = HMAP_INITIALIZER(&building);
+    long long int now = time_msec();
+    bool isolate = ft->isolate;
     struct ft_flow *d, *i;
     bool touched = false;
-    size_t n_add = 0, n_mod = 0, n_del = 0;
 
-    /* Deletions go first in the ordered bundle, so that a flow that is
+    ft_groups_prepare(ft, now);
+    ft->isolate = false;
+
+    /* Deletions go first in each ordered bundle, so that a flow that is
      * deleted and added back in one bundle ends up installed. */
-    HMAP_FOR_EACH_SAFE (i, node, &ft->installed) {
-        if (!ft_find_flow(&ft->desired, i)) {
-            add_flow_mod(ft, i, OFPFC_DELETE_STRICT, bundle_id, &msgs);
+    HMAP_FOR_EACH (i, node, &ft->installed) {
+        uint32_t id = vtap_cookie_vtap(i->cookie);
+        const struct ft_group *g = ft_group_find(ft, id);
+        int64_t key = ft_bundle_key(isolate, g, id);
+
+        if (g && g->refused && id) {
+            /* A refused VTAP keeps no flows but those of a retry. */
+            int64_t del_key = isolate ? (int64_t) id : FT_BUNDLE_MAIN;
+            add_flow_mod(ft, i, OFPFC_DELETE_STRICT,
+                         ft_bundle_get(ft, &building, del_key));
             flow_counters_retire(ft->counters, ft->bridge, ft->stats_seq,
                                  i->table_id, i->priority, i->node.hash);
-            hmap_remove(&ft->installed, &i->node);
-            ft_flow_free(i);
-            n_del++;
+            touched = true;
+        } else if (g && g->refused && !g->due) {
+            continue;
+        } else if (!ft_find_flow(&ft->desired, i)) {
+            add_flow_mod(ft, i, OFPFC_DELETE_STRICT,
+                         ft_bundle_get(ft, &building, key));
+            flow_counters_retire(ft->counters, ft->bridge, ft->stats_seq,
+                                 i->table_id, i->priority, i->node.hash);
             touched = true;
         }
     }
     HMAP_FOR_EACH (d, node, &ft->desired) {
+        uint32_t id = vtap_cookie_vtap(d->cookie);
+        struct ft_group *g = ft_group_find(ft, id);
+        int64_t key = ft_bundle_key(isolate, g, id);
+
+        if (g && g->refused && !g->due) {
+            continue;
+        }
+        struct ft_bundle *b = ft_bundle_get(ft, &building, key);
         i = ft_find_flow(&ft->installed, d);
-        if (!i) {
-            add_flow_mod(ft, d, OFPFC_ADD, bundle_id, &msgs);
-            i = ft_flow_clone(d);
-            hmap_insert(&ft->installed, &i->node, i->node.hash);
+        if (g && g->refused && id) {
+            add_flow_mod(ft, d, OFPFC_ADD, b);
             flow_counters_forget(ft->counters, ft->bridge, d->cookie,
                                  d->table_id, d->priority, d->node.hash);
-            n_add++;
+            touched = true;
+        } else if (!i) {
+            add_flow_mod(ft, d, OFPFC_ADD, b);
+            flow_counters_forget(ft->counters, ft->bridge, d->cookie,
+                                 d->table_id, d->priority, d->node.hash);
             touched = true;
         } else if (i->cookie != d->cookie) {
-            add_flow_mod(ft, d, OFPFC_ADD, bundle_id, &msgs);
-            i->cookie = d->cookie;
-            ft_flow_set_actions(i, d->ofpacts, d->ofpacts_len);
+            add_flow_mod(ft, d, OFPFC_ADD, b);
             ft->replaced = true;
-            n_mod++;
             touched = true;
         } else if (!ft_flow_actions_equal(i, d)
                    || (ft->touch && !touched && !d->table_id
                        && !d->priority)) {
-            add_flow_mod(ft, d, OFPFC_MODIFY_STRICT, bundle_id, &msgs);
-            ft_flow_set_actions(i, d->ofpacts, d->ofpacts_len);
-            n_mod++;
+            add_flow_mod(ft, d, OFPFC_MODIFY_STRICT, b);
             touched = true;
         }
     }
@@ -465,29 +770,304 @@ sync_flows(struct flow_table *ft)
     if (touched) {
         ft->touch = false;
     }
-    if (ovs_list_is_empty(&msgs)) {
-        return;
+
+    /* Send, in order.  A bundle that got no flow_mod is dropped. */
+    struct ft_bundle **sorted = xmalloc((hmap_count(&building) + 1)
+                                        * sizeof *sorted);
+    size_t n = 0;
+    struct ft_bundle *b;
+    HMAP_FOR_EACH_POP (b, node, &building) {
+        if (ovs_list_is_empty(&b->ops)) {
+            ft_bundle_free(b);
+        } else {
+            sorted[n++] = b;
+        }
+    }
+    hmap_destroy(&building);
+    qsort(sorted, n, sizeof *sorted, compare_bundles);
+    for (size_t k = 0; k < n; k++) {
+        send_bundle(ft, sorted[k]);
+    }
+    free(sorted);
+
+    /* Refused shared flows that were due and needed no flow_mod (a refused
+     * VTAP always gets one) are in place now. */
+    struct ft_group *g;
+    HMAP_FOR_EACH (g, node, &ft->groups) {
+        if (g->due && !g->id && !ft_bundle_is_pending(ft, 0)) {
+            free(g->refused);
+            g->refused = NULL;
+            free(g->vtaps);
+            g->vtaps = NULL;
+            g->n_vtaps = 0;
+            ft->refusals_changed = true;
+        }
+        g->due = false;
+    }
+}
+
+/* Applies committed 'op' to 'installed'. */
+static void
+ft_op_apply(struct flow_table *ft, struct ft_op *op)
+{
+    struct ft_flow *i = ft_find_flow(&ft->installed, op->flow);
+
+    if (op->command == OFPFC_DELETE_STRICT) {
+        if (i) {
+            hmap_remove(&ft->installed, &i->node);
+            ft_flow_free(i);
+        }
+    } else if (op->command == OFPFC_ADD && !i) {
+        hmap_insert(&ft->installed, &op->flow->node, op->flow->node.hash);
+        op->flow = NULL;
+    } else if (i) {
+        i->cookie = op->flow->cookie;
+        ft_flow_set_actions(i, op->flow->ofpacts, op->flow->ofpacts_len);
+    }
+}
+
+/* Adds to 'g' the VTAP ids that the actions of 'f' (a dispatch flow) set
+ * in reg0. */
+static void
+ft_group_add_dispatched(struct ft_group *g, const struct ft_flow *f)
+{
+    const struct ofpact *a;
+
+    OFPACT_FOR_EACH (a, f->ofpacts, f->ofpacts_len) {
+        if (a->type != OFPACT_CLONE) {
+            continue;
+        }
+        const struct ofpact_nest *clone = ofpact_get_CLONE(a);
+        const struct ofpact *inner;
+        OFPACT_FOR_EACH (inner, clone->actions,
+                         ofpact_nest_get_action_len(clone)) {
+            if (inner->type == OFPACT_SET_FIELD) {
+                const struct ofpact_set_field *sf
+                    = ofpact_get_SET_FIELD(inner);
+                if (sf->field->id == MFF_REG0) {
+                    g->vtaps = xrealloc(g->vtaps, (g->n_vtaps + 1)
+                                        * sizeof *g->vtaps);
+                    g->vtaps[g->n_vtaps++] = ntohl(sf->value->be32);
+                }
+            }
+        }
+    }
+}
+
+/* Returns the switch's error in 'oh' as text, for people. */
+static char *
+ft_error_text(const struct ofp_header *oh)
+{
+    struct ofpbuf payload;
+    enum ofperr error = ofperr_decode_msg(oh, &payload);
+
+    return (error
+            ? xasprintf("%s: %s", ofperr_to_string(error),
+                        ofperr_get_description(error))
+            : xstrdup("an OpenFlow error that does not decode"));
+}
+
+/* Ends bundle 'b', which the switch committed (except the flow_mods that it
+ * refused when they were added) or, if '!committed', rolled back. */
+static void
+ft_bundle_done(struct flow_table *ft, struct ft_bundle *b, bool committed)
+{
+    bool failed = !committed;
+    struct ft_op *op;
+
+    LIST_FOR_EACH (op, list_node, &b->ops) {
+        if (op->failed) {
+            failed = true;
+        } else if (committed) {
+            ft_op_apply(ft, op);
+        }
+    }
+    ovs_list_remove(&b->list_node);
+
+    if (b->key == FT_BUNDLE_MAIN) {
+        if (failed) {
+            VLOG_WARN("%s: ovs-vswitchd refused a bundle (%s), applying "
+                      "VTAP by VTAP", ft->bridge,
+                      b->error ? b->error : "no reason");
+            ft->isolate = true;
+            ft->need_sync = true;
+        }
+    } else {
+        struct ft_group *g = ft_group_get(ft, b->key);
+
+        if (failed) {
+            const char *error = b->error ? b->error : "no reason given";
+            if (!g->refused || strcmp(g->refused, error)) {
+                if (b->key) {
+                    VLOG_WARN("%s: ovs-vswitchd refused the flows of VTAP "
+                              "id %"PRId64": %s", ft->bridge, b->key, error);
+                } else {
+                    VLOG_WARN("%s: ovs-vswitchd refused the shared flows: "
+                              "%s", ft->bridge, error);
+                }
+                free(g->refused);
+                g->refused = xstrdup(error);
+                ft->refusals_changed = true;
+            }
+            if (!b->key) {
+                /* The refused flow, if the switch said which, and the
+                 * VTAPs that it dispatches to. */
+                free(g->vtaps);
+                g->vtaps = NULL;
+                g->n_vtaps = 0;
+                LIST_FOR_EACH (op, list_node, &b->ops) {
+                    if (op->failed) {
+                        ft_group_add_dispatched(g, op->flow);
+                    }
+                }
+            }
+            g->refused_hash = b->hash;
+            g->retry_at = time_msec() + ft->stats_interval;
+            if (!ft->next_retry || g->retry_at < ft->next_retry) {
+                ft->next_retry = g->retry_at;
+            }
+            ft->need_sync = true;
+        } else if (g->refused) {
+            if (b->key) {
+                VLOG_INFO("%s: ovs-vswitchd took the flows of VTAP id %"
+                          PRId64" now", ft->bridge, b->key);
+            } else {
+                VLOG_INFO("%s: ovs-vswitchd took the shared flows now",
+                          ft->bridge);
+            }
+            free(g->refused);
+            g->refused = NULL;
+            free(g->vtaps);
+            g->vtaps = NULL;
+            g->n_vtaps = 0;
+            ft->refusals_changed = true;
+        }
+    }
+    ft_bundle_free(b);
+}
+
+/* Handles error 'oh' if it is about a pending bundle, returning true. */
+static bool
+ft_bundle_error(struct flow_table *ft, const struct ofp_header *oh)
+{
+    struct ft_bundle *b;
+
+    LIST_FOR_EACH (b, list_node, &ft->bundles) {
+        bool ours = oh->xid == b->open_xid || oh->xid == b->commit_xid;
+        struct ft_op *op;
+
+        LIST_FOR_EACH (op, list_node, &b->ops) {
+            if (op->xid == oh->xid) {
+                op->failed = true;
+                ours = true;
+            }
+        }
+        if (!ours) {
+            continue;
+        }
+        if (!b->error) {
+            b->error = ft_error_text(oh);
+        }
+        if (oh->xid == b->commit_xid) {
+            ft_bundle_done(ft, b, false);
+        }
+        return true;
+    }
+    return false;
+}
+
+/* Returns true if installed flow 'i' has the cookie and the actions that
+ * the switch reports in 'fs'.  The actions are compared as text once; the
+ * hash of their binary form then stands for them while it stays. */
+static bool
+ft_flow_is_as_reported(struct ft_flow *i, const struct ofputil_flow_stats *fs)
+{
+    if (i->cookie != ntohll(fs->cookie)) {
+        return false;
     }
 
-    enum ofp_version version = rconn_get_version(ft->rconn);
-    struct ofputil_bundle_ctrl_msg bc = {
-        .bundle_id = bundle_id,
-        .type = OFPBCT_OPEN_REQUEST,
-        .flags = OFPBF_ATOMIC | OFPBF_ORDERED,
-    };
-    rconn_send(ft->rconn, ofputil_encode_bundle_ctrl_request(version, &bc),
-               NULL);
-    struct ofpbuf *msg;
-    LIST_FOR_EACH_POP (msg, list_node, &msgs) {
-        rconn_send(ft->rconn, msg, NULL);
+    uint32_t hash = hash_bytes(fs->ofpacts, fs->ofpacts_len, 0);
+    if (i->dump_hash_valid && i->dump_hash == hash) {
+        return true;
     }
-    bc.type = OFPBCT_COMMIT_REQUEST;
-    msg = ofputil_encode_bundle_ctrl_request(version, &bc);
-    ft->commit_xid = ((struct ofp_header *) msg->data)->xid;
-    rconn_send(ft->rconn, msg, NULL);
-    VLOG_DBG("%s: bundle %"PRIu32": %"PRIuSIZE" added, %"PRIuSIZE
-             " modified, %"PRIuSIZE" deleted", ft->bridge, bundle_id,
-             n_add, n_mod, n_del);
+
+    bool equal = ofpacts_equal(i->ofpacts, i->ofpacts_len,
+                               fs->ofpacts, fs->ofpacts_len);
+    if (!equal) {
+        struct ds a = DS_EMPTY_INITIALIZER;
+        struct ds b = DS_EMPTY_INITIALIZER;
+        format_actions(i->ofpacts, i->ofpacts_len, &a);
+        format_actions(fs->ofpacts, fs->ofpacts_len, &b);
+        equal = !strcmp(ds_cstr(&a), ds_cstr(&b));
+        ds_destroy(&a);
+        ds_destroy(&b);
+    }
+    if (equal) {
+        i->dump_hash = hash;
+        i->dump_hash_valid = true;
+    }
+    return equal;
+}
+
+/* Checks flow 'fs' of a statistics reply against 'installed'.  A flow that
+ * someone else changed, or added with ovs-vtapd's cookie, is recorded as
+ * the switch has it, so that the next sync puts the desired one back. */
+static void
+ft_check_flow(struct flow_table *ft, const struct ofputil_flow_stats *fs)
+{
+    struct minimatch mm;
+
+    ft_minimatch_init(&mm, &fs->match);
+    uint32_t hash = ft_hash(fs->table_id, fs->priority, &mm);
+    struct ft_flow *i = ft_find(&ft->installed, fs->table_id, fs->priority,
+                                &mm, hash);
+    if (!i) {
+        i = xzalloc(sizeof *i);
+        i->table_id = fs->table_id;
+        i->priority = fs->priority;
+        minimatch_clone(&i->match, &mm);
+        hmap_insert(&ft->installed, &i->node, hash);
+        i->packets = fs->packet_count == UINT64_MAX ? 0 : fs->packet_count;
+        i->bytes = fs->byte_count == UINT64_MAX ? 0 : fs->byte_count;
+        i->cookie = ntohll(fs->cookie);
+        ft_flow_set_actions(i, fs->ofpacts, fs->ofpacts_len);
+        i->dumped_actions = true;
+        ft->n_altered++;
+    } else if (!ft_flow_is_as_reported(i, fs)) {
+        i->cookie = ntohll(fs->cookie);
+        ft_flow_set_actions(i, fs->ofpacts, fs->ofpacts_len);
+        i->dumped_actions = true;
+        ft->n_altered++;
+    }
+    i->check_seqno = ft->check_seqno;
+    minimatch_destroy(&mm);
+}
+
+/* Ends the check of a statistics reply: the installed flows that it did not
+ * report are gone. */
+static void
+ft_check_done(struct flow_table *ft)
+{
+    size_t n_missing = 0;
+    struct ft_flow *i;
+
+    HMAP_FOR_EACH_SAFE (i, node, &ft->installed) {
+        if (i->check_seqno != ft->check_seqno) {
+            hmap_remove(&ft->installed, &i->node);
+            ft_flow_free(i);
+            n_missing++;
+        }
+    }
+    if (n_missing || ft->n_altered) {
+        VLOG_WARN("%s: %"PRIuSIZE" flows missing and %"PRIuSIZE" changed "
+                  "or added from outside, repairing", ft->bridge, n_missing,
+                  ft->n_altered);
+        ft->repairing = true;
+        ft->need_sync = true;
+    } else if (ft->repairing) {
+        VLOG_INFO("%s: flows repaired", ft->bridge);
+        ft->repairing = false;
+    }
 }
 
 /* Handles one flow stats reply part. */
@@ -507,6 +1087,9 @@ process_stats_reply(struct flow_table *ft, struct ofpbuf *msg)
                 VLOG_WARN_RL(&rl, "%s: bad flow stats reply", ft->bridge);
             }
             break;
+        }
+        if (!ft->stats_is_dump) {
+            ft_check_flow(ft, &fs);
         }
 
         uint64_t cookie = ntohll(fs.cookie);
@@ -563,6 +1146,8 @@ process_stats_reply(struct flow_table *ft, struct ofpbuf *msg)
                       hmap_count(&ft->installed));
             ft->dumped = true;
             ft->need_sync = true;
+        } else {
+            ft_check_done(ft);
         }
     }
 }
@@ -634,21 +1219,30 @@ process_msg(struct flow_table *ft, struct ofpbuf *msg)
 
     case OFPTYPE_BUNDLE_CONTROL: {
         struct ofputil_bundle_ctrl_msg bc;
+        struct ft_bundle *b;
         if (!ofputil_decode_bundle_ctrl(oh, &bc)
-            && bc.type == OFPBCT_COMMIT_REPLY && oh->xid == ft->commit_xid) {
-            ft->commit_xid = 0;
+            && bc.type == OFPBCT_COMMIT_REPLY) {
+            LIST_FOR_EACH (b, list_node, &ft->bundles) {
+                if (oh->xid == b->commit_xid) {
+                    ft_bundle_done(ft, b, true);
+                    break;
+                }
+            }
         }
         break;
     }
 
     case OFPTYPE_ERROR: {
+        if (ft_bundle_error(ft, oh)) {
+            break;
+        }
         char *s = ofp_to_string(oh, ntohs(oh->length), NULL, NULL, 2);
         VLOG_WARN_RL(&rl, "%s: OpenFlow error: %s", ft->bridge, s);
         free(s);
         /* Start over from what the switch really has, after a pause so
          * that a flow that the switch refuses does not make a busy loop. */
         ft->retry_at = time_msec() + 2000;
-        ft->commit_xid = 0;
+        ft_bundles_clear(ft);
         ft->dumped = false;
         ft->stats_xid = 0;
         ft_flows_clear(&ft->installed);
@@ -665,6 +1259,7 @@ void
 flow_table_run(struct flow_table *ft, long long int stats_interval)
 {
     rconn_run(ft->rconn);
+    ft->stats_interval = stats_interval;
     if (!rconn_is_connected(ft->rconn)) {
         return;
     }
@@ -676,8 +1271,15 @@ flow_table_run(struct flow_table *ft, long long int stats_interval)
         send_async_config(ft);
         ft->dumped = false;
         ft->stats_xid = 0;
-        ft->commit_xid = 0;
+        ft_bundles_clear(ft);
         ft_flows_clear(&ft->installed);
+        ft->repairing = false;
+
+        /* A new switch may take what the old one refused. */
+        struct ft_group *g;
+        HMAP_FOR_EACH (g, node, &ft->groups) {
+            g->retry_at = 0;
+        }
     }
 
     for (int i = 0; i < 50; i++) {
@@ -699,7 +1301,10 @@ flow_table_run(struct flow_table *ft, long long int stats_interval)
         }
         return;
     }
-    if ((ft->need_sync || ft->touch) && !ft->commit_xid) {
+    if (ft->next_retry && time_msec() >= ft->next_retry) {
+        ft->need_sync = true;
+    }
+    if ((ft->need_sync || ft->touch) && ovs_list_is_empty(&ft->bundles)) {
         sync_flows(ft);
     }
     if (!ft->stats_xid && time_msec() >= ft->next_stats) {
@@ -717,8 +1322,11 @@ flow_table_wait(struct flow_table *ft)
     if (time_msec() < ft->retry_at) {
         poll_timer_wait_until(ft->retry_at);
     } else if (rconn_is_connected(ft->rconn) && ft->dumped) {
-        if ((ft->need_sync || ft->touch) && !ft->commit_xid) {
+        if ((ft->need_sync || ft->touch) && ovs_list_is_empty(&ft->bundles)) {
             poll_immediate_wake();
+        }
+        if (ft->next_retry) {
+            poll_timer_wait_until(ft->next_retry);
         }
         poll_timer_wait_until(ft->next_stats);
     }
@@ -747,7 +1355,55 @@ bool
 flow_table_is_synced(const struct flow_table *ft)
 {
     return (rconn_is_connected(ft->rconn) && ft->dumped && !ft->need_sync
-            && !ft->touch && !ft->commit_xid);
+            && !ft->touch && ovs_list_is_empty(&ft->bundles)
+            && !ft->isolate);
+}
+
+/* Returns the switch's reason for refusing the flows of VTAP 'vtap_id' (0:
+ * the shared flows of the mirror bridge), or NULL if it took them. */
+const char *
+flow_table_refused(const struct flow_table *ft, uint32_t vtap_id)
+{
+    const struct ft_group *g = ft_group_find(ft, vtap_id);
+
+    return g ? g->refused : NULL;
+}
+
+/* Returns the switch's reason for refusing shared flows of the mirror
+ * bridge that concern VTAP 'vtap_id' (a dispatch flow to it, or a flow of
+ * the bridge's own), or NULL. */
+const char *
+flow_table_refused_shared(const struct flow_table *ft, uint32_t vtap_id)
+{
+    const struct ft_group *g = ft_group_find(ft, 0);
+
+    if (!g || !g->refused || !g->n_vtaps) {
+        return g ? g->refused : NULL;
+    }
+    for (size_t i = 0; i < g->n_vtaps; i++) {
+        if (g->vtaps[i] == vtap_id) {
+            return g->refused;
+        }
+    }
+    return NULL;
+}
+
+/* Returns true once if a refusal began or ended since the last call. */
+bool
+flow_table_refusals_changed(struct flow_table *ft)
+{
+    bool changed = ft->refusals_changed;
+
+    ft->refusals_changed = false;
+    return changed;
+}
+
+/* Returns true if the last check found flows that someone else deleted,
+ * changed or added, and no check since found them all back. */
+bool
+flow_table_is_repairing(const struct flow_table *ft)
+{
+    return ft->repairing;
 }
 
 /* Returns true if 'ft' is connected to its switch. */

@@ -9,7 +9,18 @@
  * restart identical flows are kept (their counters continue), stale ones are
  * deleted and missing ones added.  Changes go out in one atomic bundle.
  * Flow statistics are polled and counted in a "struct flow_counters" (see
- * flow-counters.h). */
+ * flow-counters.h).
+ *
+ * Self-repair: each statistics reply lists every flow with ovs-vtapd's
+ * cookie, so it is also checked against the flows known to be installed; a
+ * flow that someone else deleted, changed or added is put back (or
+ * deleted) by the next sync, at once.
+ *
+ * Fault isolation: if the switch refuses a bundle, the next sync sends one
+ * bundle per VTAP (and one for the shared flows), so that the switch says
+ * whose flows it refuses.  A refused VTAP keeps no flows; it is tried again
+ * in a bundle of its own when its flows change, at each statistics
+ * interval, and after the switch reconnects. */
 
 #ifndef OVS_VTAPD_FLOW_TABLE_H
 #define OVS_VTAPD_FLOW_TABLE_H 1
@@ -40,6 +51,11 @@ void flow_table_poll_stats(struct flow_table *);
 bool flow_table_poll_done(const struct flow_table *);
 bool flow_table_is_synced(const struct flow_table *);
 bool flow_table_is_connected(const struct flow_table *);
+const char *flow_table_refused(const struct flow_table *, uint32_t vtap_id);
+const char *flow_table_refused_shared(const struct flow_table *,
+                                      uint32_t vtap_id);
+bool flow_table_refusals_changed(struct flow_table *);
+bool flow_table_is_repairing(const struct flow_table *);
 size_t flow_table_count(const struct flow_table *);
 void flow_table_format(const struct flow_table *, uint32_t vtap_id,
                        struct ds *);

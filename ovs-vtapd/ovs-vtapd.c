@@ -145,6 +145,23 @@ recompute(struct vtapd *d, struct ovsdb_idl_txn *ovs_txn)
     }
     sync_flow_tables(d);
     vtap_pipeline_build(&d->desired, &d->flow_tables);
+
+    /* Shared flows that the switch refused fail the VTAPs that they
+     * dispatch to, or if they are the bridge's own, all of its VTAPs. */
+    struct vtap_want *want;
+    HMAP_FOR_EACH (want, node, &d->desired.vtaps) {
+        const struct flow_table *ft = (want->mirror_bridge
+                                       ? shash_find_data(&d->flow_tables,
+                                                         want->mirror_bridge)
+                                       : NULL);
+        const char *refused = (ft ? flow_table_refused_shared(ft, want->id)
+                               : NULL);
+        if (refused && want->enabled) {
+            vtap_want_set_error(want, "ovs-vswitchd refused the flows of "
+                                "mirror bridge %s: %s", want->mirror_bridge,
+                                refused);
+        }
+    }
 }
 
 /* Returns true if everything wanted is in place. */
@@ -260,6 +277,10 @@ run(struct vtapd *d)
     struct shash_node *node;
     SHASH_FOR_EACH (node, &d->flow_tables) {
         flow_table_run(node->data, stats_interval);
+        if (flow_table_refusals_changed(node->data)) {
+            /* VTAPs go in or out of error, and of the dispatch. */
+            d->need_recompute = true;
+        }
     }
     struct vtap_want *want;
     HMAP_FOR_EACH (want, node, &d->desired.vtaps) {
@@ -268,6 +289,7 @@ run(struct vtapd *d)
                                                          want->mirror_bridge)
                                        : NULL);
         want->installed = ft && flow_table_is_synced(ft);
+        want->repairing = ft && flow_table_is_repairing(ft);
     }
 
     vtap_status_collect(d->status, d->vtap_loop.idl, &d->desired,

@@ -69,6 +69,8 @@ struct vtap_want {
     size_t n_flows;             /* Flows wanted for this VTAP. */
     bool dispatched;            /* Running: its source feeds its rules. */
     bool installed;             /* Its bridge holds the wanted flows. */
+    bool repairing;             /* Its bridge's flows were altered from
+                                 * outside and are being put back. */
 
     char *error;                /* Why it cannot run, or NULL. */
 };

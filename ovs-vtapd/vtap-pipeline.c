@@ -220,7 +220,9 @@ compare_wants_by_id(const void *a_, const void *b_)
     return (*a)->id < (*b)->id ? -1 : (*a)->id > (*b)->id;
 }
 
-/* Adds the dispatch flow of 'in_port' to every VTAP in 'wants'. */
+/* Adds the dispatch flow of 'in_port' to every VTAP in 'wants'.  The flow
+ * of a port with one VTAP is that VTAP's (its cookie has the VTAP's id), so
+ * that a switch that refuses it refuses that VTAP only. */
 static void
 add_dispatch(struct flow_table *ft, ofp_port_t in_port,
              struct vtap_want **wants, size_t n)
@@ -234,8 +236,9 @@ add_dispatch(struct flow_table *ft, ofp_port_t in_port,
     }
     match_init_catchall(&match);
     match_set_in_port(&match, in_port);
+    uint32_t owner = n == 1 ? wants[0]->id : 0;
     add_flow(ft, 0, VTAP_PRIO_DISPATCH,
-             vtap_cookie(VTAP_COOKIE_KIND_SHARED, false, 0, 0), &match,
+             vtap_cookie(VTAP_COOKIE_KIND_SHARED, false, 0, owner), &match,
              ds_cstr(&actions));
     ds_destroy(&actions);
 }
@@ -272,7 +275,16 @@ build_bridge(struct flow_table *ft, struct vtap_desired *desired)
             continue;
         }
         add_output_flows(ft, want);
-        want->dispatched = true;
+        /* Flows that the switch refused stay out of the switch until a
+         * retry succeeds (the flow table leaves them out), but they stay
+         * desired, so that a retry tries exactly them. */
+        const char *refused = flow_table_refused(ft, want->id);
+        if (refused) {
+            vtap_want_set_error(want, "ovs-vswitchd refused its flows: %s",
+                                refused);
+        } else {
+            want->dispatched = true;
+        }
         for (int egress = 0; egress < 2; egress++) {
             ofp_port_t p = egress ? want->egress_ofport : want->ingress_ofport;
             if (!p) {

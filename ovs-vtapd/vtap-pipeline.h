@@ -6,7 +6,10 @@
  * Table 0: highest, the loop guard (UDP to the address and UDP port of any
  * target of this host, IPv4 and IPv6, is dropped); then per patch port one
  * flow that hands a copy of the packet to each running VTAP on that source,
- * with the VTAP's id in reg0, to table 1; lowest, drop.
+ * with the VTAP's id in reg0, to table 1 (the flow belongs to the VTAP if
+ * it is the only one of the port, else it is shared; a VTAP whose flows the
+ * switch refused may get copies too, which its missing rules drop);
+ * lowest, drop.
  *
  * Table 1: each running VTAP's compiled capture filter for the direction
  * of the patch port, keyed on in_port and reg0: an include hands the copy

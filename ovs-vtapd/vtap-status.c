@@ -358,7 +358,8 @@ want_state(const struct vtap_want *want, const char *last_state,
         *reason = "waiting for ovs-vswitchd to set up the mirror bridge";
         return "stopped";
     }
-    *reason = want->warning ? want->warning : "";
+    *reason = (want->repairing ? "repairing flows altered from outside"
+               : want->warning ? want->warning : "");
     return "running";
 }
 
