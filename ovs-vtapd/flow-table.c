@@ -858,8 +858,7 @@ ft_group_add_dispatched(struct ft_group *g, const struct ft_flow *f)
 static char *
 ft_error_text(const struct ofp_header *oh)
 {
-    struct ofpbuf payload;
-    enum ofperr error = ofperr_decode_msg(oh, &payload);
+    enum ofperr error = ofperr_decode_msg(oh, NULL);
 
     return (error
             ? xasprintf("%s: %s", ofperr_to_string(error),
