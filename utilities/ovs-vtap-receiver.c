@@ -15,6 +15,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <math.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +37,7 @@
 #include "ovs-vtap/receiver-acl.h"
 #include "ovs-vtap/receiver-counters.h"
 #include "ovs-vtap/receiver-filter.h"
+#include "ovs-vtap/receiver-ring.h"
 #include "ovs-vtap/vxlan-decode.h"
 #include "socket-util.h"
 #include "timeval.h"
@@ -48,6 +50,7 @@ VLOG_DEFINE_THIS_MODULE(ovs_vtap_receiver);
 #define MAX_LISTENERS 8
 #define BATCH_SIZE 64           /* Datagrams per recvmmsg(). */
 #define BATCHES_PER_RUN 16      /* recvmmsg() calls before other work. */
+#define BLOCKS_PER_RUN 8        /* Ring blocks read before other work. */
 #define MAX_DATAGRAM 65536
 #define DEFAULT_RCVBUF (32 * 1024 * 1024)
 #define COALESCE_NSEC (500 * 1000)      /* Wait after an idle wake-up. */
@@ -60,11 +63,19 @@ VLOG_DEFINE_THIS_MODULE(ovs_vtap_receiver);
 /* How inner frames are printed on standard output. */
 enum print_mode { PRINT_NONE, PRINT_TEXT, PRINT_JSON };
 
+/* How datagrams are read: --capture. */
+enum capture_mode {
+    CAPTURE_AUTO,               /* The ring where allowed, else socket. */
+    CAPTURE_RING,               /* An AF_PACKET ring, or fail. */
+    CAPTURE_SOCKET,             /* recvmmsg() on the UDP socket. */
+};
+
 /* A socket that the receiver listens on. */
 struct listener {
     int fd;
     struct sockaddr_storage addr;       /* Bound address, with its port. */
     uint32_t kernel_drops;              /* Last drop count, SO_RXQ_OVFL. */
+    struct receiver_ring *ring;         /* Reads for 'fd', or NULL. */
 };
 
 /* Expectations that decide the exit status. */
@@ -81,7 +92,8 @@ struct expectations {
 struct receiver_config {
     char *listen[MAX_LISTENERS];
     size_t n_listen;
-    int rcvbuf;
+    int rcvbuf;                 /* Socket buffer or ring size. */
+    enum capture_mode capture;
     uint32_t *vnis;             /* Allow-list, sorted, or NULL for all. */
     size_t n_vnis;
     struct receiver_acl from;   /* Accepted outer sources; empty: all. */
@@ -103,6 +115,8 @@ struct receiver {
     struct receiver_config cfg;
     struct listener listeners[MAX_LISTENERS];
     size_t n_listeners;
+    bool ring;                  /* The listeners read by rings? */
+    struct receiver_ring_stats ring_stats;      /* All rings. */
     struct receiver_counters counters;
     struct capture_writer *pcap, *pcapng;
     uint64_t pcap_written, pcapng_written;      /* Packets, all files. */
@@ -175,6 +189,63 @@ open_listener(struct receiver *r, const char *spec)
     if (error) {
         ovs_fatal(error, "-l %s: cannot make socket non-blocking", spec);
     }
+}
+
+/* Opens a ring for each listener (see receiver-ring.h) and makes their
+ * sockets drop what they would queue.  With --capture=auto, falls back to
+ * the sockets if a ring cannot be opened (as without CAP_NET_RAW); with
+ * --capture=ring, dies. */
+static void
+open_rings(struct receiver *r)
+{
+    size_t i;
+
+    for (i = 0; i < r->n_listeners; i++) {
+        struct listener *l = &r->listeners[i];
+        struct ds s = DS_EMPTY_INITIALIZER;
+        int error;
+
+        frame_format_sockaddr(&s, &l->addr, true);
+        error = receiver_ring_open(&l->addr, r->cfg.rcvbuf, &l->ring);
+        if (error) {
+            const char *why = (error == EPERM || error == EACCES
+                               ? " (it needs CAP_NET_RAW)" : "");
+
+            if (r->cfg.capture == CAPTURE_RING) {
+                ovs_fatal(0, "--capture=ring: cannot open a capture ring "
+                          "for %s (%s)%s", ds_cstr(&s), ovs_strerror(error),
+                          why);
+            }
+            VLOG_INFO("cannot open a capture ring for %s (%s)%s: reading "
+                      "the sockets", ds_cstr(&s), ovs_strerror(error), why);
+            ds_destroy(&s);
+            for (; i > 0; i--) {
+                receiver_ring_close(r->listeners[i - 1].ring);
+                r->listeners[i - 1].ring = NULL;
+            }
+            return;
+        }
+        if (receiver_ring_ifindex(l->ring)) {
+            char name[IF_NAMESIZE];
+
+            VLOG_INFO("%s: capture ring of %"PRIuSIZE" bytes on %s",
+                      ds_cstr(&s), receiver_ring_bytes(l->ring),
+                      if_indextoname(receiver_ring_ifindex(l->ring), name)
+                      ? name : "?");
+        } else {
+            VLOG_INFO("%s: capture ring of %"PRIuSIZE" bytes on every "
+                      "interface", ds_cstr(&s), receiver_ring_bytes(l->ring));
+        }
+        ds_destroy(&s);
+    }
+    for (i = 0; i < r->n_listeners; i++) {
+        int error = receiver_ring_drop_all(r->listeners[i].fd);
+
+        if (error) {
+            ovs_fatal(error, "cannot attach a filter to a UDP socket");
+        }
+    }
+    r->ring = true;
 }
 
 static bool
@@ -395,14 +466,51 @@ receive_batches(struct receiver *r, struct listener *l)
     return !r->exiting;
 }
 
-/* Updates the kernel drop counter from every socket.  SO_MEMINFO reports
- * drops that no later datagram has yet carried in SO_RXQ_OVFL. */
+/* Handles a datagram that a ring read (see receiver_ring_datagram_cb). */
+static bool
+ring_datagram_cb(void *r_, const uint8_t *payload, size_t len,
+                 const struct sockaddr_storage *src,
+                 const struct timespec *ts)
+{
+    struct receiver *r = r_;
+
+    handle_datagram(r, payload, len, src, ts);
+    return !r->exiting;
+}
+
+/* Reads what 'l' has: from its ring if it has one, else from its socket.
+ * Returns true if there may be more. */
+static bool
+receive(struct receiver *r, struct listener *l)
+{
+    return (l->ring
+            ? receiver_ring_run(l->ring, BLOCKS_PER_RUN, ring_datagram_cb, r)
+            : receive_batches(r, l));
+}
+
+/* Updates the kernel drop counter from every socket, or from every ring
+ * (with their freezes) on the ring path.  SO_MEMINFO reports drops that no
+ * later datagram has yet carried in SO_RXQ_OVFL. */
 static void
 update_kernel_drops(struct receiver *r)
 {
     uint64_t total = 0;
     size_t i;
 
+    if (r->ring) {
+        /* The UDP sockets' filter drops every datagram by design: the
+         * kernel drops that count are the rings'. */
+        memset(&r->ring_stats, 0, sizeof r->ring_stats);
+        for (i = 0; i < r->n_listeners; i++) {
+            struct receiver_ring_stats st;
+
+            receiver_ring_get_stats(r->listeners[i].ring, &st);
+            r->ring_stats.drops += st.drops;
+            r->ring_stats.freezes += st.freezes;
+        }
+        r->counters.kernel_drops = r->ring_stats.drops;
+        return;
+    }
     for (i = 0; i < r->n_listeners; i++) {
         struct listener *l = &r->listeners[i];
         uint32_t meminfo[SK_MEMINFO_VARS];
@@ -452,6 +560,13 @@ receiver_to_json(struct receiver *r)
         json_array_add(listen, json_string_create(ds_cstr(&s)));
     }
     json_object_put(json, "listen", listen);
+    json_object_put_string(json, "capture", r->ring ? "ring" : "socket");
+    if (r->ring) {
+        json_object_put(json, "ring_drops",
+                        json_integer_create(r->ring_stats.drops));
+        json_object_put(json, "ring_freezes",
+                        json_integer_create(r->ring_stats.freezes));
+    }
     if (r->cfg.pcap_file) {
         json_object_put(json, "pcap_written",
                         json_integer_create(r->pcap_written));
@@ -474,6 +589,11 @@ receiver_format(struct receiver *r, struct ds *ds)
         ds_put_cstr(ds, "listening on ");
         frame_format_sockaddr(ds, &r->listeners[i].addr, true);
         ds_put_char(ds, '\n');
+    }
+    ds_put_format(ds, "capture: %s\n", r->ring ? "ring" : "socket");
+    if (r->ring) {
+        ds_put_format(ds, "ring-drops: %"PRIu64", freezes %"PRIu64"\n",
+                      r->ring_stats.drops, r->ring_stats.freezes);
     }
     receiver_counters_format(&r->counters, ds);
     if (r->cfg.pcap_file) {
@@ -657,9 +777,15 @@ main(int argc, char *argv[])
         r->cfg.listen[r->cfg.n_listen++] = xstrdup("0.0.0.0");
     }
     for (i = 0; i < r->cfg.n_listen; i++) {
+        open_listener(r, r->cfg.listen[i]);
+    }
+    if (r->cfg.capture != CAPTURE_SOCKET) {
+        open_rings(r);
+    }
+    VLOG_INFO("capture: %s", r->ring ? "ring" : "socket");
+    for (i = 0; i < r->n_listeners; i++) {
         struct ds s = DS_EMPTY_INITIALIZER;
 
-        open_listener(r, r->cfg.listen[i]);
         frame_format_sockaddr(&s, &r->listeners[i].addr, true);
         /* Tests read the port that "-l ADDRESS:0" picked from here.  A
          * detached receiver prints nothing: its parent's standard error
@@ -701,7 +827,7 @@ main(int argc, char *argv[])
 
         unixctl_server_run(unixctl);
         for (i = 0; i < r->n_listeners && !r->exiting; i++) {
-            busy |= receive_batches(r, &r->listeners[i]);
+            busy |= receive(r, &r->listeners[i]);
         }
         if (time_msec() >= r->deadline) {
             r->exiting = true;
@@ -716,17 +842,21 @@ main(int argc, char *argv[])
             poll_immediate_wake();
         }
         for (i = 0; i < r->n_listeners; i++) {
-            poll_fd_wait(r->listeners[i].fd, POLLIN);
+            if (r->listeners[i].ring) {
+                receiver_ring_wait(r->listeners[i].ring);
+            } else {
+                poll_fd_wait(r->listeners[i].fd, POLLIN);
+            }
         }
         if (r->deadline != LLONG_MAX) {
             poll_timer_wait_until(r->deadline);
         }
         unixctl_server_wait(unixctl);
         poll_block();
-        if (!busy) {
+        if (!busy && !r->ring) {
             /* Woken from idle: let datagrams gather for a moment, so that
              * each wake-up and recvmmsg() serves many of them rather than
-             * one, as a capture ring's block timeout does for tcpdump. */
+             * one, as a ring's block timeout does on the ring path. */
             xnanosleep_no_quiesce(COALESCE_NSEC);
         }
     }
@@ -836,6 +966,7 @@ parse_options(int argc, char *argv[], struct receiver_config *cfg)
         OPT_MAX_SOURCES,
         OPT_DURATION,
         OPT_RCVBUF,
+        OPT_CAPTURE,
         OPT_SNAPLEN,
         OPT_STATS_FILE,
         OPT_UNIXCTL,
@@ -866,6 +997,7 @@ parse_options(int argc, char *argv[], struct receiver_config *cfg)
         {"count", required_argument, NULL, 'c'},
         {"duration", required_argument, NULL, OPT_DURATION},
         {"rcvbuf", required_argument, NULL, OPT_RCVBUF},
+        {"capture", required_argument, NULL, OPT_CAPTURE},
         {"stats-file", required_argument, NULL, OPT_STATS_FILE},
         {"unixctl", required_argument, NULL, OPT_UNIXCTL},
         {"expect-min", required_argument, NULL, OPT_EXPECT_MIN},
@@ -982,6 +1114,18 @@ parse_options(int argc, char *argv[], struct receiver_config *cfg)
         case OPT_RCVBUF:
             cfg->rcvbuf = parse_count("--rcvbuf", optarg, INT_MAX / 2);
             break;
+        case OPT_CAPTURE:
+            if (!strcmp(optarg, "auto")) {
+                cfg->capture = CAPTURE_AUTO;
+            } else if (!strcmp(optarg, "ring")) {
+                cfg->capture = CAPTURE_RING;
+            } else if (!strcmp(optarg, "socket")) {
+                cfg->capture = CAPTURE_SOCKET;
+            } else {
+                ovs_fatal(0, "--capture: \"%s\" is not auto, ring or "
+                          "socket", optarg);
+            }
+            break;
         case OPT_STATS_FILE:
             free(cfg->stats_file);
             cfg->stats_file = abs_file_name(NULL, optarg);
@@ -1090,7 +1234,12 @@ usage(void)
            "default\n"
            "                            0.0.0.0:%d; PORT 0 picks a free "
            "port; repeatable\n"
-           "  --rcvbuf=BYTES            socket receive buffer (default %d)\n"
+           "  --rcvbuf=BYTES            socket buffer or ring size "
+           "(default %d)\n"
+           "  --capture=auto|ring|socket  read an AF_PACKET ring or the UDP "
+           "socket;\n"
+           "                            auto: the ring if allowed "
+           "(CAP_NET_RAW)\n"
            "  --vni=LIST                accept only these VNIs "
            "(e.g. 100,200-210)\n"
            "  --from=PREFIX,...         accept datagrams only from these "
