@@ -209,14 +209,14 @@ open_rings(struct receiver *r)
         error = receiver_ring_open(&l->addr, r->cfg.rcvbuf, &l->ring);
         if (error) {
             const char *why = (error == EPERM || error == EACCES
-                               ? " (it needs CAP_NET_RAW)" : "");
+                               ? ": it needs CAP_NET_RAW" : "");
 
             if (r->cfg.capture == CAPTURE_RING) {
                 ovs_fatal(0, "--capture=ring: cannot open a capture ring "
                           "for %s (%s)%s", ds_cstr(&s), ovs_strerror(error),
                           why);
             }
-            VLOG_INFO("cannot open a capture ring for %s (%s)%s: reading "
+            VLOG_INFO("cannot open a capture ring for %s (%s)%s; reading "
                       "the sockets", ds_cstr(&s), ovs_strerror(error), why);
             ds_destroy(&s);
             for (; i > 0; i--) {
