@@ -30,7 +30,8 @@
 # the machine, softirq included.  Other work on the machine adds noise.
 #
 # Prints one line per tool, "TOOL ...: highest rate without loss: RATE pps
-# (CPU us CPU/packet)", and the ratios against tcpdump of the same run.
+# (CPU us CPU/packet) [own + softirq: CPU us/packet]", and the ratios
+# against tcpdump of the same run.
 #
 # usage: bench-receiver.sh [--quick] [BUILDDIR]
 # BUILDDIR (default: .) holds utilities/ovs-vtap-receiver and
@@ -146,6 +147,11 @@ busy_jiffies() {
     awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat
 }
 
+# Prints the softirq jiffies of all CPUs.
+softirq_jiffies() {
+    awk '$1 == "cpu" { print $8; exit }' /proc/stat
+}
+
 # Prints the CPU time of process PID in jiffies.
 proc_jiffies() {
     awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0
@@ -156,12 +162,14 @@ file_size() {
 }
 
 # send RATE COUNT PORT: sends COUNT datagrams at RATE (together) to PORT
-# from $senders processes; sets "achieved" (pps) and "send_jiffies" (the
-# system's busy jiffies while they sent).
+# from $senders processes; sets "achieved" (pps), "send_jiffies" (the
+# system's busy jiffies while they sent) and "send_softirq" (the softirq
+# part).
 send() {
-    local each=$(($2 / senders)) rate=$(($1 / senders)) i spids= start t0 t1
+    local each=$(($2 / senders)) rate=$(($1 / senders)) i spids= start
+    local t0 t1 s0 s1
     rm -f "$tmp"/s.*
-    t0=$(busy_jiffies)
+    t0=$(busy_jiffies) s0=$(softirq_jiffies)
     start=$(date +%s.%N)
     for i in $(seq $senders); do
         $in_s $on_sender_cpu "$sender" --rate "$rate" --count "$each" \
@@ -171,10 +179,10 @@ send() {
     for i in $spids; do
         wait "$i" || true
     done
-    t1=$(busy_jiffies)
+    t1=$(busy_jiffies) s1=$(softirq_jiffies)
     achieved=$(awk -v s="$start" -v e="$(date +%s.%N)" -v n="$2" \
                'BEGIN { printf "%d\n", n / (e - s) }')
-    send_jiffies=$((t1 - t0))
+    send_jiffies=$((t1 - t0)) send_softirq=$((s1 - s0))
 }
 
 # start_sink PORT: binds PORT in the capturing namespace without reading,
@@ -200,7 +208,7 @@ stop() {
 # measure_receiver_path CAPTURE RATE
 measure_receiver_path() {
     local count=$(($2 * secs)) ctl=$tmp/r.ctl port pid json drops written
-    local j0 j1
+    local j0 j1 own
     rm -f "$tmp"/r.*
     $in_r $on_tool_cpu "$receiver" -l 192.0.2.2:0 -q --capture="$1" \
         --rcvbuf $((buffer_mib * 1024 * 1024)) --pcapng "$tmp/r.pcapng" \
@@ -209,6 +217,7 @@ measure_receiver_path() {
     pids="$pids $pid"
     wait_for "$tmp/r.err" 'listening on'
     port=$(sed -n 's/^listening on .*:\([0-9]*\)$/\1/p' "$tmp/r.err")
+    own=$(proc_jiffies "$pid")
     send "$2" "$count" "$port"
     j0=$(proc_jiffies "$pid")
     wait_stable ovs-appctl -t "$ctl" receiver/show-json >/dev/null
@@ -219,7 +228,7 @@ measure_receiver_path() {
     ovs-appctl -t "$ctl" exit >/dev/null
     wait "$pid" || true
     echo "$((count - written)) $achieved $drops" \
-         "$((send_jiffies + j1 - j0))"
+         "$((send_jiffies + j1 - j0)) $((j1 - own + send_softirq))"
 }
 measure_receiver() { measure_receiver_path ring "$1"; }
 measure_receiver_socket() { measure_receiver_path socket "$1"; }
@@ -227,7 +236,7 @@ measure_receiver_socket() { measure_receiver_path socket "$1"; }
 # measure_dumper TOOL RATE: tcpdump or tshark, writing pcap.
 measure_dumper() {
     local count=$(($2 * secs)) port=$((40000 + RANDOM % 20000)) pid
-    local j0 j1 drops written
+    local j0 j1 own drops written
     rm -f "$tmp"/t.*
     start_sink "$port"
     if test "$1" = tcpdump; then
@@ -242,6 +251,7 @@ measure_dumper() {
         wait_for "$tmp/t.err" 'Capturing on'
     fi
     pids="$pids $pid"
+    own=$(proc_jiffies "$pid")
     send "$2" "$count" "$port"
     j0=$(proc_jiffies "$pid")
     wait_stable file_size "$tmp/t.pcap"
@@ -254,7 +264,7 @@ measure_dumper() {
             "$tmp/t.err" | head -1)
     written=$(( ($(file_size "$tmp/t.pcap") - 24) / outer_record ))
     echo "$((count - written)) $achieved ${drops:-?}" \
-         "$((send_jiffies + j1 - j0))"
+         "$((send_jiffies + j1 - j0)) $((j1 - own + send_softirq))"
 }
 measure_tcpdump() { measure_dumper tcpdump "$1"; }
 measure_tshark() { measure_dumper tshark "$1"; }
@@ -265,7 +275,7 @@ measure_nobody() {
     start_sink "$port"
     send "$1" "$(($1 * secs))" "$port"
     stop "$sink"
-    echo "0 $achieved 0 $send_jiffies"
+    echo "0 $achieved 0 $send_jiffies $send_softirq"
 }
 
 # report_step TOOL RATE LOST ACHIEVED DROPS: one line on stderr.
@@ -274,20 +284,25 @@ report_step() {
         "$1" "$2" "$4" "$3" "$5" >&2
 }
 
-# cpu TOOL: prints the system-wide CPU per packet that TOOL costs at
-# $cpu_rate, in microseconds, less the same with nobody capturing.
+# cpu TOOL: prints the CPU per packet that TOOL costs at $cpu_rate, in
+# microseconds: "SYSTEM OWN": system-wide, less the same with nobody
+# capturing; the tool's own and all softirq time, less the softirq with
+# nobody capturing (less noisy: other work on the machine is left out
+# but for its softirq).
 cpu() {
-    local tool=$1 secs=$cpu_secs count=$((cpu_rate * cpu_secs)) base
+    local tool=$1 secs=$cpu_secs count=$((cpu_rate * cpu_secs)) base soft
     set -- $(measure_nobody $cpu_rate)
-    base=$4
+    base=$4 soft=$5
     set -- $(measure_$tool $cpu_rate)
-    awk -v j="$4" -v b="$base" -v hz="$hz" -v n="$count" -v l="$1" \
-        -v tool="$tool" -v rate="$cpu_rate" \
-        'BEGIN { printf "  %-16s at %d pps: system CPU %.3f us/packet, " \
-                        "%.3f with nobody capturing, lost %d\n", tool,
-                        rate, j * 1e6 / hz / n, b * 1e6 / hz / n, l \
-                        > "/dev/stderr"
-                 printf "%.3f\n", (j - b) * 1e6 / hz / n }'
+    awk -v j="$4" -v o="$5" -v b="$base" -v s="$soft" -v hz="$hz" \
+        -v n="$count" -v l="$1" -v tool="$tool" -v rate="$cpu_rate" \
+        'BEGIN { u = 1e6 / hz / n
+                 printf "  %-16s at %d pps: system CPU %.3f us/packet " \
+                        "(%.3f with nobody capturing), own + softirq " \
+                        "%.3f (softirq with nobody capturing %.3f), " \
+                        "lost %d\n", tool, rate, j * u, b * u, o * u,
+                        s * u, l > "/dev/stderr"
+                 printf "%.3f %.3f\n", (j - b) * u, (o - s) * u }'
 }
 
 # search TOOL: prints the highest rate without loss that TOOL reached, with
@@ -338,7 +353,8 @@ for tool in $tools; do
 done
 echo "CPU per packet at $cpu_rate pps, ${cpu_secs}s:" >&2
 for tool in $tools; do
-    eval "${tool}_cpu=\$(cpu $tool)"
+    set -- $(cpu $tool)
+    eval "${tool}_cpu=\$1 ${tool}_own=\$2"
 done
 
 # The first two lines' shape is what tests/bench/ovs-vtap-bench.sh reads.
@@ -351,9 +367,10 @@ label() {
     esac
 }
 for tool in $tools; do
-    eval "rate=\$${tool}_rate cpu=\$${tool}_cpu"
-    printf '%-35s highest rate without loss: %s pps (%s us CPU/packet)\n' \
+    eval "rate=\$${tool}_rate cpu=\$${tool}_cpu own=\$${tool}_own"
+    printf '%-35s highest rate without loss: %s pps (%s us CPU/packet)' \
         "$(label $tool)" "$rate" "$cpu"
+    printf ' [own + softirq: %s us/packet]\n' "$own"
 done
 
 # ratio NAME A B: prints "ratio NAME: A/B" with what the bounds allow.
@@ -377,8 +394,12 @@ ratio receiver/tcpdump "$receiver_rate" "$tcpdump_rate"
 ratio receiver-socket/tcpdump "$receiver_socket_rate" "$tcpdump_rate"
 test -z "$tshark_rate" || ratio tshark/tcpdump "$tshark_rate" "$tcpdump_rate"
 for tool in $tools; do
-    eval "cpu=\$${tool}_cpu"
+    test $tool != tcpdump || continue
+    eval "cpu=\$${tool}_cpu own=\$${tool}_own"
     awk -v t="$(echo $tool | tr _ -)" -v c="$cpu" -v d="$tcpdump_cpu" \
-        'BEGIN { if (c != "?" && d != "?" && d > 0)
-                     printf "ratio CPU/packet %s/tcpdump: %.2f\n", t, c / d }'
+        -v o="$own" -v e="$tcpdump_own" \
+        'BEGIN { printf "ratio CPU/packet %s/tcpdump: system %s, " \
+                        "own + softirq %s\n", t,
+                        (d > 0 ? sprintf("%.2f", c / d) : "undefined"),
+                        (e > 0 ? sprintf("%.2f", o / e) : "undefined") }'
 done
