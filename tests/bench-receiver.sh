@@ -330,8 +330,12 @@ search() {
             rate=$(( (good + bad) / 2 ))
             set -- $(measure_$tool $rate)
             report_step "$tool" "$rate" "$1" "$2" "$3"
-            if test "$1" -eq 0; then
-                good=$rate
+            if test "$1" -eq 0 && test "$2" -lt $((rate * 9 / 10)); then
+                # The senders fell short: what they reached is a bound.
+                test "$2" -le $good || { good=$2 prefix='>='; }
+                break
+            elif test "$1" -eq 0; then
+                good=$rate prefix=
             else
                 bad=$rate
             fi
