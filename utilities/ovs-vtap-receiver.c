@@ -2,11 +2,12 @@
  * SPDX-License-Identifier: Apache-2.0 */
 
 /* ovs-vtap-receiver: the built-in backend receiver of ovs-vtap.  Listens
- * for VXLAN on UDP, accepts it from the outer sources that --from names,
- * counts what arrives per VNI and outer source (in bounded tables), filters
- * the inner frames with a libpcap expression, prints them as text or JSON
- * lines, writes them to pcap or pcapng, and checks expectations for
- * tests. */
+ * for VXLAN on UDP, reading it from an AF_PACKET capture ring where it may
+ * (receiver-ring.h) or from the socket, accepts it from the outer sources
+ * that --from names, counts what arrives per VNI and outer source (in
+ * bounded tables), filters the inner frames with a libpcap expression,
+ * prints them as text or JSON lines, writes them to pcap or pcapng, and
+ * checks expectations for tests. */
 
 #include <config.h>
 
