@@ -441,6 +441,33 @@ receiver_ring_run(struct receiver_ring *ring, size_t max_blocks,
     return true;
 }
 
+/* Puts 'ring' in a PACKET_FANOUT_HASH group, so that the kernel spreads
+ * the datagrams of the rings in the group by a hash of their outer flow
+ * (the flows that a VXLAN sender makes of its inner flows by its source
+ * port): with '*group' RECEIVER_RING_NEW_GROUP, a new group, whose id it
+ * stores in '*group', otherwise group '*group'.  Returns 0 or an errno
+ * value. */
+int
+receiver_ring_join_fanout(struct receiver_ring *ring, uint32_t *group)
+{
+    uint32_t arg;
+    socklen_t len = sizeof arg;
+
+    if (*group == RECEIVER_RING_NEW_GROUP) {
+        arg = (PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG
+               | PACKET_FANOUT_FLAG_UNIQUEID) << 16;
+    } else {
+        arg = *group | ((PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG)
+                        << 16);
+    }
+    if (setsockopt(ring->fd, SOL_PACKET, PACKET_FANOUT, &arg, sizeof arg)
+        || getsockopt(ring->fd, SOL_PACKET, PACKET_FANOUT, &arg, &len)) {
+        return errno;
+    }
+    *group = arg & 0xffff;
+    return 0;
+}
+
 /* Makes the poll loop wake up when 'ring' has a block to read. */
 void
 receiver_ring_wait(const struct receiver_ring *ring)

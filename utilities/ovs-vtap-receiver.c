@@ -33,6 +33,8 @@
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/util.h"
 #include "openvswitch/vlog.h"
+#include "ovs-atomic.h"
+#include "ovs-thread.h"
 #include "ovs-vtap/capture-writer.h"
 #include "ovs-vtap/frame-format.h"
 #include "ovs-vtap/receiver-acl.h"
@@ -58,6 +60,7 @@ VLOG_DEFINE_THIS_MODULE(ovs_vtap_receiver);
 #define FLUSH_MSEC 100          /* Longest that output stays buffered. */
 #define DEFAULT_MAX_VNIS 4096     /* Entries in the per-VNI table. */
 #define DEFAULT_MAX_SOURCES 1024  /* Entries in the per-source table. */
+#define MAX_WORKERS 64
 #define CMSG_BUF_SIZE (CMSG_SPACE(sizeof(uint32_t)) \
                        + CMSG_SPACE(sizeof(struct timespec)))
 
@@ -95,6 +98,7 @@ struct receiver_config {
     size_t n_listen;
     int rcvbuf;                 /* Socket buffer or ring size. */
     enum capture_mode capture;
+    size_t n_workers;           /* --workers. */
     uint32_t *vnis;             /* Allow-list, sorted, or NULL for all. */
     size_t n_vnis;
     struct receiver_acl from;   /* Accepted outer sources; empty: all. */
@@ -118,6 +122,17 @@ struct receiver {
     size_t n_listeners;
     bool ring;                  /* The listeners read by rings? */
     struct receiver_ring_stats ring_stats;      /* All rings. */
+
+    /* With --workers N, the first worker is this receiver, in the main
+     * thread; the others (only in the first) are receivers of their own,
+     * each with its rings in the same fanout groups, its counters and its
+     * files, in a thread that holds its 'mutex' while it reads a run of
+     * blocks.  The first adds their counters to its own to report them. */
+    struct receiver **others;
+    size_t n_others;
+    bool others_added;          /* Their counters are in 'counters'. */
+    struct ovs_mutex mutex;
+    pthread_t thread;
     struct receiver_counters counters;
     struct capture_writer *pcap, *pcapng;
     uint64_t pcap_written, pcapng_written;      /* Packets, all files. */
@@ -136,6 +151,7 @@ struct receiver {
 };
 
 static struct receiver receiver;
+static atomic_bool workers_stop = false;
 
 static struct vlog_rate_limit malformed_rl = VLOG_RATE_LIMIT_INIT(5, 5);
 static struct vlog_rate_limit recv_rl = VLOG_RATE_LIMIT_INIT(1, 5);
@@ -500,14 +516,20 @@ update_kernel_drops(struct receiver *r)
 
     if (r->ring) {
         /* The UDP sockets' filter drops every datagram by design: the
-         * kernel drops that count are the rings'. */
-        memset(&r->ring_stats, 0, sizeof r->ring_stats);
-        for (i = 0; i < r->n_listeners; i++) {
-            struct receiver_ring_stats st;
+         * kernel drops that count are the rings', of every worker. */
+        size_t w;
 
-            receiver_ring_get_stats(r->listeners[i].ring, &st);
-            r->ring_stats.drops += st.drops;
-            r->ring_stats.freezes += st.freezes;
+        memset(&r->ring_stats, 0, sizeof r->ring_stats);
+        for (w = 0; w <= r->n_others; w++) {
+            const struct receiver *wr = w ? r->others[w - 1] : r;
+
+            for (i = 0; i < wr->n_listeners; i++) {
+                struct receiver_ring_stats st;
+
+                receiver_ring_get_stats(wr->listeners[i].ring, &st);
+                r->ring_stats.drops += st.drops;
+                r->ring_stats.freezes += st.freezes;
+            }
         }
         r->counters.kernel_drops = r->ring_stats.drops;
         return;
@@ -546,15 +568,46 @@ flush_outputs(struct receiver *r)
 
 /* The receiver's state as JSON: its counters, the addresses that it
  * listens on and how many packets it wrote to each file. */
+/* What the reports show: the counters of every worker. */
+struct receiver_totals {
+    struct receiver_counters counters;
+    uint64_t pcap_written, pcapng_written;
+};
+
+/* Stores in '*t' the counters of 'r' and of its other workers, to free
+ * with receiver_counters_destroy(&t->counters). */
+static void
+receiver_totals(struct receiver *r, struct receiver_totals *t)
+{
+    size_t i;
+
+    update_kernel_drops(r);
+    receiver_counters_init(&t->counters, r->cfg.max_vnis,
+                           r->cfg.max_sources);
+    receiver_counters_add(&t->counters, &r->counters);
+    t->pcap_written = r->pcap_written;
+    t->pcapng_written = r->pcapng_written;
+    for (i = 0; i < r->n_others && !r->others_added; i++) {
+        struct receiver *w = r->others[i];
+
+        ovs_mutex_lock(&w->mutex);
+        receiver_counters_add(&t->counters, &w->counters);
+        t->pcap_written += w->pcap_written;
+        t->pcapng_written += w->pcapng_written;
+        ovs_mutex_unlock(&w->mutex);
+    }
+}
+
 static struct json *
 receiver_to_json(struct receiver *r)
 {
     struct json *json, *listen = json_array_create_empty();
     struct ds s = DS_EMPTY_INITIALIZER;
+    struct receiver_totals t;
     size_t i;
 
-    update_kernel_drops(r);
-    json = receiver_counters_to_json(&r->counters);
+    receiver_totals(r, &t);
+    json = receiver_counters_to_json(&t.counters);
     for (i = 0; i < r->n_listeners; i++) {
         ds_clear(&s);
         frame_format_sockaddr(&s, &r->listeners[i].addr, true);
@@ -568,14 +621,16 @@ receiver_to_json(struct receiver *r)
         json_object_put(json, "ring_freezes",
                         json_integer_create(r->ring_stats.freezes));
     }
+    json_object_put(json, "workers", json_integer_create(r->cfg.n_workers));
     if (r->cfg.pcap_file) {
         json_object_put(json, "pcap_written",
-                        json_integer_create(r->pcap_written));
+                        json_integer_create(t.pcap_written));
     }
     if (r->cfg.pcapng_file) {
         json_object_put(json, "pcapng_written",
-                        json_integer_create(r->pcapng_written));
+                        json_integer_create(t.pcapng_written));
     }
+    receiver_counters_destroy(&t.counters);
     ds_destroy(&s);
     return json;
 }
@@ -583,26 +638,32 @@ receiver_to_json(struct receiver *r)
 static void
 receiver_format(struct receiver *r, struct ds *ds)
 {
+    struct receiver_totals t;
     size_t i;
 
-    update_kernel_drops(r);
+    receiver_totals(r, &t);
     for (i = 0; i < r->n_listeners; i++) {
         ds_put_cstr(ds, "listening on ");
         frame_format_sockaddr(ds, &r->listeners[i].addr, true);
         ds_put_char(ds, '\n');
     }
-    ds_put_format(ds, "capture: %s\n", r->ring ? "ring" : "socket");
+    ds_put_format(ds, "capture: %s", r->ring ? "ring" : "socket");
+    if (r->cfg.n_workers > 1) {
+        ds_put_format(ds, ", %"PRIuSIZE" workers", r->cfg.n_workers);
+    }
+    ds_put_char(ds, '\n');
     if (r->ring) {
         ds_put_format(ds, "ring-drops: %"PRIu64", freezes %"PRIu64"\n",
                       r->ring_stats.drops, r->ring_stats.freezes);
     }
-    receiver_counters_format(&r->counters, ds);
+    receiver_counters_format(&t.counters, ds);
     if (r->cfg.pcap_file) {
-        ds_put_format(ds, "pcap written: %"PRIu64"\n", r->pcap_written);
+        ds_put_format(ds, "pcap written: %"PRIu64"\n", t.pcap_written);
     }
     if (r->cfg.pcapng_file) {
-        ds_put_format(ds, "pcapng written: %"PRIu64"\n", r->pcapng_written);
+        ds_put_format(ds, "pcapng written: %"PRIu64"\n", t.pcapng_written);
     }
+    receiver_counters_destroy(&t.counters);
 }
 
 static void
@@ -684,12 +745,10 @@ check_expectations(const struct receiver *r)
     return ok;
 }
 
-/* Flushes and closes the outputs, reports the counters (stderr, log and
- * --stats-file) and exits with the status that the expectations give. */
-OVS_NO_RETURN static void
-finish(struct receiver *r)
+/* Closes the capture files of 'r'. */
+static void
+close_writers(struct receiver *r)
 {
-    struct ds ds = DS_EMPTY_INITIALIZER;
     int error;
 
     if (r->pcap && (error = capture_writer_close(r->pcap))) {
@@ -700,6 +759,29 @@ finish(struct receiver *r)
         VLOG_ERR("pcapng: write failed (%s)", ovs_strerror(error));
     }
     r->pcapng = NULL;
+}
+
+/* Flushes and closes the outputs, reports the counters (stderr, log and
+ * --stats-file) and exits with the status that the expectations give. */
+OVS_NO_RETURN static void
+finish(struct receiver *r)
+{
+    struct ds ds = DS_EMPTY_INITIALIZER;
+    size_t i;
+
+    /* The other workers stop, and their counters join the first's. */
+    atomic_store(&workers_stop, true);
+    for (i = 0; i < r->n_others; i++) {
+        struct receiver *w = r->others[i];
+
+        xpthread_join(w->thread, NULL);
+        close_writers(w);
+        receiver_counters_add(&r->counters, &w->counters);
+        r->pcap_written += w->pcap_written;
+        r->pcapng_written += w->pcapng_written;
+    }
+    r->others_added = true;
+    close_writers(r);
     fflush(stdout);
 
     receiver_format(r, &ds);
@@ -743,6 +825,113 @@ open_writer(struct capture_writer_options *opts, const char *file_name,
         ovs_fatal(0, "%s", error);
     }
     return w;
+}
+
+/* The loop of a worker other than the first: reads its rings, holding
+ * its mutex while it reads a run of blocks, and flushes its files. */
+static void *
+worker_main(void *w_)
+{
+    struct receiver *w = w_;
+
+    while (!atomic_load(&workers_stop)) {
+        bool busy = false;
+        size_t i;
+
+        ovs_mutex_lock(&w->mutex);
+        for (i = 0; i < w->n_listeners; i++) {
+            busy |= receive(w, &w->listeners[i]);
+        }
+        if (w->dirty && (!busy || time_msec() >= w->flush_deadline)) {
+            flush_outputs(w);
+        }
+        ovs_mutex_unlock(&w->mutex);
+        if (busy) {
+            poll_immediate_wake();
+        }
+        for (i = 0; i < w->n_listeners; i++) {
+            receiver_ring_wait(w->listeners[i].ring);
+        }
+        poll_timer_wait(FLUSH_MSEC);
+        poll_block();
+    }
+    return NULL;
+}
+
+/* Returns the name of the file that worker 'index' writes for 'name':
+ * 'name' for the first, "NAME.INDEX" for the others. */
+static char *
+worker_file_name(const char *name, size_t index)
+{
+    return index ? xasprintf("%s.%"PRIuSIZE, name, index) : xstrdup(name);
+}
+
+/* With --workers N, puts the rings of 'r' in fanout groups and starts the
+ * other N - 1 workers, each with rings of its own in those groups.  Dies
+ * if the rings cannot be had. */
+static void
+start_workers(struct receiver *r)
+{
+    uint32_t groups[MAX_LISTENERS];
+    size_t i, k;
+
+    if (!r->ring) {
+        ovs_fatal(0, "--workers %"PRIuSIZE": more than one worker needs "
+                  "the ring path (CAP_NET_RAW)", r->cfg.n_workers);
+    }
+    for (i = 0; i < r->n_listeners; i++) {
+        int error;
+
+        groups[i] = RECEIVER_RING_NEW_GROUP;
+        error = receiver_ring_join_fanout(r->listeners[i].ring, &groups[i]);
+        if (error) {
+            ovs_fatal(error, "--workers: cannot make a fanout group");
+        }
+    }
+    r->n_others = r->cfg.n_workers - 1;
+    r->others = xcalloc(r->n_others, sizeof *r->others);
+    for (k = 1; k <= r->n_others; k++) {
+        struct receiver *w = xzalloc(sizeof *w);
+
+        w->cfg = r->cfg;
+        receiver_counters_init(&w->counters, r->cfg.max_vnis,
+                               r->cfg.max_sources);
+        ds_init(&w->line);
+        ovs_mutex_init(&w->mutex);
+        w->ring = true;
+        w->n_listeners = r->n_listeners;
+        for (i = 0; i < r->n_listeners; i++) {
+            struct listener *l = &w->listeners[i];
+            int error;
+
+            l->fd = -1;
+            l->addr = r->listeners[i].addr;
+            error = receiver_ring_open(&l->addr, r->cfg.rcvbuf, &l->ring);
+            if (!error) {
+                error = receiver_ring_join_fanout(l->ring, &groups[i]);
+            }
+            if (error) {
+                ovs_fatal(error, "--workers: cannot open worker %"PRIuSIZE
+                          "'s ring", k);
+            }
+        }
+        if (r->cfg.pcap_file) {
+            w->pcap = open_writer(&w->cfg.pcap,
+                                  worker_file_name(r->cfg.pcap_file, k),
+                                  CAPTURE_PCAP);
+        }
+        if (r->cfg.pcapng_file) {
+            w->pcapng = open_writer(&w->cfg.pcapng,
+                                    worker_file_name(r->cfg.pcapng_file, k),
+                                    CAPTURE_PCAPNG);
+        }
+        r->others[k - 1] = w;
+    }
+    for (k = 0; k < r->n_others; k++) {
+        r->others[k]->thread = ovs_thread_create("worker", worker_main,
+                                                 r->others[k]);
+    }
+    VLOG_INFO("%"PRIuSIZE" workers, in fanout groups", r->cfg.n_workers);
 }
 
 int
@@ -803,6 +992,9 @@ main(int argc, char *argv[])
     if (r->cfg.pcapng_file) {
         r->pcapng = open_writer(&r->cfg.pcapng, r->cfg.pcapng_file,
                                 CAPTURE_PCAPNG);
+    }
+    if (r->cfg.n_workers > 1) {
+        start_workers(r);
     }
     if (r->cfg.print != PRINT_NONE) {
         setvbuf(stdout, NULL, _IOFBF, 256 * 1024);
@@ -968,6 +1160,7 @@ parse_options(int argc, char *argv[], struct receiver_config *cfg)
         OPT_DURATION,
         OPT_RCVBUF,
         OPT_CAPTURE,
+        OPT_WORKERS,
         OPT_SNAPLEN,
         OPT_STATS_FILE,
         OPT_UNIXCTL,
@@ -999,6 +1192,7 @@ parse_options(int argc, char *argv[], struct receiver_config *cfg)
         {"duration", required_argument, NULL, OPT_DURATION},
         {"rcvbuf", required_argument, NULL, OPT_RCVBUF},
         {"capture", required_argument, NULL, OPT_CAPTURE},
+        {"workers", required_argument, NULL, OPT_WORKERS},
         {"stats-file", required_argument, NULL, OPT_STATS_FILE},
         {"unixctl", required_argument, NULL, OPT_UNIXCTL},
         {"expect-min", required_argument, NULL, OPT_EXPECT_MIN},
@@ -1020,6 +1214,7 @@ parse_options(int argc, char *argv[], struct receiver_config *cfg)
     unsigned int rotate_secs = 0, max_files = 0, snaplen = 0;
 
     cfg->rcvbuf = DEFAULT_RCVBUF;
+    cfg->n_workers = 1;
     cfg->print = PRINT_TEXT;
     cfg->max_packets = -1;
     cfg->max_vnis = DEFAULT_MAX_VNIS;
@@ -1127,6 +1322,9 @@ parse_options(int argc, char *argv[], struct receiver_config *cfg)
                           "socket", optarg);
             }
             break;
+        case OPT_WORKERS:
+            cfg->n_workers = parse_range("--workers", optarg, 1, MAX_WORKERS);
+            break;
         case OPT_STATS_FILE:
             free(cfg->stats_file);
             cfg->stats_file = abs_file_name(NULL, optarg);
@@ -1221,6 +1419,25 @@ parse_options(int argc, char *argv[], struct receiver_config *cfg)
             cfg->print = PRINT_NONE;
         }
     }
+
+    /* Workers write files of their own, and neither share standard output
+     * nor a packet count. */
+    if (cfg->n_workers > 1) {
+        if (cfg->print != PRINT_NONE) {
+            ovs_fatal(0, "--workers %"PRIuSIZE": lines on standard output "
+                      "need one worker (use -q, -w or --pcapng)",
+                      cfg->n_workers);
+        }
+        if ((cfg->pcap_file && !strcmp(cfg->pcap_file, "-"))
+            || (cfg->pcapng_file && !strcmp(cfg->pcapng_file, "-"))) {
+            ovs_fatal(0, "--workers %"PRIuSIZE": a capture on standard "
+                      "output needs one worker", cfg->n_workers);
+        }
+        if (cfg->max_packets >= 0) {
+            ovs_fatal(0, "--workers %"PRIuSIZE": -c needs one worker",
+                      cfg->n_workers);
+        }
+    }
 }
 
 static void
@@ -1241,6 +1458,9 @@ usage(void)
            "socket;\n"
            "                            auto: the ring if allowed "
            "(CAP_NET_RAW)\n"
+           "  --workers=N               N threads on rings in a fanout group "
+           "(default 1);\n"
+           "                            worker K > 0 writes FILE.K\n"
            "  --vni=LIST                accept only these VNIs "
            "(e.g. 100,200-210)\n"
            "  --from=PREFIX,...         accept datagrams only from these "

@@ -44,6 +44,10 @@ size_t receiver_ring_bytes(const struct receiver_ring *);
 bool receiver_ring_run(struct receiver_ring *, size_t max_blocks,
                        receiver_ring_datagram_cb *, void *aux);
 void receiver_ring_wait(const struct receiver_ring *);
+
+/* For receiver_ring_join_fanout(): make a new group. */
+#define RECEIVER_RING_NEW_GROUP UINT32_MAX
+int receiver_ring_join_fanout(struct receiver_ring *, uint32_t *group);
 void receiver_ring_get_stats(struct receiver_ring *,
                              struct receiver_ring_stats *);
 int receiver_ring_drop_all(int fd);
