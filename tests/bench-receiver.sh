@@ -10,6 +10,8 @@
 # outer flows differ) send to the second, where one tool captures at a time:
 #   receiver       ovs-vtap-receiver --capture=ring writing pcapng
 #   receiver-socket  the same with --capture=socket
+#   receiver-workers the ring path with --workers 2 (on the tool's one CPU
+#                  when it is pinned: the cost of the fanout, not its gain)
 #   tcpdump        tcpdump -w (pcap)
 #   tshark         tshark -F pcap -w
 # all with a 32 MiB buffer (--rcvbuf, tcpdump -B, tshark -B).  For each
@@ -205,14 +207,15 @@ stop() {
 # lost, the rate sent, the tool's drop count and the CPU jiffies of the
 # measurement (see the header).
 
-# measure_receiver_path CAPTURE RATE
+# measure_receiver_path CAPTURE RATE [ARG...]
 measure_receiver_path() {
     local count=$(($2 * secs)) ctl=$tmp/r.ctl port pid json drops written
     local j0 j1 own
     rm -f "$tmp"/r.*
+    local extra=("${@:3}")
     $in_r $on_tool_cpu "$receiver" -l 192.0.2.2:0 -q --capture="$1" \
-        --rcvbuf $((buffer_mib * 1024 * 1024)) --pcapng "$tmp/r.pcapng" \
-        --unixctl="$ctl" 2>"$tmp/r.err" &
+        "${extra[@]}" --rcvbuf $((buffer_mib * 1024 * 1024)) \
+        --pcapng "$tmp/r.pcapng" --unixctl="$ctl" 2>"$tmp/r.err" &
     pid=$!
     pids="$pids $pid"
     wait_for "$tmp/r.err" 'listening on'
@@ -232,6 +235,7 @@ measure_receiver_path() {
 }
 measure_receiver() { measure_receiver_path ring "$1"; }
 measure_receiver_socket() { measure_receiver_path socket "$1"; }
+measure_receiver_workers() { measure_receiver_path ring "$1" --workers 2; }
 
 # measure_dumper TOOL RATE: tcpdump or tshark, writing pcap.
 measure_dumper() {
@@ -346,7 +350,7 @@ search() {
 
 echo "VXLAN across a veth pair, $frame-byte inner frames, $senders senders," \
      "${step}s a step, $(nproc) CPUs:" >&2
-tools="receiver receiver_socket tcpdump"
+tools="receiver receiver_socket receiver_workers tcpdump"
 if command -v tshark >/dev/null; then
     tools="$tools tshark"
 else
@@ -366,6 +370,7 @@ label() {
     case $1 in
         receiver) echo "receiver (ring, pcapng to a file):" ;;
         receiver_socket) echo "receiver-socket (pcapng to a file):" ;;
+        receiver_workers) echo "receiver-workers (ring, 2 workers):" ;;
         tcpdump) echo "tcpdump -w:" ;;
         tshark) echo "tshark -w:" ;;
     esac
@@ -396,6 +401,7 @@ ratio() {
 }
 ratio receiver/tcpdump "$receiver_rate" "$tcpdump_rate"
 ratio receiver-socket/tcpdump "$receiver_socket_rate" "$tcpdump_rate"
+ratio receiver-workers/receiver "$receiver_workers_rate" "$receiver_rate"
 test -z "$tshark_rate" || ratio tshark/tcpdump "$tshark_rate" "$tcpdump_rate"
 for tool in $tools; do
     test $tool != tcpdump || continue
