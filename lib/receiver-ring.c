@@ -37,7 +37,7 @@
 #define RING_BLOCK_SIZE (256 * 1024)    /* Holds the largest datagram. */
 #define RING_MIN_BLOCKS 2
 #define RING_FRAME_SIZE 2048    /* Only a unit of accounting in V3. */
-#define RING_BLOCK_TIMEOUT_MSEC 10      /* A block goes to us this soon. */
+#define RING_BLOCK_TIMEOUT_MSEC 1       /* A block goes to us this soon. */
 #define FILTER_MAX_INSNS 32
 
 struct receiver_ring {
