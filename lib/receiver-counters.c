@@ -31,6 +31,51 @@ receiver_counters_init(struct receiver_counters *c, size_t max_vnis,
     c->max_sources = max_sources;
 }
 
+/* Adds the counters of 'src' to 'dst' (whose tables stay bounded: what
+ * does not fit goes to their "other" buckets). */
+void
+receiver_counters_add(struct receiver_counters *dst,
+                      const struct receiver_counters *src)
+{
+    const struct receiver_source_counters *s;
+    const struct receiver_vni_counters *v;
+    size_t i;
+
+    dst->datagrams += src->datagrams;
+    dst->bytes += src->bytes;
+    dst->refused += src->refused;
+    dst->refused_bytes += src->refused_bytes;
+    for (i = 0; i < VXLAN_DECODE_N_RESULTS; i++) {
+        dst->malformed[i] += src->malformed[i];
+    }
+    dst->vni_filtered += src->vni_filtered;
+    dst->unmatched += src->unmatched;
+    dst->matched += src->matched;
+    dst->matched_bytes += src->matched_bytes;
+    dst->kernel_drops += src->kernel_drops;
+    HMAP_FOR_EACH (v, node, &src->vnis) {
+        struct receiver_vni_counters *d = receiver_counters_vni(dst, v->vni);
+
+        d->packets += v->packets;
+        d->bytes += v->bytes;
+        d->matched += v->matched;
+    }
+    dst->other_vnis.packets += src->other_vnis.packets;
+    dst->other_vnis.bytes += src->other_vnis.bytes;
+    dst->other_vnis.matched += src->other_vnis.matched;
+    HMAP_FOR_EACH (s, node, &src->sources) {
+        struct receiver_source_counters *d
+            = receiver_counters_source(dst, &s->addr);
+
+        d->datagrams += s->datagrams;
+        d->bytes += s->bytes;
+        d->malformed += s->malformed;
+    }
+    dst->other_sources.datagrams += src->other_sources.datagrams;
+    dst->other_sources.bytes += src->other_sources.bytes;
+    dst->other_sources.malformed += src->other_sources.malformed;
+}
+
 /* Frees what 'c' holds. */
 void
 receiver_counters_destroy(struct receiver_counters *c)

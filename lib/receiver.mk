@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # lib/receiver.mk: see lib/automake.mk.  The backend receiver's library
 # part (VXLAN decoding, frame summaries, the list of accepted sources, the
-# libpcap filter on inner frames, bounded counters and the capture writers)
-# and its unit tests.
+# libpcap filter on inner frames, the AF_PACKET capture ring, bounded
+# counters and the capture writers) and its unit tests.
 
 lib_libovsvtap_la_SOURCES += \
 	lib/vxlan-decode.c \
@@ -16,6 +16,8 @@ lib_libovsvtap_la_SOURCES += \
 	include/ovs-vtap/receiver-counters.h \
 	lib/receiver-filter.c \
 	include/ovs-vtap/receiver-filter.h \
+	lib/receiver-ring.c \
+	include/ovs-vtap/receiver-ring.h \
 	lib/capture-writer.c \
 	include/ovs-vtap/capture-writer.h
 lib_libovsvtap_la_LIBADD += $(PCAP_LIBS)

@@ -1,24 +1,44 @@
 #! /bin/bash
 # Copyright (c) 2026 The ovs-vtap authors.
 # SPDX-License-Identifier: Apache-2.0
-# bench-receiver.sh: benchmark of ovs-vtap-receiver against tcpdump.
+# bench-receiver.sh: benchmark of ovs-vtap-receiver against tcpdump and
+# tshark.
 #
-# Blasts VXLAN over loopback at rising rates with tests/test-vxlan-send
-# (sendmmsg, paced) and finds, in the same run, the highest rate with no
-# loss for (a) ovs-vtap-receiver writing pcap to a file and (b)
-# "tcpdump -i lo -w FILE udp port P" on the same traffic, then prints both
-# and their ratio.  Loss is what was sent less what ended up in the file:
-# the receiver's pcap holds the inner frames, tcpdump's the whole outer
-# packets, all of one size, so the file sizes give exact packet counts.
-# Each tool runs with its default buffer sizes; with two CPUs or more the
-# sender runs on CPU 0 and the tool on CPU 1.  Each step also reports the
-# CPU time that the tool's process used per packet (the kernel work done in
-# the sender's context, e.g. tcpdump's copy into its ring, is not in it).
+# Two network namespaces joined by a veth pair: in the first, several
+# tests/test-vxlan-send processes (pre-built VXLAN datagrams, sendmmsg, each
+# paced at its share of the rate, each from its own UDP port so that the
+# outer flows differ) send to the second, where one tool captures at a time:
+#   receiver       ovs-vtap-receiver --capture=ring writing pcapng
+#   receiver-socket  the same with --capture=socket
+#   receiver-workers the ring path with --workers 2 (on the tool's one CPU
+#                  when it is pinned: the cost of the fanout, not its gain)
+#   tcpdump        tcpdump -w (pcap)
+#   tshark         tshark -F pcap -w
+# all with a 32 MiB buffer (--rcvbuf, tcpdump -B, tshark -B).  For each
+# tool, rising rates (doubling from 50,000 pps, then bisecting) find the
+# highest rate at which it loses nothing: what was sent less what its file
+# holds (the receiver's pcapng_written counter; the size of the others'
+# pcap files, whose records are all the same size).  "Lost" includes the
+# tools' drops (kernel, ring).  A rate that the senders could not reach
+# (under 90 % of it) ends the search with ">=": the senders, not the tool,
+# were the limit.
+#
+# CPU per packet is system-wide, measured for every tool at the same rate
+# (CPU_RATE, 200,000 pps) over a longer run: the busy time of every CPU in
+# /proc/stat (user, system, irq, softirq, steal) while the senders send,
+# plus the tool's own CPU time while it drains what is left, over the
+# packets sent, less the same measured just before with nobody capturing
+# (the senders and the kernel path to a bound socket): what capturing costs
+# the machine, softirq included.  Other work on the machine adds noise.
+#
+# Prints one line per tool, "TOOL ...: highest rate without loss: RATE pps
+# (CPU us CPU/packet) [own + softirq: CPU us/packet]", and the ratios
+# against tcpdump of the same run.
 #
 # usage: bench-receiver.sh [--quick] [BUILDDIR]
 # BUILDDIR (default: .) holds utilities/ovs-vtap-receiver and
-# tests/test-vxlan-send.  tcpdump needs root; without it only the
-# receiver is measured.
+# tests/test-vxlan-send.  Needs root (namespaces, and tcpdump); without
+# it, or without ip(8), it says why and measures nothing.
 set -e
 
 quick=false
@@ -30,20 +50,29 @@ for arg; do
         *) builddir=$arg ;;
     esac
 done
-receiver=$builddir/utilities/ovs-vtap-receiver
-sender=$builddir/tests/test-vxlan-send
+receiver=$(cd "$builddir" && pwd)/utilities/ovs-vtap-receiver
+sender=$(cd "$builddir" && pwd)/tests/test-vxlan-send
 for prog in "$receiver" "$sender"; do
     test -x "$prog" || { echo "$0: $prog: not built" >&2; exit 1; }
 done
+if test "$(id -u)" != 0 || ! command -v ip >/dev/null \
+        || ! ip netns list >/dev/null 2>&1; then
+    echo "receiver benchmark: cannot measure: it needs root and network" \
+         "namespaces (ip netns)" >&2
+    exit 0
+fi
 
 if $quick; then
-    step=1 bisections=1
+    step=1 bisections=1 cpu_secs=2
 else
-    step=2 bisections=3
+    step=2 bisections=3 cpu_secs=5
 fi
+cpu_rate=200000
+senders=4                       # Sending processes.
 frame=98                        # Inner frame: the sender's default ICMP.
-pcap_record=$((16 + frame))     # Receiver: record header + inner frame.
-lo_record=$((16 + 14 + 20 + 8 + 8 + frame))     # tcpdump: outer too.
+outer_record=$((16 + 14 + 20 + 8 + 8 + frame))  # A pcap record, outer.
+buffer_mib=32
+hz=$(getconf CLK_TCK)
 
 if test "$(nproc)" -ge 2 && command -v taskset >/dev/null; then
     on_sender_cpu="taskset -c 0" on_tool_cpu="taskset -c 1"
@@ -52,18 +81,37 @@ else
 fi
 
 tmp=$(mktemp -d /tmp/bench-receiver.XXXXXX)
+ns_s=vtb$$s ns_r=vtb$$r
 pids=
 cleanup() {
     for pid in $pids; do
         kill "$pid" 2>/dev/null || true
     done
+    ip netns del "$ns_s" 2>/dev/null || true
+    ip netns del "$ns_r" 2>/dev/null || true
     rm -rf "$tmp"
 }
 trap cleanup EXIT INT TERM
 
-# Waits (bounded) until FILE is non-empty and contains PATTERN.
+ip netns add "$ns_s"
+ip netns add "$ns_r"
+ip link add vtb$$a netns "$ns_s" type veth peer name vtb$$b netns "$ns_r"
+ip -n "$ns_s" addr add 192.0.2.1/24 dev vtb$$a
+ip -n "$ns_r" addr add 192.0.2.2/24 dev vtb$$b
+ip -n "$ns_s" link set vtb$$a up
+ip -n "$ns_r" link set vtb$$b up
+ip -n "$ns_s" link set lo up
+ip -n "$ns_r" link set lo up
+for i in $(seq 50); do
+    ip netns exec "$ns_s" ping -c 1 -W 1 192.0.2.2 >/dev/null 2>&1 && break
+    sleep 0.1
+done
+in_s="ip netns exec $ns_s"
+in_r="ip netns exec $ns_r"
+
+# Waits (bounded) until FILE contains PATTERN.
 wait_for() {
-    for i in $(seq 100); do
+    for i in $(seq 200); do
         if grep -q "$2" "$1" 2>/dev/null; then
             return 0
         fi
@@ -79,8 +127,8 @@ json_int() {
 }
 
 # Waits (bounded) until the output of COMMAND stays the same for 1.5 s:
-# the tool has drained what it was sent.  (tcpdump's capture ring hands
-# over a partly filled block only after its 1 s timeout.)
+# the tool has drained what it was sent.  (tcpdump's and tshark's rings
+# hand over a partly filled block only after a 1 s timeout.)
 wait_stable() {
     local last= same=0 cur
     for i in $(seq 150); do
@@ -96,96 +144,186 @@ wait_stable() {
     done
 }
 
-# Prints the CPU time that process PID used, in microseconds per COUNT.
-cpu_per_packet() {
-    awk -v count="$2" -v hz="$(getconf CLK_TCK)" \
-        '{ printf "%.2f\n", ($14 + $15) * 1e6 / hz / count }' "/proc/$1/stat"
+# Prints the busy jiffies of all CPUs (user nice system irq softirq steal).
+busy_jiffies() {
+    awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat
+}
+
+# Prints the softirq jiffies of all CPUs.
+softirq_jiffies() {
+    awk '$1 == "cpu" { print $8; exit }' /proc/stat
+}
+
+# Prints the CPU time of process PID in jiffies.
+proc_jiffies() {
+    awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0
 }
 
 file_size() {
     stat -c %s "$1" 2>/dev/null || echo 0
 }
 
-# Sends COUNT datagrams at RATE to PORT; prints the rate achieved.
+# send RATE COUNT PORT: sends COUNT datagrams at RATE (together) to PORT
+# from $senders processes; sets "achieved" (pps), "send_jiffies" (the
+# system's busy jiffies while they sent) and "send_softirq" (the softirq
+# part).
 send() {
-    $on_sender_cpu "$sender" --rate "$1" --count "$2" "127.0.0.1:$3" \
-        | awk '{ printf "%d\n", $2 / $4 }'
+    local each=$(($2 / senders)) rate=$(($1 / senders)) i spids= start
+    local t0 t1 s0 s1
+    rm -f "$tmp"/s.*
+    t0=$(busy_jiffies) s0=$(softirq_jiffies)
+    start=$(date +%s.%N)
+    for i in $(seq $senders); do
+        $in_s $on_sender_cpu "$sender" --rate "$rate" --count "$each" \
+            --batch 64 "192.0.2.2:$3" >"$tmp/s.$i" &
+        spids="$spids $!"
+    done
+    for i in $spids; do
+        wait "$i" || true
+    done
+    t1=$(busy_jiffies) s1=$(softirq_jiffies)
+    achieved=$(awk -v s="$start" -v e="$(date +%s.%N)" -v n="$2" \
+               'BEGIN { printf "%d\n", n / (e - s) }')
+    send_jiffies=$((t1 - t0)) send_softirq=$((s1 - s0))
 }
 
-# measure_receiver RATE: prints "LOST ACHIEVED KERNEL_DROPS CPU".
-measure_receiver() {
-    local rate=$1 count=$(($1 * step)) ctl=$tmp/r.ctl port achieved
+# start_sink PORT: binds PORT in the capturing namespace without reading,
+# as the receiver's socket is bound, so that no ICMP goes back.
+start_sink() {
+    $in_r "$sender" --sink $((step + 60)) "192.0.2.2:$1" >"$tmp/sink" &
+    sink=$!
+    pids="$pids $sink"
+    wait_for "$tmp/sink" sinking
+}
+
+stop() {
+    kill "$@" 2>/dev/null || true
+    for pid; do
+        wait "$pid" 2>/dev/null || true
+    done
+}
+
+# Each measure_TOOL RATE prints "LOST ACHIEVED DROPS JIFFIES": the packets
+# lost, the rate sent, the tool's drop count and the CPU jiffies of the
+# measurement (see the header).
+
+# measure_receiver_path CAPTURE RATE [ARG...]
+measure_receiver_path() {
+    local count=$(($2 * secs)) ctl=$tmp/r.ctl port pid json drops written
+    local j0 j1 own
     rm -f "$tmp"/r.*
-    $on_tool_cpu "$receiver" -l 127.0.0.1:0 -q -w "$tmp/r.pcap" \
-        --unixctl="$ctl" \
-        2>"$tmp/r.err" &
-    local pid=$!
+    local extra=("${@:3}")
+    $in_r $on_tool_cpu "$receiver" -l 192.0.2.2:0 -q --capture="$1" \
+        "${extra[@]}" --rcvbuf $((buffer_mib * 1024 * 1024)) \
+        --pcapng "$tmp/r.pcapng" --unixctl="$ctl" 2>"$tmp/r.err" &
+    pid=$!
     pids="$pids $pid"
     wait_for "$tmp/r.err" 'listening on'
     port=$(sed -n 's/^listening on .*:\([0-9]*\)$/\1/p' "$tmp/r.err")
-    achieved=$(send "$rate" "$count" "$port")
+    own=$(proc_jiffies "$pid")
+    send "$2" "$count" "$port"
+    j0=$(proc_jiffies "$pid")
     wait_stable ovs-appctl -t "$ctl" receiver/show-json >/dev/null
-    local json drops cpu
+    j1=$(proc_jiffies "$pid")
     json=$(ovs-appctl -t "$ctl" receiver/show-json)
     drops=$(echo "$json" | json_int kernel_drops)
-    cpu=$(cpu_per_packet "$pid" "$count")
-    ovs-appctl -t "$ctl" exit
+    written=$(echo "$json" | json_int pcapng_written)
+    ovs-appctl -t "$ctl" exit >/dev/null
     wait "$pid" || true
-    local written=$(( ($(file_size "$tmp/r.pcap") - 24) / pcap_record ))
-    echo "$((count - written)) $achieved $drops $cpu"
+    echo "$((count - written)) $achieved $drops" \
+         "$((send_jiffies + j1 - j0)) $((j1 - own + send_softirq))"
 }
+measure_receiver() { measure_receiver_path ring "$1"; }
+measure_receiver_socket() { measure_receiver_path socket "$1"; }
+measure_receiver_workers() { measure_receiver_path ring "$1" --workers 2; }
 
-# measure_tcpdump RATE: prints "LOST ACHIEVED KERNEL_DROPS CPU".
-measure_tcpdump() {
-    local rate=$1 count=$(($1 * step)) port=$((40000 + RANDOM % 20000))
-    local achieved
+# measure_dumper TOOL RATE: tcpdump or tshark, writing pcap.
+measure_dumper() {
+    local count=$(($2 * secs)) port=$((40000 + RANDOM % 20000)) pid
+    local j0 j1 own drops written
     rm -f "$tmp"/t.*
-    "$sender" --sink $((step + 30)) "127.0.0.1:$port" >"$tmp/t.sink" &
-    local sink=$!
-    pids="$pids $sink"
-    wait_for "$tmp/t.sink" sinking
-    $on_tool_cpu tcpdump -i lo -n -w "$tmp/t.pcap" udp port "$port" \
-        2>"$tmp/t.err" &
-    local pid=$!
+    start_sink "$port"
+    if test "$1" = tcpdump; then
+        $in_r $on_tool_cpu tcpdump -i vtb$$b -n -B $((buffer_mib * 1024)) \
+            -w "$tmp/t.pcap" udp dst port "$port" 2>"$tmp/t.err" &
+        pid=$!
+        wait_for "$tmp/t.err" 'listening on'
+    else
+        $in_r $on_tool_cpu tshark -q -i vtb$$b -n -B $buffer_mib -F pcap \
+            -w "$tmp/t.pcap" -f "udp dst port $port" 2>"$tmp/t.err" &
+        pid=$!
+        wait_for "$tmp/t.err" 'Capturing on'
+    fi
     pids="$pids $pid"
-    wait_for "$tmp/t.err" 'listening on'
-    achieved=$(send "$rate" "$count" "$port")
+    own=$(proc_jiffies "$pid")
+    send "$2" "$count" "$port"
+    j0=$(proc_jiffies "$pid")
     wait_stable file_size "$tmp/t.pcap"
-    local cpu
-    cpu=$(cpu_per_packet "$pid" "$count")
+    j1=$(proc_jiffies "$pid")
     kill -INT "$pid"
     wait "$pid" || true
-    kill "$sink" 2>/dev/null || true
-    wait "$sink" 2>/dev/null || true
-    local drops written
-    drops=$(sed -n 's/^\([0-9]*\) packets dropped by kernel.*/\1/p' \
-            "$tmp/t.err")
-    written=$(( ($(file_size "$tmp/t.pcap") - 24) / lo_record ))
-    echo "$((count - written)) $achieved ${drops:-?} $cpu"
+    stop "$sink"
+    drops=$(sed -n 's/^\([0-9]*\) packets dropped by kernel.*/\1/p;
+                    s/.*Packets: [0-9]*  *Dropped: \([0-9]*\).*/\1/p' \
+            "$tmp/t.err" | head -1)
+    written=$(( ($(file_size "$tmp/t.pcap") - 24) / outer_record ))
+    echo "$((count - written)) $achieved ${drops:-?}" \
+         "$((send_jiffies + j1 - j0)) $((j1 - own + send_softirq))"
+}
+measure_tcpdump() { measure_dumper tcpdump "$1"; }
+measure_tshark() { measure_dumper tshark "$1"; }
+
+# measure_nobody RATE: the senders to a bound socket, nobody capturing.
+measure_nobody() {
+    local port=$((40000 + RANDOM % 20000))
+    start_sink "$port"
+    send "$1" "$(($1 * secs))" "$port"
+    stop "$sink"
+    echo "0 $achieved 0 $send_jiffies $send_softirq"
 }
 
-# report_step TOOL RATE LOST ACHIEVED DROPS CPU: one line on stderr.
+# report_step TOOL RATE LOST ACHIEVED DROPS: one line on stderr.
 report_step() {
-    printf '  %-8s %7d pps asked, %7d sent/s: lost %d, kernel drops %s, ' \
+    printf '  %-16s %7d pps asked, %7d sent/s: lost %d, drops %s\n' \
         "$1" "$2" "$4" "$3" "$5" >&2
-    printf 'tool CPU %s us/packet\n' "$6" >&2
+}
+
+# cpu TOOL: prints the CPU per packet that TOOL costs at $cpu_rate, in
+# microseconds: "SYSTEM OWN": system-wide, less the same with nobody
+# capturing; the tool's own and all softirq time, less the softirq with
+# nobody capturing (less noisy: other work on the machine is left out
+# but for its softirq).
+cpu() {
+    local tool=$1 secs=$cpu_secs count=$((cpu_rate * cpu_secs)) base soft
+    set -- $(measure_nobody $cpu_rate)
+    base=$4 soft=$5
+    set -- $(measure_$tool $cpu_rate)
+    awk -v j="$4" -v o="$5" -v b="$base" -v s="$soft" -v hz="$hz" \
+        -v n="$count" -v l="$1" -v tool="$tool" -v rate="$cpu_rate" \
+        'BEGIN { u = 1e6 / hz / n
+                 printf "  %-16s at %d pps: system CPU %.3f us/packet " \
+                        "(%.3f with nobody capturing), own + softirq " \
+                        "%.3f (softirq with nobody capturing %.3f), " \
+                        "lost %d\n", tool, rate, j * u, b * u, o * u,
+                        s * u, l > "/dev/stderr"
+                 printf "%.3f %.3f\n", (j - b) * u, (o - s) * u }'
 }
 
 # search TOOL: prints the highest rate without loss that TOOL reached, with
-# ">=" before it when the sender, not the tool, was the limit, and the
-# tool's CPU time per packet at that rate.
+# ">=" before it when the senders, not the tool, were the limit, and the
+# capture's system-wide CPU per packet at that rate (less the baseline).
 search() {
-    local tool=$1 rate=50000 good=0 bad=0 prefix= cpu=?
+    local tool=$1 rate=50000 good=0 bad=0 prefix= secs=$step
     while :; do
         set -- $(measure_$tool $rate)
-        report_step "$tool" "$rate" "$@"
+        report_step "$tool" "$rate" "$1" "$2" "$3"
         if test "$1" -ne 0; then
             bad=$rate
             break
         fi
-        good=$rate cpu=$4
+        good=$rate
         if test "$2" -lt $((rate * 9 / 10)); then
-            prefix='>='         # The sender could not go faster.
+            prefix='>='         # The senders could not go faster.
             good=$2
             break
         fi
@@ -195,45 +333,83 @@ search() {
         for i in $(seq $bisections); do
             rate=$(( (good + bad) / 2 ))
             set -- $(measure_$tool $rate)
-            report_step "$tool" "$rate" "$@"
-            if test "$1" -eq 0; then
-                good=$rate cpu=$4
+            report_step "$tool" "$rate" "$1" "$2" "$3"
+            if test "$1" -eq 0 && test "$2" -lt $((rate * 9 / 10)); then
+                # The senders fell short: what they reached is a bound.
+                test "$2" -le $good || { good=$2 prefix='>='; }
+                break
+            elif test "$1" -eq 0; then
+                good=$rate prefix=
             else
                 bad=$rate
             fi
         done
     fi
-    echo "$prefix$good $cpu"
+    echo "$prefix$good"
 }
 
-echo "VXLAN over loopback, $frame-byte inner frames, ${step}s a step:" >&2
-set -- $(search receiver)
-receiver_rate=$1 receiver_cpu=$2
-if test "$(id -u)" = 0 && command -v tcpdump >/dev/null; then
-    set -- $(search tcpdump)
-    tcpdump_rate=$1 tcpdump_cpu=$2
+echo "VXLAN across a veth pair, $frame-byte inner frames, $senders senders," \
+     "${step}s a step, $(nproc) CPUs:" >&2
+tools="receiver receiver_socket receiver_workers tcpdump"
+if command -v tshark >/dev/null; then
+    tools="$tools tshark"
 else
-    tcpdump_rate=
-    echo "  tcpdump: skipped (needs root and tcpdump)" >&2
+    echo "  tshark: not measured (not installed)" >&2
 fi
+for tool in $tools; do
+    eval "${tool}_rate=\$(search $tool)"
+done
+echo "CPU per packet at $cpu_rate pps, ${cpu_secs}s:" >&2
+for tool in $tools; do
+    set -- $(cpu $tool)
+    eval "${tool}_cpu=\$1 ${tool}_own=\$2"
+done
 
-echo "receiver (pcap to file): highest rate without loss: $receiver_rate pps" \
-     "($receiver_cpu us CPU/packet)"
-test -n "$tcpdump_rate" || exit 0
-echo "tcpdump -i lo -w:        highest rate without loss: $tcpdump_rate pps" \
-     "($tcpdump_cpu us CPU/packet)"
-r=${receiver_rate#>=} t=${tcpdump_rate#>=}
-if test "$t" -eq 0 || test "$r" -eq 0; then
-    echo "ratio receiver/tcpdump: undefined (a tool lost packets at every rate)"
-    exit 0
-fi
-ratio=$(awk -v r="$r" -v t="$t" 'BEGIN { printf "%.2f", r / t }')
-case $receiver_rate,$tcpdump_rate in
-    '>='*,'>='*)
-        echo "ratio receiver/tcpdump: $ratio, but neither lost a packet at" \
-             "the highest rate that the sender reached: the sender, not the" \
-             "tools, was the limit" ;;
-    '>='*) echo "ratio receiver/tcpdump: >= $ratio" ;;
-    *,'>='*) echo "ratio receiver/tcpdump: <= $ratio" ;;
-    *) echo "ratio receiver/tcpdump: $ratio" ;;
-esac
+# The first two lines' shape is what tests/bench/ovs-vtap-bench.sh reads.
+label() {
+    case $1 in
+        receiver) echo "receiver (ring, pcapng to a file):" ;;
+        receiver_socket) echo "receiver-socket (pcapng to a file):" ;;
+        receiver_workers) echo "receiver-workers (ring, 2 workers):" ;;
+        tcpdump) echo "tcpdump -w:" ;;
+        tshark) echo "tshark -w:" ;;
+    esac
+}
+for tool in $tools; do
+    eval "rate=\$${tool}_rate cpu=\$${tool}_cpu own=\$${tool}_own"
+    printf '%-35s highest rate without loss: %s pps (%s us CPU/packet)' \
+        "$(label $tool)" "$rate" "$cpu"
+    printf ' [own + softirq: %s us/packet]\n' "$own"
+done
+
+# ratio NAME A B: prints "ratio NAME: A/B" with what the bounds allow.
+ratio() {
+    local a=${2#>=} b=${3#>=} r
+    if test "$a" = 0 || test "$b" = 0; then
+        echo "ratio $1: undefined (a tool lost packets at every rate)"
+        return
+    fi
+    r=$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.2f", a / b }')
+    case $2,$3 in
+        '>='*,'>='*) echo "ratio $1: $r, but neither lost a packet at the" \
+                          "highest rate that the senders reached: the" \
+                          "sender, not the tools, was the limit" ;;
+        '>='*) echo "ratio $1: >= $r" ;;
+        *,'>='*) echo "ratio $1: <= $r" ;;
+        *) echo "ratio $1: $r" ;;
+    esac
+}
+ratio receiver/tcpdump "$receiver_rate" "$tcpdump_rate"
+ratio receiver-socket/tcpdump "$receiver_socket_rate" "$tcpdump_rate"
+ratio receiver-workers/receiver "$receiver_workers_rate" "$receiver_rate"
+test -z "$tshark_rate" || ratio tshark/tcpdump "$tshark_rate" "$tcpdump_rate"
+for tool in $tools; do
+    test $tool != tcpdump || continue
+    eval "cpu=\$${tool}_cpu own=\$${tool}_own"
+    awk -v t="$(echo $tool | tr _ -)" -v c="$cpu" -v d="$tcpdump_cpu" \
+        -v o="$own" -v e="$tcpdump_own" \
+        'BEGIN { printf "ratio CPU/packet %s/tcpdump: system %s, " \
+                        "own + softirq %s\n", t,
+                        (d > 0 ? sprintf("%.2f", c / d) : "undefined"),
+                        (e > 0 ? sprintf("%.2f", o / e) : "undefined") }'
+done

@@ -27,14 +27,16 @@
  *                   all of 127.0.0.0/8 is local)
  *   --rate=PPS      pace at PPS datagrams a second (default: no pacing)
  *   --batch=N       datagrams per sendmmsg() (default 32)
- *   --sink=SECONDS  instead of sending, bind ADDRESS:PORT and hold it for
- *                   SECONDS without reading (a listener for benchmarks)
+ *   --sink=SECONDS  instead of sending, bind ADDRESS:PORT (port 0: a free
+ *                   one) and hold it for SECONDS without reading (a
+ *                   listener for benchmarks); prints "sinking on port N"
  * Prints "sent N" at the end. */
 
 #include <config.h>
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <getopt.h>
 #include <netinet/in.h>
 #include <stdbool.h>
@@ -47,6 +49,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "socket-util.h"
 #include "util.h"
 
 #define MAX_FRAME 9000
@@ -317,11 +320,14 @@ sink(const struct sockaddr_storage *ss, socklen_t len, double seconds)
     int fd = socket(ss->ss_family, SOCK_DGRAM, 0);
     struct timespec ts = { (time_t) seconds,
                            (long) ((seconds - (time_t) seconds) * 1e9) };
+    struct sockaddr_storage bound;
+    socklen_t bound_len = sizeof bound;
 
-    if (fd < 0 || bind(fd, (const struct sockaddr *) ss, len)) {
+    if (fd < 0 || bind(fd, (const struct sockaddr *) ss, len)
+        || getsockname(fd, (struct sockaddr *) &bound, &bound_len)) {
         die(ovs_strerror(errno));
     }
-    printf("sinking\n");
+    printf("sinking on port %"PRIu16"\n", ss_get_port(&bound));
     fflush(stdout);
     nanosleep(&ts, NULL);
     return 0;

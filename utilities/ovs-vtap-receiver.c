@@ -2,11 +2,12 @@
  * SPDX-License-Identifier: Apache-2.0 */
 
 /* ovs-vtap-receiver: the built-in backend receiver of ovs-vtap.  Listens
- * for VXLAN on UDP, accepts it from the outer sources that --from names,
- * counts what arrives per VNI and outer source (in bounded tables), filters
- * the inner frames with a libpcap expression, prints them as text or JSON
- * lines, writes them to pcap or pcapng, and checks expectations for
- * tests. */
+ * for VXLAN on UDP, reading it from an AF_PACKET capture ring where it may
+ * (receiver-ring.h) or from the socket, accepts it from the outer sources
+ * that --from names, counts what arrives per VNI and outer source (in
+ * bounded tables), filters the inner frames with a libpcap expression,
+ * prints them as text or JSON lines, writes them to pcap or pcapng, and
+ * checks expectations for tests. */
 
 #include <config.h>
 
@@ -15,6 +16,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <math.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,11 +33,14 @@
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/util.h"
 #include "openvswitch/vlog.h"
+#include "ovs-atomic.h"
+#include "ovs-thread.h"
 #include "ovs-vtap/capture-writer.h"
 #include "ovs-vtap/frame-format.h"
 #include "ovs-vtap/receiver-acl.h"
 #include "ovs-vtap/receiver-counters.h"
 #include "ovs-vtap/receiver-filter.h"
+#include "ovs-vtap/receiver-ring.h"
 #include "ovs-vtap/vxlan-decode.h"
 #include "socket-util.h"
 #include "timeval.h"
@@ -48,23 +53,33 @@ VLOG_DEFINE_THIS_MODULE(ovs_vtap_receiver);
 #define MAX_LISTENERS 8
 #define BATCH_SIZE 64           /* Datagrams per recvmmsg(). */
 #define BATCHES_PER_RUN 16      /* recvmmsg() calls before other work. */
+#define BLOCKS_PER_RUN 8        /* Ring blocks read before other work. */
 #define MAX_DATAGRAM 65536
 #define DEFAULT_RCVBUF (32 * 1024 * 1024)
 #define COALESCE_NSEC (500 * 1000)      /* Wait after an idle wake-up. */
 #define FLUSH_MSEC 100          /* Longest that output stays buffered. */
 #define DEFAULT_MAX_VNIS 4096     /* Entries in the per-VNI table. */
 #define DEFAULT_MAX_SOURCES 1024  /* Entries in the per-source table. */
+#define MAX_WORKERS 64
 #define CMSG_BUF_SIZE (CMSG_SPACE(sizeof(uint32_t)) \
                        + CMSG_SPACE(sizeof(struct timespec)))
 
 /* How inner frames are printed on standard output. */
 enum print_mode { PRINT_NONE, PRINT_TEXT, PRINT_JSON };
 
+/* How datagrams are read: --capture. */
+enum capture_mode {
+    CAPTURE_AUTO,               /* The ring where allowed, else socket. */
+    CAPTURE_RING,               /* An AF_PACKET ring, or fail. */
+    CAPTURE_SOCKET,             /* recvmmsg() on the UDP socket. */
+};
+
 /* A socket that the receiver listens on. */
 struct listener {
     int fd;
     struct sockaddr_storage addr;       /* Bound address, with its port. */
     uint32_t kernel_drops;              /* Last drop count, SO_RXQ_OVFL. */
+    struct receiver_ring *ring;         /* Reads for 'fd', or NULL. */
 };
 
 /* Expectations that decide the exit status. */
@@ -81,7 +96,9 @@ struct expectations {
 struct receiver_config {
     char *listen[MAX_LISTENERS];
     size_t n_listen;
-    int rcvbuf;
+    int rcvbuf;                 /* Socket buffer or ring size. */
+    enum capture_mode capture;
+    size_t n_workers;           /* --workers. */
     uint32_t *vnis;             /* Allow-list, sorted, or NULL for all. */
     size_t n_vnis;
     struct receiver_acl from;   /* Accepted outer sources; empty: all. */
@@ -103,6 +120,19 @@ struct receiver {
     struct receiver_config cfg;
     struct listener listeners[MAX_LISTENERS];
     size_t n_listeners;
+    bool ring;                  /* The listeners read by rings? */
+    struct receiver_ring_stats ring_stats;      /* All rings. */
+
+    /* With --workers N, the first worker is this receiver, in the main
+     * thread; the others (only in the first) are receivers of their own,
+     * each with its rings in the same fanout groups, its counters and its
+     * files, in a thread that holds its 'mutex' while it reads a run of
+     * blocks.  The first adds their counters to its own to report them. */
+    struct receiver **others;
+    size_t n_others;
+    bool others_added;          /* Their counters are in 'counters'. */
+    struct ovs_mutex mutex;
+    pthread_t thread;
     struct receiver_counters counters;
     struct capture_writer *pcap, *pcapng;
     uint64_t pcap_written, pcapng_written;      /* Packets, all files. */
@@ -121,6 +151,7 @@ struct receiver {
 };
 
 static struct receiver receiver;
+static atomic_bool workers_stop = false;
 
 static struct vlog_rate_limit malformed_rl = VLOG_RATE_LIMIT_INIT(5, 5);
 static struct vlog_rate_limit recv_rl = VLOG_RATE_LIMIT_INIT(1, 5);
@@ -175,6 +206,63 @@ open_listener(struct receiver *r, const char *spec)
     if (error) {
         ovs_fatal(error, "-l %s: cannot make socket non-blocking", spec);
     }
+}
+
+/* Opens a ring for each listener (see receiver-ring.h) and makes their
+ * sockets drop what they would queue.  With --capture=auto, falls back to
+ * the sockets if a ring cannot be opened (as without CAP_NET_RAW); with
+ * --capture=ring, dies. */
+static void
+open_rings(struct receiver *r)
+{
+    size_t i;
+
+    for (i = 0; i < r->n_listeners; i++) {
+        struct listener *l = &r->listeners[i];
+        struct ds s = DS_EMPTY_INITIALIZER;
+        int error;
+
+        frame_format_sockaddr(&s, &l->addr, true);
+        error = receiver_ring_open(&l->addr, r->cfg.rcvbuf, &l->ring);
+        if (error) {
+            const char *why = (error == EPERM || error == EACCES
+                               ? ": it needs CAP_NET_RAW" : "");
+
+            if (r->cfg.capture == CAPTURE_RING) {
+                ovs_fatal(0, "--capture=ring: cannot open a capture ring "
+                          "for %s (%s)%s", ds_cstr(&s), ovs_strerror(error),
+                          why);
+            }
+            VLOG_INFO("cannot open a capture ring for %s (%s)%s; reading "
+                      "the sockets", ds_cstr(&s), ovs_strerror(error), why);
+            ds_destroy(&s);
+            for (; i > 0; i--) {
+                receiver_ring_close(r->listeners[i - 1].ring);
+                r->listeners[i - 1].ring = NULL;
+            }
+            return;
+        }
+        if (receiver_ring_ifindex(l->ring)) {
+            char name[IF_NAMESIZE];
+
+            VLOG_INFO("%s: capture ring of %"PRIuSIZE" bytes on %s",
+                      ds_cstr(&s), receiver_ring_bytes(l->ring),
+                      if_indextoname(receiver_ring_ifindex(l->ring), name)
+                      ? name : "?");
+        } else {
+            VLOG_INFO("%s: capture ring of %"PRIuSIZE" bytes on every "
+                      "interface", ds_cstr(&s), receiver_ring_bytes(l->ring));
+        }
+        ds_destroy(&s);
+    }
+    for (i = 0; i < r->n_listeners; i++) {
+        int error = receiver_ring_drop_all(r->listeners[i].fd);
+
+        if (error) {
+            ovs_fatal(error, "cannot attach a filter to a UDP socket");
+        }
+    }
+    r->ring = true;
 }
 
 static bool
@@ -395,14 +483,57 @@ receive_batches(struct receiver *r, struct listener *l)
     return !r->exiting;
 }
 
-/* Updates the kernel drop counter from every socket.  SO_MEMINFO reports
- * drops that no later datagram has yet carried in SO_RXQ_OVFL. */
+/* Handles a datagram that a ring read (see receiver_ring_datagram_cb). */
+static bool
+ring_datagram_cb(void *r_, const uint8_t *payload, size_t len,
+                 const struct sockaddr_storage *src,
+                 const struct timespec *ts)
+{
+    struct receiver *r = r_;
+
+    handle_datagram(r, payload, len, src, ts);
+    return !r->exiting;
+}
+
+/* Reads what 'l' has: from its ring if it has one, else from its socket.
+ * Returns true if there may be more. */
+static bool
+receive(struct receiver *r, struct listener *l)
+{
+    return (l->ring
+            ? receiver_ring_run(l->ring, BLOCKS_PER_RUN, ring_datagram_cb, r)
+            : receive_batches(r, l));
+}
+
+/* Updates the kernel drop counter from every socket, or from every ring
+ * (with their freezes) on the ring path.  SO_MEMINFO reports drops that no
+ * later datagram has yet carried in SO_RXQ_OVFL. */
 static void
 update_kernel_drops(struct receiver *r)
 {
     uint64_t total = 0;
     size_t i;
 
+    if (r->ring) {
+        /* The UDP sockets' filter drops every datagram by design: the
+         * kernel drops that count are the rings', of every worker. */
+        size_t w;
+
+        memset(&r->ring_stats, 0, sizeof r->ring_stats);
+        for (w = 0; w <= r->n_others; w++) {
+            const struct receiver *wr = w ? r->others[w - 1] : r;
+
+            for (i = 0; i < wr->n_listeners; i++) {
+                struct receiver_ring_stats st;
+
+                receiver_ring_get_stats(wr->listeners[i].ring, &st);
+                r->ring_stats.drops += st.drops;
+                r->ring_stats.freezes += st.freezes;
+            }
+        }
+        r->counters.kernel_drops = r->ring_stats.drops;
+        return;
+    }
     for (i = 0; i < r->n_listeners; i++) {
         struct listener *l = &r->listeners[i];
         uint32_t meminfo[SK_MEMINFO_VARS];
@@ -437,29 +568,69 @@ flush_outputs(struct receiver *r)
 
 /* The receiver's state as JSON: its counters, the addresses that it
  * listens on and how many packets it wrote to each file. */
+/* What the reports show: the counters of every worker. */
+struct receiver_totals {
+    struct receiver_counters counters;
+    uint64_t pcap_written, pcapng_written;
+};
+
+/* Stores in '*t' the counters of 'r' and of its other workers, to free
+ * with receiver_counters_destroy(&t->counters). */
+static void
+receiver_totals(struct receiver *r, struct receiver_totals *t)
+{
+    size_t i;
+
+    update_kernel_drops(r);
+    receiver_counters_init(&t->counters, r->cfg.max_vnis,
+                           r->cfg.max_sources);
+    receiver_counters_add(&t->counters, &r->counters);
+    t->pcap_written = r->pcap_written;
+    t->pcapng_written = r->pcapng_written;
+    for (i = 0; i < r->n_others && !r->others_added; i++) {
+        struct receiver *w = r->others[i];
+
+        ovs_mutex_lock(&w->mutex);
+        receiver_counters_add(&t->counters, &w->counters);
+        t->pcap_written += w->pcap_written;
+        t->pcapng_written += w->pcapng_written;
+        ovs_mutex_unlock(&w->mutex);
+    }
+}
+
 static struct json *
 receiver_to_json(struct receiver *r)
 {
     struct json *json, *listen = json_array_create_empty();
     struct ds s = DS_EMPTY_INITIALIZER;
+    struct receiver_totals t;
     size_t i;
 
-    update_kernel_drops(r);
-    json = receiver_counters_to_json(&r->counters);
+    receiver_totals(r, &t);
+    json = receiver_counters_to_json(&t.counters);
     for (i = 0; i < r->n_listeners; i++) {
         ds_clear(&s);
         frame_format_sockaddr(&s, &r->listeners[i].addr, true);
         json_array_add(listen, json_string_create(ds_cstr(&s)));
     }
     json_object_put(json, "listen", listen);
+    json_object_put_string(json, "capture", r->ring ? "ring" : "socket");
+    if (r->ring) {
+        json_object_put(json, "ring_drops",
+                        json_integer_create(r->ring_stats.drops));
+        json_object_put(json, "ring_freezes",
+                        json_integer_create(r->ring_stats.freezes));
+    }
+    json_object_put(json, "workers", json_integer_create(r->cfg.n_workers));
     if (r->cfg.pcap_file) {
         json_object_put(json, "pcap_written",
-                        json_integer_create(r->pcap_written));
+                        json_integer_create(t.pcap_written));
     }
     if (r->cfg.pcapng_file) {
         json_object_put(json, "pcapng_written",
-                        json_integer_create(r->pcapng_written));
+                        json_integer_create(t.pcapng_written));
     }
+    receiver_counters_destroy(&t.counters);
     ds_destroy(&s);
     return json;
 }
@@ -467,21 +638,32 @@ receiver_to_json(struct receiver *r)
 static void
 receiver_format(struct receiver *r, struct ds *ds)
 {
+    struct receiver_totals t;
     size_t i;
 
-    update_kernel_drops(r);
+    receiver_totals(r, &t);
     for (i = 0; i < r->n_listeners; i++) {
         ds_put_cstr(ds, "listening on ");
         frame_format_sockaddr(ds, &r->listeners[i].addr, true);
         ds_put_char(ds, '\n');
     }
-    receiver_counters_format(&r->counters, ds);
+    ds_put_format(ds, "capture: %s", r->ring ? "ring" : "socket");
+    if (r->cfg.n_workers > 1) {
+        ds_put_format(ds, ", %"PRIuSIZE" workers", r->cfg.n_workers);
+    }
+    ds_put_char(ds, '\n');
+    if (r->ring) {
+        ds_put_format(ds, "ring-drops: %"PRIu64", freezes %"PRIu64"\n",
+                      r->ring_stats.drops, r->ring_stats.freezes);
+    }
+    receiver_counters_format(&t.counters, ds);
     if (r->cfg.pcap_file) {
-        ds_put_format(ds, "pcap written: %"PRIu64"\n", r->pcap_written);
+        ds_put_format(ds, "pcap written: %"PRIu64"\n", t.pcap_written);
     }
     if (r->cfg.pcapng_file) {
-        ds_put_format(ds, "pcapng written: %"PRIu64"\n", r->pcapng_written);
+        ds_put_format(ds, "pcapng written: %"PRIu64"\n", t.pcapng_written);
     }
+    receiver_counters_destroy(&t.counters);
 }
 
 static void
@@ -563,12 +745,10 @@ check_expectations(const struct receiver *r)
     return ok;
 }
 
-/* Flushes and closes the outputs, reports the counters (stderr, log and
- * --stats-file) and exits with the status that the expectations give. */
-OVS_NO_RETURN static void
-finish(struct receiver *r)
+/* Closes the capture files of 'r'. */
+static void
+close_writers(struct receiver *r)
 {
-    struct ds ds = DS_EMPTY_INITIALIZER;
     int error;
 
     if (r->pcap && (error = capture_writer_close(r->pcap))) {
@@ -579,6 +759,29 @@ finish(struct receiver *r)
         VLOG_ERR("pcapng: write failed (%s)", ovs_strerror(error));
     }
     r->pcapng = NULL;
+}
+
+/* Flushes and closes the outputs, reports the counters (stderr, log and
+ * --stats-file) and exits with the status that the expectations give. */
+OVS_NO_RETURN static void
+finish(struct receiver *r)
+{
+    struct ds ds = DS_EMPTY_INITIALIZER;
+    size_t i;
+
+    /* The other workers stop, and their counters join the first's. */
+    atomic_store(&workers_stop, true);
+    for (i = 0; i < r->n_others; i++) {
+        struct receiver *w = r->others[i];
+
+        xpthread_join(w->thread, NULL);
+        close_writers(w);
+        receiver_counters_add(&r->counters, &w->counters);
+        r->pcap_written += w->pcap_written;
+        r->pcapng_written += w->pcapng_written;
+    }
+    r->others_added = true;
+    close_writers(r);
     fflush(stdout);
 
     receiver_format(r, &ds);
@@ -624,6 +827,113 @@ open_writer(struct capture_writer_options *opts, const char *file_name,
     return w;
 }
 
+/* The loop of a worker other than the first: reads its rings, holding
+ * its mutex while it reads a run of blocks, and flushes its files. */
+static void *
+worker_main(void *w_)
+{
+    struct receiver *w = w_;
+
+    while (!atomic_load(&workers_stop)) {
+        bool busy = false;
+        size_t i;
+
+        ovs_mutex_lock(&w->mutex);
+        for (i = 0; i < w->n_listeners; i++) {
+            busy |= receive(w, &w->listeners[i]);
+        }
+        if (w->dirty && (!busy || time_msec() >= w->flush_deadline)) {
+            flush_outputs(w);
+        }
+        ovs_mutex_unlock(&w->mutex);
+        if (busy) {
+            poll_immediate_wake();
+        }
+        for (i = 0; i < w->n_listeners; i++) {
+            receiver_ring_wait(w->listeners[i].ring);
+        }
+        poll_timer_wait(FLUSH_MSEC);
+        poll_block();
+    }
+    return NULL;
+}
+
+/* Returns the name of the file that worker 'index' writes for 'name':
+ * 'name' for the first, "NAME.INDEX" for the others. */
+static char *
+worker_file_name(const char *name, size_t index)
+{
+    return index ? xasprintf("%s.%"PRIuSIZE, name, index) : xstrdup(name);
+}
+
+/* With --workers N, puts the rings of 'r' in fanout groups and starts the
+ * other N - 1 workers, each with rings of its own in those groups.  Dies
+ * if the rings cannot be had. */
+static void
+start_workers(struct receiver *r)
+{
+    uint32_t groups[MAX_LISTENERS];
+    size_t i, k;
+
+    if (!r->ring) {
+        ovs_fatal(0, "--workers %"PRIuSIZE": more than one worker needs "
+                  "the ring path (CAP_NET_RAW)", r->cfg.n_workers);
+    }
+    for (i = 0; i < r->n_listeners; i++) {
+        int error;
+
+        groups[i] = RECEIVER_RING_NEW_GROUP;
+        error = receiver_ring_join_fanout(r->listeners[i].ring, &groups[i]);
+        if (error) {
+            ovs_fatal(error, "--workers: cannot make a fanout group");
+        }
+    }
+    r->n_others = r->cfg.n_workers - 1;
+    r->others = xcalloc(r->n_others, sizeof *r->others);
+    for (k = 1; k <= r->n_others; k++) {
+        struct receiver *w = xzalloc(sizeof *w);
+
+        w->cfg = r->cfg;
+        receiver_counters_init(&w->counters, r->cfg.max_vnis,
+                               r->cfg.max_sources);
+        ds_init(&w->line);
+        ovs_mutex_init(&w->mutex);
+        w->ring = true;
+        w->n_listeners = r->n_listeners;
+        for (i = 0; i < r->n_listeners; i++) {
+            struct listener *l = &w->listeners[i];
+            int error;
+
+            l->fd = -1;
+            l->addr = r->listeners[i].addr;
+            error = receiver_ring_open(&l->addr, r->cfg.rcvbuf, &l->ring);
+            if (!error) {
+                error = receiver_ring_join_fanout(l->ring, &groups[i]);
+            }
+            if (error) {
+                ovs_fatal(error, "--workers: cannot open worker %"PRIuSIZE
+                          "'s ring", k);
+            }
+        }
+        if (r->cfg.pcap_file) {
+            w->pcap = open_writer(&w->cfg.pcap,
+                                  worker_file_name(r->cfg.pcap_file, k),
+                                  CAPTURE_PCAP);
+        }
+        if (r->cfg.pcapng_file) {
+            w->pcapng = open_writer(&w->cfg.pcapng,
+                                    worker_file_name(r->cfg.pcapng_file, k),
+                                    CAPTURE_PCAPNG);
+        }
+        r->others[k - 1] = w;
+    }
+    for (k = 0; k < r->n_others; k++) {
+        r->others[k]->thread = ovs_thread_create("worker", worker_main,
+                                                 r->others[k]);
+    }
+    VLOG_INFO("%"PRIuSIZE" workers, in fanout groups", r->cfg.n_workers);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -657,9 +967,15 @@ main(int argc, char *argv[])
         r->cfg.listen[r->cfg.n_listen++] = xstrdup("0.0.0.0");
     }
     for (i = 0; i < r->cfg.n_listen; i++) {
+        open_listener(r, r->cfg.listen[i]);
+    }
+    if (r->cfg.capture != CAPTURE_SOCKET) {
+        open_rings(r);
+    }
+    VLOG_INFO("capture: %s", r->ring ? "ring" : "socket");
+    for (i = 0; i < r->n_listeners; i++) {
         struct ds s = DS_EMPTY_INITIALIZER;
 
-        open_listener(r, r->cfg.listen[i]);
         frame_format_sockaddr(&s, &r->listeners[i].addr, true);
         /* Tests read the port that "-l ADDRESS:0" picked from here.  A
          * detached receiver prints nothing: its parent's standard error
@@ -676,6 +992,9 @@ main(int argc, char *argv[])
     if (r->cfg.pcapng_file) {
         r->pcapng = open_writer(&r->cfg.pcapng, r->cfg.pcapng_file,
                                 CAPTURE_PCAPNG);
+    }
+    if (r->cfg.n_workers > 1) {
+        start_workers(r);
     }
     if (r->cfg.print != PRINT_NONE) {
         setvbuf(stdout, NULL, _IOFBF, 256 * 1024);
@@ -701,7 +1020,7 @@ main(int argc, char *argv[])
 
         unixctl_server_run(unixctl);
         for (i = 0; i < r->n_listeners && !r->exiting; i++) {
-            busy |= receive_batches(r, &r->listeners[i]);
+            busy |= receive(r, &r->listeners[i]);
         }
         if (time_msec() >= r->deadline) {
             r->exiting = true;
@@ -716,17 +1035,21 @@ main(int argc, char *argv[])
             poll_immediate_wake();
         }
         for (i = 0; i < r->n_listeners; i++) {
-            poll_fd_wait(r->listeners[i].fd, POLLIN);
+            if (r->listeners[i].ring) {
+                receiver_ring_wait(r->listeners[i].ring);
+            } else {
+                poll_fd_wait(r->listeners[i].fd, POLLIN);
+            }
         }
         if (r->deadline != LLONG_MAX) {
             poll_timer_wait_until(r->deadline);
         }
         unixctl_server_wait(unixctl);
         poll_block();
-        if (!busy) {
+        if (!busy && !r->ring) {
             /* Woken from idle: let datagrams gather for a moment, so that
              * each wake-up and recvmmsg() serves many of them rather than
-             * one, as a capture ring's block timeout does for tcpdump. */
+             * one, as a ring's block timeout does on the ring path. */
             xnanosleep_no_quiesce(COALESCE_NSEC);
         }
     }
@@ -836,6 +1159,8 @@ parse_options(int argc, char *argv[], struct receiver_config *cfg)
         OPT_MAX_SOURCES,
         OPT_DURATION,
         OPT_RCVBUF,
+        OPT_CAPTURE,
+        OPT_WORKERS,
         OPT_SNAPLEN,
         OPT_STATS_FILE,
         OPT_UNIXCTL,
@@ -866,6 +1191,8 @@ parse_options(int argc, char *argv[], struct receiver_config *cfg)
         {"count", required_argument, NULL, 'c'},
         {"duration", required_argument, NULL, OPT_DURATION},
         {"rcvbuf", required_argument, NULL, OPT_RCVBUF},
+        {"capture", required_argument, NULL, OPT_CAPTURE},
+        {"workers", required_argument, NULL, OPT_WORKERS},
         {"stats-file", required_argument, NULL, OPT_STATS_FILE},
         {"unixctl", required_argument, NULL, OPT_UNIXCTL},
         {"expect-min", required_argument, NULL, OPT_EXPECT_MIN},
@@ -887,6 +1214,7 @@ parse_options(int argc, char *argv[], struct receiver_config *cfg)
     unsigned int rotate_secs = 0, max_files = 0, snaplen = 0;
 
     cfg->rcvbuf = DEFAULT_RCVBUF;
+    cfg->n_workers = 1;
     cfg->print = PRINT_TEXT;
     cfg->max_packets = -1;
     cfg->max_vnis = DEFAULT_MAX_VNIS;
@@ -982,6 +1310,21 @@ parse_options(int argc, char *argv[], struct receiver_config *cfg)
         case OPT_RCVBUF:
             cfg->rcvbuf = parse_count("--rcvbuf", optarg, INT_MAX / 2);
             break;
+        case OPT_CAPTURE:
+            if (!strcmp(optarg, "auto")) {
+                cfg->capture = CAPTURE_AUTO;
+            } else if (!strcmp(optarg, "ring")) {
+                cfg->capture = CAPTURE_RING;
+            } else if (!strcmp(optarg, "socket")) {
+                cfg->capture = CAPTURE_SOCKET;
+            } else {
+                ovs_fatal(0, "--capture: \"%s\" is not auto, ring or "
+                          "socket", optarg);
+            }
+            break;
+        case OPT_WORKERS:
+            cfg->n_workers = parse_range("--workers", optarg, 1, MAX_WORKERS);
+            break;
         case OPT_STATS_FILE:
             free(cfg->stats_file);
             cfg->stats_file = abs_file_name(NULL, optarg);
@@ -1076,6 +1419,25 @@ parse_options(int argc, char *argv[], struct receiver_config *cfg)
             cfg->print = PRINT_NONE;
         }
     }
+
+    /* Workers write files of their own, and neither share standard output
+     * nor a packet count. */
+    if (cfg->n_workers > 1) {
+        if (cfg->print != PRINT_NONE) {
+            ovs_fatal(0, "--workers %"PRIuSIZE": lines on standard output "
+                      "need one worker (use -q, -w or --pcapng)",
+                      cfg->n_workers);
+        }
+        if ((cfg->pcap_file && !strcmp(cfg->pcap_file, "-"))
+            || (cfg->pcapng_file && !strcmp(cfg->pcapng_file, "-"))) {
+            ovs_fatal(0, "--workers %"PRIuSIZE": a capture on standard "
+                      "output needs one worker", cfg->n_workers);
+        }
+        if (cfg->max_packets >= 0) {
+            ovs_fatal(0, "--workers %"PRIuSIZE": -c needs one worker",
+                      cfg->n_workers);
+        }
+    }
 }
 
 static void
@@ -1090,7 +1452,15 @@ usage(void)
            "default\n"
            "                            0.0.0.0:%d; PORT 0 picks a free "
            "port; repeatable\n"
-           "  --rcvbuf=BYTES            socket receive buffer (default %d)\n"
+           "  --rcvbuf=BYTES            socket buffer or ring size "
+           "(default %d)\n"
+           "  --capture=auto|ring|socket  read an AF_PACKET ring or the UDP "
+           "socket;\n"
+           "                            auto: the ring if allowed "
+           "(CAP_NET_RAW)\n"
+           "  --workers=N               N threads on rings in a fanout group "
+           "(default 1);\n"
+           "                            worker K > 0 writes FILE.K\n"
            "  --vni=LIST                accept only these VNIs "
            "(e.g. 100,200-210)\n"
            "  --from=PREFIX,...         accept datagrams only from these "

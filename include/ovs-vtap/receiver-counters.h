@@ -64,6 +64,8 @@ struct receiver_counters {
 void receiver_counters_init(struct receiver_counters *, size_t max_vnis,
                             size_t max_sources);
 void receiver_counters_destroy(struct receiver_counters *);
+void receiver_counters_add(struct receiver_counters *dst,
+                           const struct receiver_counters *src);
 struct receiver_vni_counters *receiver_counters_vni(
     struct receiver_counters *, uint32_t vni);
 const struct receiver_vni_counters *receiver_counters_find_vni(
