@@ -454,11 +454,11 @@ receiver_ring_join_fanout(struct receiver_ring *ring, uint32_t *group)
     socklen_t len = sizeof arg;
 
     if (*group == RECEIVER_RING_NEW_GROUP) {
-        arg = (PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG
-               | PACKET_FANOUT_FLAG_UNIQUEID) << 16;
+        arg = (uint32_t) (PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG
+                          | PACKET_FANOUT_FLAG_UNIQUEID) << 16;
     } else {
-        arg = *group | ((PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG)
-                        << 16);
+        arg = *group | ((uint32_t) (PACKET_FANOUT_HASH
+                                    | PACKET_FANOUT_FLAG_DEFRAG) << 16);
     }
     if (setsockopt(ring->fd, SOL_PACKET, PACKET_FANOUT, &arg, sizeof arg)
         || getsockopt(ring->fd, SOL_PACKET, PACKET_FANOUT, &arg, &len)) {
