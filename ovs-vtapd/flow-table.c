@@ -313,6 +313,24 @@ flow_table_create(const char *bridge, const char *rundir,
     return ft;
 }
 
+/* Forgets that the switch refused the flows of 'g'. */
+static void
+ft_group_clear_refusal(struct ft_group *g)
+{
+    free(g->refused);
+    g->refused = NULL;
+    free(g->vtaps);
+    g->vtaps = NULL;
+    g->n_vtaps = 0;
+}
+
+static void
+ft_group_free(struct ft_group *g)
+{
+    ft_group_clear_refusal(g);
+    free(g);
+}
+
 /* Closes the connection of 'ft' and frees it.  Its flows stay in the
  * switch (the bridge is normally being removed too). */
 void
@@ -324,9 +342,7 @@ flow_table_destroy(struct flow_table *ft)
         rconn_destroy(ft->rconn);
         ft_bundles_clear(ft);
         HMAP_FOR_EACH_POP (g, node, &ft->groups) {
-            free(g->refused);
-            free(g->vtaps);
-            free(g);
+            ft_group_free(g);
         }
         hmap_destroy(&ft->groups);
         ft_flows_clear(&ft->desired);
@@ -694,9 +710,7 @@ ft_groups_prepare(struct flow_table *ft, long long int now)
                 ft->refusals_changed = true;
             }
             hmap_remove(&ft->groups, &g->node);
-            free(g->refused);
-            free(g->vtaps);
-            free(g);
+            ft_group_free(g);
             continue;
         }
         g->due = ft_group_is_due(g, now);
@@ -809,11 +823,7 @@ sync_flows(struct flow_table *ft)
     struct ft_group *g;
     HMAP_FOR_EACH (g, node, &ft->groups) {
         if (g->due && !g->id && !ft_bundle_is_pending(ft, 0)) {
-            free(g->refused);
-            g->refused = NULL;
-            free(g->vtaps);
-            g->vtaps = NULL;
-            g->n_vtaps = 0;
+            ft_group_clear_refusal(g);
             ft->refusals_changed = true;
         }
         g->due = false;
@@ -948,11 +958,7 @@ ft_bundle_done(struct flow_table *ft, struct ft_bundle *b, bool committed)
                 VLOG_INFO("%s: ovs-vswitchd took the shared flows now",
                           ft->bridge);
             }
-            free(g->refused);
-            g->refused = NULL;
-            free(g->vtaps);
-            g->vtaps = NULL;
-            g->n_vtaps = 0;
+            ft_group_clear_refusal(g);
             ft->refusals_changed = true;
         }
     }
