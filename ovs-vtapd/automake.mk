@@ -27,6 +27,8 @@ ovs_vtapd_ovs_vtapd_SOURCES = \
 	ovs-vtapd/path-mtu.h \
 	ovs-vtapd/vtap-cleanup.c \
 	ovs-vtapd/vtap-cleanup.h \
+	ovs-vtapd/vtap-cookie.c \
+	ovs-vtapd/vtap-cookie.h \
 	ovs-vtapd/vtap-desired.c \
 	ovs-vtapd/vtap-desired.h \
 	ovs-vtapd/vtap-pipeline.c \
@@ -43,6 +45,8 @@ tests_test_vtapd_flow_table_SOURCES = \
 	ovs-vtapd/flow-counters.c \
 	ovs-vtapd/flow-counters.h \
 	ovs-vtapd/flow-table.c \
-	ovs-vtapd/flow-table.h
+	ovs-vtapd/flow-table.h \
+	ovs-vtapd/vtap-cookie.c \
+	ovs-vtapd/vtap-cookie.h
 tests_test_vtapd_flow_table_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/ovs-vtapd
 tests_test_vtapd_flow_table_LDADD = $(unit_test_ldadd) $(OVS_LIBS)

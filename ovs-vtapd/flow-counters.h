@@ -15,15 +15,10 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 
-/* flow-counters.h: the cookies of ovs-vtapd's flows and the counting of
- * what those flows counted in the switch.
- *
- * A cookie says whose a flow is: the VTAP (its id), the direction, the
- * capture rule (an id derived from the Capture_Rule's UUID, so that it does
- * not change when rules are added or removed before it) and whether the
- * rule includes.  Statistics replies are attributed by cookie alone, so a
- * reply that arrives after the flows changed still counts for the rule
- * whose flow counted the packets.
+/* flow-counters.h: the counting of what ovs-vtapd's flows counted in the
+ * switch.  Statistics replies are attributed by cookie alone (see
+ * vtap-cookie.h), so a reply that arrives after the flows changed still
+ * counts for the rule whose flow counted the packets.
  *
  * The switch's counters of a flow only grow while the flow lives.  For each
  * flow (by table, priority and match) the raw counters last seen are kept
@@ -42,32 +37,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "openvswitch/hmap.h"
-
-struct vtap_rule;
-
-/* Cookies: the high 16 bits mark ovs-vtapd's flows; bits 46..47 say what
- * the flow is for, bit 45 is set for a flow of an include rule, bits
- * 32..44 are the rule's id (see vtap_cookie_rule_ids()); the low 32 bits
- * are the VTAP id (0 for shared flows). */
-#define VTAP_COOKIE_MAGIC   0x7674ULL
-#define VTAP_COOKIE_MASK    0xffff000000000000ULL
-#define VTAP_COOKIE_KIND_SHARED  0      /* Dispatch, loop guard, drops. */
-#define VTAP_COOKIE_KIND_INGRESS 1      /* Rule flow of the ingress. */
-#define VTAP_COOKIE_KIND_EGRESS  2      /* Rule flow of the egress. */
-#define VTAP_COOKIE_KIND_OUTPUT  3      /* Output to the target; the rule
-                                         * bits say which: */
-#define VTAP_OUTPUT_COPY         0      /*   whole or as set, not counted; */
-#define VTAP_OUTPUT_CUT          1      /*   cut to fit the path, counted. */
-#define VTAP_COOKIE_RULE_MAX     0x1fff /* Largest rule id. */
-
-uint64_t vtap_cookie(unsigned int kind, bool include, unsigned int rule_id,
-                     uint32_t vtap_id);
-unsigned int vtap_cookie_kind(uint64_t cookie);
-bool vtap_cookie_include(uint64_t cookie);
-unsigned int vtap_cookie_rule(uint64_t cookie);
-uint32_t vtap_cookie_vtap(uint64_t cookie);
-void vtap_cookie_rule_ids(const struct vtap_rule *, size_t n,
-                          unsigned int *ids);
+#include "vtap-cookie.h"
 
 /* Packets and bytes counted by the flows with one cookie since the last
  * flow_counters_take(). */

@@ -46,6 +46,7 @@
 #include "openvswitch/poll-loop.h"
 #include "timeval.h"
 #include "util.h"
+#include "vtap-cookie.h"
 
 VLOG_DEFINE_THIS_MODULE(flow_table);
 

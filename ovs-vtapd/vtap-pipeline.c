@@ -32,6 +32,7 @@
 #include "packets.h"
 #include "sset.h"
 #include "util.h"
+#include "vtap-cookie.h"
 #include "vtap-desired.h"
 
 VLOG_DEFINE_THIS_MODULE(vtap_pipeline);

@@ -31,6 +31,7 @@
 #include "packets.h"
 #include "smap.h"
 #include "util.h"
+#include "vtap-cookie.h"
 #include "vtap-desired.h"
 #include "vtap-idl.h"
 

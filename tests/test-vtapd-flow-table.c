@@ -39,6 +39,7 @@
 #include "packets.h"
 #include "util.h"
 #include "uuid.h"
+#include "vtap-cookie.h"
 
 /* Every field of a cookie comes back as it went in, and the magic is what
  * the flow stats request masks on. */
