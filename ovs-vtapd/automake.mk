@@ -21,8 +21,6 @@ ovs_vtapd_ovs_vtapd_SOURCES = \
 	ovs-vtapd/flow-counters.h \
 	ovs-vtapd/flow-table.c \
 	ovs-vtapd/flow-table.h \
-	ovs-vtapd/ovs-config.c \
-	ovs-vtapd/ovs-config.h \
 	ovs-vtapd/path-mtu.c \
 	ovs-vtapd/path-mtu.h \
 	ovs-vtapd/vtap-cleanup.c \
@@ -31,10 +29,14 @@ ovs_vtapd_ovs_vtapd_SOURCES = \
 	ovs-vtapd/vtap-cookie.h \
 	ovs-vtapd/vtap-desired.c \
 	ovs-vtapd/vtap-desired.h \
+	ovs-vtapd/vtap-names.c \
+	ovs-vtapd/vtap-names.h \
 	ovs-vtapd/vtap-pipeline.c \
 	ovs-vtapd/vtap-pipeline.h \
 	ovs-vtapd/vtap-status.c \
-	ovs-vtapd/vtap-status.h
+	ovs-vtapd/vtap-status.h \
+	ovs-vtapd/vswitch-config.c \
+	ovs-vtapd/vswitch-config.h
 ovs_vtapd_ovs_vtapd_LDADD = lib/libovsvtap.la $(OVS_LIBS) $(UNBOUND_LIBS)
 dist_man_MANS += ovs-vtapd/ovs-vtapd.8
 

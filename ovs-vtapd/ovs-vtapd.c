@@ -36,7 +36,6 @@
 #include "openvswitch/shash.h"
 #include "openvswitch/vconn.h"
 #include "openvswitch/vlog.h"
-#include "ovs-config.h"
 #include "ovs-vtap/vtap-resolver.h"
 #include "flow.h"
 #include "ovsdb-idl.h"
@@ -46,9 +45,11 @@
 #include "timeval.h"
 #include "unixctl.h"
 #include "util.h"
+#include "vswitch-config.h"
 #include "vswitch-idl.h"
 #include "vtap-cleanup.h"
 #include "vtap-desired.h"
+#include "vtap-names.h"
 #include "vtap-idl.h"
 #include "vtap-pipeline.h"
 #include "vtap-status.h"
@@ -154,7 +155,7 @@ recompute(struct vtapd *d, struct ovsdb_idl_txn *ovs_txn)
     vtap_desired_build(&d->desired, d->ovs_loop.idl, d->vtap_loop.idl,
                        d->resolver, d->paths);
     path_mtu_sweep(d->paths);
-    if (ovs_config_run(ovs_txn, d->ovs_loop.idl, &d->desired) && ovs_txn) {
+    if (vswitch_config_run(ovs_txn, d->ovs_loop.idl, &d->desired) && ovs_txn) {
         bump_next_cfg(d, ovs_txn);
     }
     sync_flow_tables(d);
@@ -446,7 +447,7 @@ main(int argc, char *argv[])
     struct ovsdb_idl *ovs_idl = ovsdb_idl_create(ovs_remote,
                                                  &ovsrec_idl_class,
                                                  true, true);
-    ovs_config_register_columns(ovs_idl);
+    vswitch_config_register_columns(ovs_idl);
     d.ovs_loop = (struct ovsdb_idl_loop) OVSDB_IDL_LOOP_INITIALIZER(ovs_idl);
     d.vtap_loop = (struct ovsdb_idl_loop) OVSDB_IDL_LOOP_INITIALIZER(
         ovsdb_idl_create(vtap_remote, &vtaprec_idl_class, true, true));
@@ -748,18 +749,27 @@ show_want(const struct vtapd *d, const struct vtap_want *want, struct ds *s)
     }
     if (want->mirror_bridge) {
         const char *tag = want->source_tag;
+        int n_dirs = want->src_port ? 2 : 1;
 
-        ds_put_format(s, "  mirrors on %s: ovs-vtap-i-%s (ingress)",
-                      want->src_bridge, tag);
-        if (want->src_port) {
-            ds_put_format(s, ", ovs-vtap-e-%s (egress)", tag);
+        ds_put_format(s, "  mirrors on %s:", want->src_bridge);
+        for (int egress = 0; egress < n_dirs; egress++) {
+            char *mirror = vtap_mirror_name(tag, egress);
+            ds_put_format(s, "%s %s (%s)", egress ? "," : "", mirror,
+                          egress ? "egress" : "ingress");
+            free(mirror);
         }
-        ds_put_format(s, "\n  mirror bridge: %s\n", want->mirror_bridge);
-        ds_put_format(s, "  patch ports: vtpi-%s -> vtmi-%s (ofport %"PRIu16
-                      ")", tag, tag, ofp_to_u16(want->ingress_ofport));
-        if (want->src_port) {
-            ds_put_format(s, ", vtpe-%s -> vtme-%s (ofport %"PRIu16")",
-                          tag, tag, ofp_to_u16(want->egress_ofport));
+        ds_put_format(s, "\n  mirror bridge: %s\n  patch ports:",
+                      want->mirror_bridge);
+        for (int egress = 0; egress < n_dirs; egress++) {
+            char *src_side = vtap_patch_name(tag, egress, false);
+            char *mirror_side = vtap_patch_name(tag, egress, true);
+            ofp_port_t ofport = (egress ? want->egress_ofport
+                                 : want->ingress_ofport);
+            ds_put_format(s, "%s %s -> %s (ofport %"PRIu16")",
+                          egress ? "," : "", src_side, mirror_side,
+                          ofp_to_u16(ofport));
+            free(src_side);
+            free(mirror_side);
         }
         ds_put_format(s, "\n  vxlan port: %s (ofport %"PRIu16")\n",
                       want->vxlan_port, ofp_to_u16(want->vxlan_ofport));

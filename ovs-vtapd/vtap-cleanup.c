@@ -23,8 +23,8 @@
 #include <string.h>
 #include "openvswitch/hmap.h"
 #include "openvswitch/vlog.h"
-#include "ovs-config.h"
 #include "ovsdb-idl.h"
+#include "vswitch-config.h"
 #include "vtap-desired.h"
 #include "vtap-idl.h"
 
@@ -40,7 +40,7 @@ vtap_cleanup_ovs(struct ovsdb_idl_txn *txn, const struct ovsdb_idl *idl)
     bool changed;
 
     hmap_init(&none.vtaps);
-    changed = ovs_config_run(txn, idl, &none);
+    changed = vswitch_config_run(txn, idl, &none);
     vtap_desired_destroy(&none);
     return changed;
 }

@@ -28,7 +28,6 @@
 #include "openvswitch/hmap.h"
 #include "openvswitch/vlog.h"
 #include "ovs-vtap/vtap-resolver.h"
-#include "ovs-config.h"
 #include "packets.h"
 #include "path-mtu.h"
 #include "smap.h"
@@ -36,6 +35,7 @@
 #include "util.h"
 #include "vswitch-idl.h"
 #include "vtap-idl.h"
+#include "vtap-names.h"
 
 VLOG_DEFINE_THIS_MODULE(vtap_desired);
 
@@ -82,12 +82,12 @@ resolve_source(struct vtap_want *want, const struct vtaprec_vtap *row,
     if (!strcmp(type, "port") || !strcmp(type, "iface-id")) {
         const struct ovsrec_bridge *br;
         OVSREC_BRIDGE_FOR_EACH (br, ovs) {
-            if (ovs_config_is_owned(&br->external_ids)) {
+            if (vtap_is_owned(&br->external_ids)) {
                 continue;
             }
             for (size_t i = 0; i < br->n_ports && !port; i++) {
                 const struct ovsrec_port *p = br->ports[i];
-                if (ovs_config_is_owned(&p->external_ids)) {
+                if (vtap_is_owned(&p->external_ids)) {
                     continue;
                 }
                 if (!strcmp(type, "port")) {
@@ -119,7 +119,7 @@ resolve_source(struct vtap_want *want, const struct vtaprec_vtap *row,
         const struct ovsrec_bridge *br;
         OVSREC_BRIDGE_FOR_EACH (br, ovs) {
             if (!strcmp(br->name, row->source)
-                && !ovs_config_is_owned(&br->external_ids)) {
+                && !vtap_is_owned(&br->external_ids)) {
                 bridge = br;
                 break;
             }
@@ -143,10 +143,9 @@ resolve_source(struct vtap_want *want, const struct vtaprec_vtap *row,
     want->src_dp_type = xstrdup(bridge->datapath_type[0]
                                 ? bridge->datapath_type : "system");
     want->src_port = port ? xstrdup(port->name) : NULL;
-    want->source_key = (port ? xasprintf("%s|%s", bridge->name, port->name)
-                        : want->src_vlan >= 0
-                        ? xasprintf("%s|vlan%d", bridge->name, want->src_vlan)
-                        : xasprintf("%s|*", bridge->name));
+    want->source_key = vtap_source_key(bridge->name,
+                                       port ? port->name : NULL,
+                                       want->src_vlan);
 }
 
 /* Finds the address of the target, by literal or through 'resolver'. */

@@ -17,7 +17,7 @@
 
 /* vtap-desired.h: what ovs-vtapd wants on this host, read from the VTAP
  * and Open_vSwitch databases: each VTAP with its source as found here, its
- * target address, its rules, and (filled in later by ovs-config and the
+ * target address, its rules, and (filled in later by vswitch-config and the
  * pipeline) where and how it is realized. */
 
 #ifndef OVS_VTAPD_VTAP_DESIRED_H
@@ -72,7 +72,7 @@ struct vtap_want {
     struct vtap_rule *rules;
     size_t n_rules;
 
-    /* Filled in by ovs_config_run() and the pipeline. */
+    /* Filled in by vswitch_config_run() and the pipeline. */
     char *mirror_bridge;        /* Mirror bridge name, or NULL. */
     char *source_tag;           /* Tag in the names of the source's Mirror
                                  * rows and patch ports, or NULL. */

@@ -15,36 +15,31 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 
-/* ovs-config.h: the Open_vSwitch configuration that realizes VTAPs: per
+/* vswitch-config.h: the Open_vSwitch configuration that realizes VTAPs: per
  * source a pair of Mirror rows (one for a bridge or VLAN source) into patch
  * ports, per source bridge a mirror bridge with the patch peers, and per
  * mirror bridge one flow-based VXLAN port for each target UDP port.
  *
- * Every row made here carries external_ids:ovs-vtap-owner=ovs-vtapd, and
- * only such rows are ever changed or removed.  The columns of other rows
+ * Every row made here carries the owner mark of vtap-names.h, and only
+ * such rows are ever changed or removed.  The columns of other rows
  * that refer to them (a bridge's ports and mirrors, Open_vSwitch bridges)
  * change only by partial updates, so that what other clients commit
  * meanwhile stays. */
 
-#ifndef OVS_VTAPD_OVS_CONFIG_H
-#define OVS_VTAPD_OVS_CONFIG_H 1
+#ifndef OVS_VTAPD_VSWITCH_CONFIG_H
+#define OVS_VTAPD_VSWITCH_CONFIG_H 1
 
 #include <stdbool.h>
 
 struct ovsdb_idl;
 struct ovsdb_idl_txn;
-struct smap;
 struct vtap_desired;
 
-#define OVS_VTAP_OWNER_KEY "ovs-vtap-owner"
-#define OVS_VTAP_OWNER "ovs-vtapd"
-
 /* Most Mirror rows that one bridge can have (MAX_MIRRORS in OVS). */
-#define OVS_VTAP_MAX_MIRRORS 32
+#define VTAP_MAX_MIRRORS 32
 
-bool ovs_config_is_owned(const struct smap *external_ids);
-bool ovs_config_run(struct ovsdb_idl_txn *, const struct ovsdb_idl *,
-                    struct vtap_desired *);
-void ovs_config_register_columns(struct ovsdb_idl *);
+bool vswitch_config_run(struct ovsdb_idl_txn *, const struct ovsdb_idl *,
+                        struct vtap_desired *);
+void vswitch_config_register_columns(struct ovsdb_idl *);
 
-#endif /* ovs-config.h */
+#endif /* vswitch-config.h */

@@ -15,12 +15,12 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 
-/* ovs-config.c: reconciles the Open_vSwitch rows that ovs-vtapd owns
+/* vswitch-config.c: reconciles the Open_vSwitch rows that ovs-vtapd owns
  * (mirror bridges, patch and VXLAN ports, Mirror rows) with the VTAPs that
- * this host should realize.  See ovs-config.h. */
+ * this host should realize.  See vswitch-config.h. */
 
 #include <config.h>
-#include "ovs-config.h"
+#include "vswitch-config.h"
 
 #include <string.h>
 #include "flow.h"
@@ -35,22 +35,14 @@
 #include "util.h"
 #include "vswitch-idl.h"
 #include "vtap-desired.h"
+#include "vtap-names.h"
 
-VLOG_DEFINE_THIS_MODULE(ovs_config);
-
-/* Returns true if 'external_ids' marks a row as ovs-vtapd's. */
-bool
-ovs_config_is_owned(const struct smap *external_ids)
-{
-    const char *owner = smap_get(external_ids, OVS_VTAP_OWNER_KEY);
-
-    return owner && !strcmp(owner, OVS_VTAP_OWNER);
-}
+VLOG_DEFINE_THIS_MODULE(vswitch_config);
 
 /* Keeps the IDL from waking the daemon for the state and counters that
  * ovs-vswitchd keeps writing and that ovs-vtapd does not act on. */
 void
-ovs_config_register_columns(struct ovsdb_idl *idl)
+vswitch_config_register_columns(struct ovsdb_idl *idl)
 {
     static const struct ovsdb_idl_column *const volatile_columns[] = {
         &ovsrec_bridge_col_datapath_version,
@@ -91,7 +83,7 @@ ovs_config_register_columns(struct ovsdb_idl *idl)
 struct source {
     struct hmap_node node;      /* In 'sources', by key. */
     const char *key;            /* vtap_want.source_key. */
-    char tag[9];                /* 8 hex digits, from the key. */
+    char tag[VTAP_TAG_SIZE];    /* vtap_source_tag() of the key. */
     const struct vtap_want *want;   /* The first VTAP on it. */
     bool over_limit;            /* Its bridge has no room left. */
 };
@@ -104,14 +96,6 @@ struct mbridge {
     struct shash ports;         /* Port name -> "struct smap *" options. */
     struct shash types;         /* Port name -> interface type. */
 };
-
-static char *
-mirror_bridge_name(const char *src_bridge)
-{
-    return (strlen(src_bridge) <= 10
-            ? xasprintf("vtap-%s", src_bridge)
-            : xasprintf("vtap-%08"PRIx32, hash_string(src_bridge, 0)));
-}
 
 static void
 mbridge_add_port(struct mbridge *mb, const char *name, const char *type,
@@ -126,13 +110,17 @@ mbridge_add_port(struct mbridge *mb, const char *name, const char *type,
     }
 }
 
+/* Returns the options of a patch port whose peer is the patch port of the
+ * source with 'tag' for one direction ('egress'), on the mirror bridge if
+ * 'mirror_side', else on the source bridge. */
 static struct smap *
-patch_options(const char *prefix, const char *tag)
+patch_options(const char *tag, bool egress, bool mirror_side)
 {
     struct smap *options = xmalloc(sizeof *options);
 
     smap_init(options);
-    smap_add_format(options, "peer", "%s%s", prefix, tag);
+    smap_add_nocopy(options, xstrdup("peer"),
+                    vtap_patch_name(tag, egress, mirror_side));
     return options;
 }
 
@@ -185,13 +173,13 @@ sync_ports(struct ovsdb_idl_txn *txn, const struct ovsrec_bridge *br,
     for (size_t i = 0; br && i < br->n_ports; i++) {
         const struct ovsrec_port *port = br->ports[i];
 
-        if (!ovs_config_is_owned(&port->external_ids)) {
+        if (!vtap_is_owned(&port->external_ids)) {
             continue;
         }
 
         const struct ovsrec_interface *iface = port_iface(port);
         if (shash_find(want_ports, port->name) && iface
-            && ovs_config_is_owned(&iface->external_ids)) {
+            && vtap_is_owned(&iface->external_ids)) {
             const struct smap *options = shash_find_data(want_ports,
                                                          port->name);
             const char *type = shash_find_data(want_types, port->name);
@@ -222,8 +210,8 @@ sync_ports(struct ovsdb_idl_txn *txn, const struct ovsrec_bridge *br,
         if (!txn || shash_find(port_rows, node->name)) {
             continue;
         }
-        struct smap owner = SMAP_CONST1(&owner, OVS_VTAP_OWNER_KEY,
-                                        OVS_VTAP_OWNER);
+        struct smap owner = SMAP_CONST1(&owner, VTAP_OWNER_KEY,
+                                        VTAP_OWNER);
         struct ovsrec_interface *iface = ovsrec_interface_insert(txn);
         ovsrec_interface_set_name(iface, node->name);
         ovsrec_interface_set_type(iface, shash_find_data(want_types,
@@ -307,7 +295,7 @@ sync_mirrors(struct ovsdb_idl_txn *txn, const struct ovsrec_bridge *br,
         const struct ovsrec_mirror *m = br->mirrors[i];
         const struct mirror_want *w = NULL;
 
-        if (!ovs_config_is_owned(&m->external_ids)) {
+        if (!vtap_is_owned(&m->external_ids)) {
             continue;
         }
         for (size_t j = 0; j < n_wants; j++) {
@@ -337,8 +325,8 @@ sync_mirrors(struct ovsdb_idl_txn *txn, const struct ovsrec_bridge *br,
     for (size_t j = 0; j < n_wants && txn; j++) {
         if (!found[j]) {
             const struct mirror_want *w = &wants[j];
-            struct smap owner = SMAP_CONST1(&owner, OVS_VTAP_OWNER_KEY,
-                                            OVS_VTAP_OWNER);
+            struct smap owner = SMAP_CONST1(&owner, VTAP_OWNER_KEY,
+                                            VTAP_OWNER);
             struct ovsrec_mirror *m = ovsrec_mirror_insert(txn);
 
             ovsrec_mirror_set_name(m, w->name);
@@ -397,13 +385,13 @@ apply_mirror_limit(const struct ovsdb_idl *idl, struct hmap *sources)
             unsigned int others = 0;
 
             for (size_t j = 0; br && j < br->n_mirrors; j++) {
-                others += !ovs_config_is_owned(&br->mirrors[j]->external_ids);
+                others += !vtap_is_owned(&br->mirrors[j]->external_ids);
             }
             simap_put(&used, bridge, others);
             count = simap_find(&used, bridge);
         }
         unsigned int need = sorted[i]->want->src_port ? 2 : 1;
-        if (count->data + need > OVS_VTAP_MAX_MIRRORS) {
+        if (count->data + need > VTAP_MAX_MIRRORS) {
             sorted[i]->over_limit = true;
         } else {
             count->data += need;
@@ -447,8 +435,8 @@ create_mirror_bridge(struct ovsdb_idl_txn *txn,
                      const struct ovsrec_open_vswitch *cfg,
                      const struct mbridge *mb)
 {
-    struct smap owner = SMAP_CONST1(&owner, OVS_VTAP_OWNER_KEY,
-                                    OVS_VTAP_OWNER);
+    struct smap owner = SMAP_CONST1(&owner, VTAP_OWNER_KEY,
+                                    VTAP_OWNER);
     struct smap other = SMAP_CONST1(&other, "disable-in-band", "true");
     struct ovsrec_bridge *br = ovsrec_bridge_insert(txn);
 
@@ -479,12 +467,11 @@ collect(struct vtap_desired *desired, struct hmap *sources,
             src = xzalloc(sizeof *src);
             src->key = want->source_key;
             src->want = want;
-            snprintf(src->tag, sizeof src->tag, "%08"PRIx32,
-                     hash_string(src->key, 0));
+            vtap_source_tag(src->key, src->tag);
             hmap_insert(sources, &src->node, hash_string(src->key, 0));
         }
 
-        char *name = mirror_bridge_name(want->src_bridge);
+        char *name = vtap_mirror_bridge_name(want->src_bridge);
         struct mbridge *mb = shash_find_data(mbridges, name);
         if (!mb) {
             mb = xzalloc(sizeof *mb);
@@ -505,7 +492,7 @@ collect(struct vtap_desired *desired, struct hmap *sources,
  * OpenFlow ports, and the error of a VTAP that cannot be realized.
  * Returns true if 'txn' changes anything. */
 bool
-ovs_config_run(struct ovsdb_idl_txn *txn, const struct ovsdb_idl *idl,
+vswitch_config_run(struct ovsdb_idl_txn *txn, const struct ovsdb_idl *idl,
                struct vtap_desired *desired)
 {
     const struct ovsrec_open_vswitch *cfg = ovsrec_open_vswitch_first(idl);
@@ -523,30 +510,24 @@ ovs_config_run(struct ovsdb_idl_txn *txn, const struct ovsdb_idl *idl,
     /* The ports of each mirror bridge. */
     struct source *src;
     HMAP_FOR_EACH (src, node, &sources) {
-        char *name = mirror_bridge_name(src->want->src_bridge);
+        char *name = vtap_mirror_bridge_name(src->want->src_bridge);
         struct mbridge *mb = shash_find_data(&mbridges, name);
         free(name);
         if (src->over_limit) {
             continue;
         }
-        char *pname = xasprintf("vtmi-%s", src->tag);
-        mbridge_add_port(mb, pname, "patch", patch_options("vtpi-",
-                                                           src->tag));
-        free(pname);
-        if (src->want->src_port) {
-            pname = xasprintf("vtme-%s", src->tag);
+        for (int egress = 0; egress < 1 + !!src->want->src_port; egress++) {
+            char *pname = vtap_patch_name(src->tag, egress, true);
             mbridge_add_port(mb, pname, "patch",
-                             patch_options("vtpe-", src->tag));
+                             patch_options(src->tag, egress, false));
             free(pname);
         }
     }
     HMAP_FOR_EACH (want, node, &desired->vtaps) {
         if (want->src_bridge && want->target_port) {
-            char *name = mirror_bridge_name(want->src_bridge);
+            char *name = vtap_mirror_bridge_name(want->src_bridge);
             struct mbridge *mb = shash_find_data(&mbridges, name);
-            char *pname = xasprintf("vtx%"PRIu16"-%06"PRIx32,
-                                    want->target_port,
-                                    hash_string(name, 0) & 0xffffff);
+            char *pname = vtap_vxlan_port_name(name, want->target_port);
             struct smap *options = xmalloc(sizeof *options);
 
             /* The VNI is set per flow (out_key=flow).  A fixed in_key of
@@ -558,7 +539,7 @@ ovs_config_run(struct ovsdb_idl_txn *txn, const struct ovsdb_idl *idl,
             smap_add(options, "remote_ip", "flow");
             smap_add(options, "out_key", "flow");
             smap_add_format(options, "in_key", "%"PRIu32,
-                            hash_string(name, 0) & 0xffffff);
+                            vtap_vxlan_in_key(name));
             smap_add_format(options, "dst_port", "%"PRIu16, want->target_port);
             mbridge_add_port(mb, pname, "vxlan", options);
             free(pname);
@@ -570,7 +551,7 @@ ovs_config_run(struct ovsdb_idl_txn *txn, const struct ovsdb_idl *idl,
      * others. */
     const struct ovsrec_bridge *br;
     OVSREC_BRIDGE_FOR_EACH (br, idl) {
-        if (ovs_config_is_owned(&br->external_ids)
+        if (vtap_is_owned(&br->external_ids)
             && !shash_find(&mbridges, br->name)) {
             if (txn) {
                 ovsrec_open_vswitch_update_bridges_delvalue(cfg, br);
@@ -586,7 +567,7 @@ ovs_config_run(struct ovsdb_idl_txn *txn, const struct ovsdb_idl *idl,
         const struct ovsrec_bridge *old = find_bridge(idl, mb->name);
         struct ovsrec_bridge *new = NULL;
 
-        if (old && !ovs_config_is_owned(&old->external_ids)) {
+        if (old && !vtap_is_owned(&old->external_ids)) {
             HMAP_FOR_EACH (want, node, &desired->vtaps) {
                 if (want->src_bridge && !strcmp(want->src_bridge,
                                                 mb->src_bridge)) {
@@ -610,7 +591,7 @@ ovs_config_run(struct ovsdb_idl_txn *txn, const struct ovsdb_idl *idl,
 
     /* Source bridges: patch ports and Mirror rows. */
     OVSREC_BRIDGE_FOR_EACH (br, idl) {
-        if (ovs_config_is_owned(&br->external_ids)) {
+        if (vtap_is_owned(&br->external_ids)) {
             continue;
         }
         struct shash ports = SHASH_INITIALIZER(&ports);
@@ -627,19 +608,16 @@ ovs_config_run(struct ovsdb_idl_txn *txn, const struct ovsdb_idl *idl,
                 if (egress && !w->src_port) {
                     break;
                 }
-                char *pname = xasprintf("vtp%c-%s", egress ? 'e' : 'i',
-                                        src->tag);
+                char *pname = vtap_patch_name(src->tag, egress, false);
                 shash_add(&ports, pname,
-                          patch_options(egress ? "vtme-" : "vtmi-",
-                                        src->tag));
+                          patch_options(src->tag, egress, true));
                 shash_add(&types, pname, "patch");
 
                 if (n_mwants >= allocated) {
                     mwants = x2nrealloc(mwants, &allocated, sizeof *mwants);
                 }
                 struct mirror_want *mw = &mwants[n_mwants++];
-                mw->name = xasprintf("ovs-vtap-%c-%s", egress ? 'e' : 'i',
-                                     src->tag);
+                mw->name = vtap_mirror_name(src->tag, egress);
                 mw->select = w->src_port ? bridge_find_port(br, w->src_port)
                                          : NULL;
                 mw->egress = egress;
@@ -675,24 +653,22 @@ ovs_config_run(struct ovsdb_idl_txn *txn, const struct ovsdb_idl *idl,
         if (src->over_limit) {
             vtap_want_set_error(want, "mirror limit of bridge %s reached "
                                 "(%d)", want->src_bridge,
-                                OVS_VTAP_MAX_MIRRORS);
+                                VTAP_MAX_MIRRORS);
             continue;
         }
-        want->mirror_bridge = mirror_bridge_name(want->src_bridge);
+        want->mirror_bridge = vtap_mirror_bridge_name(want->src_bridge);
         want->source_tag = xstrdup(src->tag);
-        want->vxlan_port = xasprintf("vtx%"PRIu16"-%06"PRIx32,
-                                     want->target_port,
-                                     hash_string(want->mirror_bridge, 0)
-                                     & 0xffffff);
+        want->vxlan_port = vtap_vxlan_port_name(want->mirror_bridge,
+                                                want->target_port);
         const struct ovsrec_bridge *mbr = find_bridge(idl,
                                                       want->mirror_bridge);
-        if (!mbr || !ovs_config_is_owned(&mbr->external_ids)) {
+        if (!mbr || !vtap_is_owned(&mbr->external_ids)) {
             continue;
         }
-        char *pname = xasprintf("vtmi-%s", src->tag);
+        char *pname = vtap_patch_name(src->tag, false, true);
         want->ingress_ofport = bridge_port_ofport(mbr, pname);
         free(pname);
-        pname = xasprintf("vtme-%s", src->tag);
+        pname = vtap_patch_name(src->tag, true, true);
         want->egress_ofport = bridge_port_ofport(mbr, pname);
         free(pname);
         want->vxlan_ofport = bridge_port_ofport(mbr, want->vxlan_port);
