@@ -40,7 +40,6 @@
 #include "openvswitch/ofp-util.h"
 #include "openvswitch/ofpbuf.h"
 #include "openvswitch/rconn.h"
-#include "openvswitch/shash.h"
 #include "openvswitch/vlog.h"
 #include "svec.h"
 #include "openvswitch/poll-loop.h"
@@ -126,7 +125,6 @@ struct flow_table {
     unsigned int conn_seqno;    /* rconn's when last dumped. */
     struct hmap desired;        /* "struct ft_flow"s wanted. */
     struct hmap installed;      /* "struct ft_flow"s in the switch. */
-    struct shash parsed;        /* Actions text -> "struct ft_actions". */
     struct flow_counters *counters; /* Counted per cookie, shared. */
 
     bool dumped;                /* Installed flows known since connect. */
@@ -260,33 +258,6 @@ ft_flows_clear(struct hmap *flows)
     }
 }
 
-/* Actions parsed from one text.  Parsing the same text twice may give
- * bytes that differ in padding, so each text is parsed once and kept while
- * flows use it: then equal actions always compare equal as binary. */
-struct ft_actions {
-    struct ofpbuf ofpacts;
-    bool used;                  /* By a flow added since the last clear. */
-};
-
-/* Frees the parsed actions that no flow added since the previous call
- * used ('all': every one), and marks the others unused. */
-static void
-ft_parsed_sweep(struct flow_table *ft, bool all)
-{
-    struct shash_node *node;
-
-    SHASH_FOR_EACH_SAFE (node, &ft->parsed) {
-        struct ft_actions *a = node->data;
-        if (all || !a->used) {
-            ofpbuf_uninit(&a->ofpacts);
-            free(a);
-            shash_delete(&ft->parsed, node);
-        } else {
-            a->used = false;
-        }
-    }
-}
-
 static void ft_bundles_clear(struct flow_table *);
 
 /* Creates the flow table of 'bridge', connecting to its management socket
@@ -306,7 +277,6 @@ flow_table_create(const char *bridge, const char *rundir,
     free(target);
     hmap_init(&ft->desired);
     hmap_init(&ft->installed);
-    shash_init(&ft->parsed);
     ft->counters = counters;
     ft->next_bundle_id = 1;
     ovs_list_init(&ft->bundles);
@@ -350,8 +320,6 @@ flow_table_destroy(struct flow_table *ft)
         hmap_destroy(&ft->desired);
         ft_flows_clear(&ft->installed);
         hmap_destroy(&ft->installed);
-        ft_parsed_sweep(ft, true);
-        shash_destroy(&ft->parsed);
         free(ft->bridge);
         free(ft);
     }
@@ -375,21 +343,7 @@ flow_table_clear(struct flow_table *ft)
         g->n_desired = 0;
     }
     ft_flows_clear(&ft->desired);
-    ft_parsed_sweep(ft, false);
     ft->need_sync = true;
-}
-
-/* Parses 'actions' into 'ofpacts'.  Returns an error message or NULL. */
-static char *
-parse_actions(const char *actions, struct ofpbuf *ofpacts)
-{
-    enum ofputil_protocol usable;
-    struct ofpact_parse_params pp = {
-        .ofpacts = ofpacts,
-        .usable_protocols = &usable,
-    };
-
-    return ofpacts_parse_actions(actions, &pp);
 }
 
 static void
@@ -426,30 +380,14 @@ ft_group_get(struct flow_table *ft, uint32_t id)
     return g;
 }
 
-/* Adds a desired flow to 'ft'.  Returns an error message if 'actions' does
- * not parse (a bug), else NULL.  A flow with the same table, priority and
- * match as one already added is ignored. */
-char *
+/* Adds a desired flow to 'ft' with the 'ofpacts_len' bytes of actions in
+ * 'ofpacts'.  A flow with the same table, priority and match as one already
+ * added is ignored. */
+void
 flow_table_add(struct flow_table *ft, uint8_t table_id, uint16_t priority,
                uint64_t cookie, const struct match *match,
-               const char *actions)
+               const struct ofpact *ofpacts, size_t ofpacts_len)
 {
-    /* The flows of a VTAP share their actions: parse each text once. */
-    struct ft_actions *a = shash_find_data(&ft->parsed, actions);
-    if (!a) {
-        a = xzalloc(sizeof *a);
-        ofpbuf_init(&a->ofpacts, 64);
-        char *error = parse_actions(actions, &a->ofpacts);
-        if (error) {
-            ofpbuf_uninit(&a->ofpacts);
-            free(a);
-            return error;
-        }
-        shash_add(&ft->parsed, actions, a);
-    }
-    a->used = true;
-    const struct ofpbuf *ofpacts = &a->ofpacts;
-
     struct ft_flow *f = xzalloc(sizeof *f);
     f->table_id = table_id;
     f->priority = priority;
@@ -459,16 +397,16 @@ flow_table_add(struct flow_table *ft, uint8_t table_id, uint16_t priority,
     if (ft_find(&ft->desired, table_id, priority, &f->match, hash)) {
         minimatch_destroy(&f->match);
         free(f);
-        return NULL;
+        return;
     }
-    ft_flow_set_actions(f, ofpacts->data, ofpacts->size);
+    ft_flow_set_actions(f, ofpacts, ofpacts_len);
     hmap_insert(&ft->desired, &f->node, hash);
     ft->need_sync = true;
 
     struct ft_group *g = ft_group_get(ft, vtap_cookie_vtap(cookie));
-    g->hash += hash_string(actions, hash_uint64_basis(cookie, hash));
+    g->hash += hash_bytes(ofpacts, ofpacts_len,
+                          hash_uint64_basis(cookie, hash));
     g->n_desired++;
-    return NULL;
 }
 
 /* Asks 'ft' to send a flow_mod soon even if no flow changed, so that

@@ -45,6 +45,7 @@
 
 struct ds;
 struct match;
+struct ofpact;
 
 struct flow_table;
 
@@ -54,9 +55,9 @@ void flow_table_destroy(struct flow_table *);
 const char *flow_table_bridge(const struct flow_table *);
 
 void flow_table_clear(struct flow_table *);
-char *flow_table_add(struct flow_table *, uint8_t table_id, uint16_t priority,
-                     uint64_t cookie, const struct match *,
-                     const char *actions) OVS_WARN_UNUSED_RESULT;
+void flow_table_add(struct flow_table *, uint8_t table_id, uint16_t priority,
+                    uint64_t cookie, const struct match *,
+                    const struct ofpact *, size_t ofpacts_len);
 void flow_table_touch(struct flow_table *);
 
 void flow_table_run(struct flow_table *, long long int stats_interval);

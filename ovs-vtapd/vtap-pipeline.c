@@ -24,40 +24,97 @@
 #include <string.h>
 #include "flow.h"
 #include "flow-table.h"
-#include "openvswitch/dynamic-string.h"
+#include "hash.h"
 #include "openvswitch/match.h"
+#include "openvswitch/meta-flow.h"
+#include "openvswitch/ofp-actions.h"
+#include "openvswitch/ofpbuf.h"
 #include "openvswitch/shash.h"
 #include "openvswitch/vlog.h"
 #include "ovs-vtap/vtap-compile.h"
 #include "packets.h"
-#include "sset.h"
 #include "util.h"
 #include "vtap-cookie.h"
 #include "vtap-desired.h"
 
 VLOG_DEFINE_THIS_MODULE(vtap_pipeline);
 
+/* Adds a flow to 'ft' with the actions in 'ofpacts', or if 'ofpacts' is
+ * NULL, one that drops. */
 static void
 add_flow(struct flow_table *ft, uint8_t table_id, uint16_t priority,
-         uint64_t cookie, const struct match *match, const char *actions)
+         uint64_t cookie, const struct match *match,
+         const struct ofpbuf *ofpacts)
 {
-    char *error = flow_table_add(ft, table_id, priority, cookie, match,
-                                 actions);
-    if (error) {
-        VLOG_ERR("%s: bad actions \"%s\": %s", flow_table_bridge(ft),
-                 actions, error);
-        free(error);
-    }
+    flow_table_add(ft, table_id, priority, cookie, match,
+                   ofpacts ? ofpacts->data : NULL,
+                   ofpacts ? ofpacts->size : 0);
 }
 
 /* Adds a flow of 'want' to 'ft' and counts it in 'want->n_flows'. */
 static void
 add_want_flow(struct flow_table *ft, struct vtap_want *want, uint8_t table_id,
               uint16_t priority, uint64_t cookie, const struct match *match,
-              const char *actions)
+              const struct ofpbuf *ofpacts)
 {
-    add_flow(ft, table_id, priority, cookie, match, actions);
+    add_flow(ft, table_id, priority, cookie, match, ofpacts);
     want->n_flows++;
+}
+
+/* Appends "resubmit(,TABLE_ID)" to 'ofpacts'. */
+static void
+put_resubmit(struct ofpbuf *ofpacts, uint8_t table_id)
+{
+    struct ofpact_resubmit *resubmit = ofpact_put_RESUBMIT(ofpacts);
+
+    resubmit->in_port = OFPP_IN_PORT;
+    resubmit->table_id = table_id;
+}
+
+/* Appends "set_field:VALUE->FIELD" to 'ofpacts', 'value' being of the
+ * field's size.  The padding after the value and the mask is zeroed (as
+ * ofpact_put_set_field() leaves it when given a value), so that the same
+ * action always has the same bytes and flows compare equal by them. */
+static void
+put_set_field(struct ofpbuf *ofpacts, enum mf_field_id id, const void *value)
+{
+    const struct mf_field *field = mf_from_id(id);
+    struct ofpact_set_field *sf = ofpact_put_set_field(ofpacts, field, NULL,
+                                                       NULL);
+
+    memcpy(sf->value, value, field->n_bytes);
+    memset(ofpact_set_field_mask(sf), 0xff, field->n_bytes);
+}
+
+/* Appends to 'ofpacts' the actions that set the tunnel of 'want''s
+ * copies: its target as destination, its VNI as key. */
+static void
+put_set_tunnel(struct ofpbuf *ofpacts, const struct vtap_want *want)
+{
+    ovs_be64 vni = htonll(want->vni);
+    struct in6_addr ip6;
+    ovs_be32 ip4;
+
+    if (want->target_ipv6 && ipv6_parse(want->target_addr, &ip6)) {
+        put_set_field(ofpacts, MFF_TUN_IPV6_DST, &ip6);
+    } else if (ip_parse(want->target_addr, &ip4)) {
+        put_set_field(ofpacts, MFF_TUN_DST, &ip4);
+    }
+    put_set_field(ofpacts, MFF_TUN_ID, &vni);
+}
+
+/* Appends to 'ofpacts' an output to 'port', cut to 'max_len' bytes unless
+ * 'max_len' is 0. */
+static void
+put_output(struct ofpbuf *ofpacts, ofp_port_t port, uint32_t max_len)
+{
+    if (max_len) {
+        struct ofpact_output_trunc *trunc = ofpact_put_OUTPUT_TRUNC(ofpacts);
+        trunc->port = port;
+        trunc->max_len = max_len;
+    } else {
+        ofpact_put_OUTPUT(ofpacts)->port = port;
+    }
 }
 
 /* Returns true if 'want' can have flows now. */
@@ -92,11 +149,18 @@ add_filter_flows(struct flow_table *ft, struct vtap_want *want,
 
     /* An include hands the copy to the VTAP's output flows (table 2), with
      * whether it is larger than the path allows in reg1[0]. */
-    char *include = (want->path_cut
-                     ? xasprintf("check_pkt_larger(%d)->reg1[0],"
-                                 "resubmit(,%d)", want->trunc_len,
-                                 VTAP_TABLE_OUTPUT)
-                     : xasprintf("resubmit(,%d)", VTAP_TABLE_OUTPUT));
+    uint64_t include_stub[64 / 8];
+    struct ofpbuf include = OFPBUF_STUB_INITIALIZER(include_stub);
+    if (want->path_cut) {
+        struct ofpact_check_pkt_larger *check
+            = ofpact_put_CHECK_PKT_LARGER(&include);
+        check->pkt_len = want->trunc_len;
+        check->dst.field = mf_from_id(MFF_REG1);
+        check->dst.ofs = 0;
+        check->dst.n_bits = 1;
+    }
+    put_resubmit(&include, VTAP_TABLE_OUTPUT);
+
     unsigned int kind = (dir == VTAP_INGRESS ? VTAP_COOKIE_KIND_INGRESS
                          : VTAP_COOKIE_KIND_EGRESS);
     unsigned int *rule_ids = xmalloc(want->n_rules * sizeof *rule_ids + 1);
@@ -111,11 +175,11 @@ add_filter_flows(struct flow_table *ft, struct vtap_want *want,
         add_flow(ft, 1, f->priority,
                  vtap_cookie(kind, is_include, rule_ids[f->rule_idx],
                              want->id),
-                 &match, is_include ? include : "drop");
+                 &match, is_include ? &include : NULL);
     }
     want->n_flows += flows.n;
     free(rule_ids);
-    free(include);
+    ofpbuf_uninit(&include);
     vtap_flows_destroy(&flows);
     return true;
 }
@@ -129,25 +193,25 @@ add_output_flows(struct flow_table *ft, struct vtap_want *want)
                                 VTAP_OUTPUT_COPY, want->id);
     uint64_t cut = vtap_cookie(VTAP_COOKIE_KIND_OUTPUT, false,
                                VTAP_OUTPUT_CUT, want->id);
-    uint16_t vxlan = ofp_to_u16(want->vxlan_ofport);
-    char *set_tunnel = xasprintf("set_field:%s->%s,set_field:%"PRIu32
-                                 "->tun_id", want->target_addr,
-                                 want->target_ipv6 ? "tun_ipv6_dst"
-                                 : "tun_dst", want->vni);
-    char *whole = xasprintf("%s,output:%"PRIu16, set_tunnel, vxlan);
-    char *trunc = xasprintf("%s,output(port=%"PRIu16",max_len=%d)",
-                            set_tunnel, vxlan, want->trunc_len);
+    uint64_t whole_stub[128 / 8], trunc_stub[128 / 8];
+    struct ofpbuf whole = OFPBUF_STUB_INITIALIZER(whole_stub);
+    struct ofpbuf trunc = OFPBUF_STUB_INITIALIZER(trunc_stub);
     struct match match;
+
+    put_set_tunnel(&whole, want);
+    put_output(&whole, want->vxlan_ofport, 0);
+    put_set_tunnel(&trunc, want);
+    put_output(&trunc, want->vxlan_ofport, want->trunc_len);
 
     match_init_catchall(&match);
     match_set_reg(&match, 0, want->id);
     if (!want->path_cut) {
         /* Cut to the max packet size, or not at all: nothing to count. */
         add_want_flow(ft, want, VTAP_TABLE_OUTPUT, VTAP_PRIO_OUT, copy,
-                      &match, trunc);
+                      &match, &trunc);
     } else {
         add_want_flow(ft, want, VTAP_TABLE_OUTPUT, VTAP_PRIO_OUT, copy,
-                      &match, whole);
+                      &match, &whole);
 
         /* Larger than the path allows.  In the datapath, check_pkt_larger
          * runs both branches of one datapath flow, whose counter OVS
@@ -159,38 +223,43 @@ add_output_flows(struct flow_table *ft, struct vtap_want *want)
          * others are cut uncounted. */
         match_set_reg_masked(&match, 1, 1, 1);
         add_want_flow(ft, want, VTAP_TABLE_OUTPUT, VTAP_PRIO_OUT_CUT, copy,
-                      &match, trunc);
-        char *ct = xasprintf("ct(zone=%d,table=%d)", VTAP_CT_ZONE,
-                             VTAP_TABLE_CUT);
+                      &match, &trunc);
+
+        uint64_t ct_stub[64 / 8];
+        struct ofpbuf ct_ofpacts = OFPBUF_STUB_INITIALIZER(ct_stub);
+        struct ofpact_conntrack *ct = ofpact_put_CT(&ct_ofpacts);
+        ct->zone_imm = VTAP_CT_ZONE;
+        ct->recirc_table = VTAP_TABLE_CUT;
+        ofpact_finish_CT(&ct_ofpacts, &ct);
+
         match_set_nw_frag_masked(&match, 0, FLOW_NW_FRAG_MASK);
         for (int v6 = 0; v6 < 2; v6++) {
             match_set_dl_type(&match, htons(v6 ? ETH_TYPE_IPV6
                                             : ETH_TYPE_IP));
             add_want_flow(ft, want, VTAP_TABLE_OUTPUT, VTAP_PRIO_OUT_CT,
-                          copy, &match, ct);
+                          copy, &match, &ct_ofpacts);
         }
-        free(ct);
+        ofpbuf_uninit(&ct_ofpacts);
 
         match_init_catchall(&match);
         match_set_reg(&match, 0, want->id);
         add_want_flow(ft, want, VTAP_TABLE_CUT, VTAP_PRIO_OUT, cut, &match,
-                      trunc);
+                      &trunc);
     }
-    free(set_tunnel);
-    free(whole);
-    free(trunc);
+    ofpbuf_uninit(&whole);
+    ofpbuf_uninit(&trunc);
 }
 
 /* Adds to 'ft' the loop guard: a copy of a packet addressed to the VXLAN
  * port of any target of this host (IPv4 or IPv6) is dropped, so that
  * copies seen again on a tapped port or bridge are never mirrored again,
  * whichever mirror bridge made them; other UDP on that port (a tenant's own
- * VXLAN) is mirrored. */
+ * VXLAN) is mirrored.  The flow table keeps one flow per match, so a target
+ * that several VTAPs share is guarded once. */
 static void
 add_loop_guard(struct flow_table *ft, const struct vtap_desired *desired)
 {
     uint64_t shared = vtap_cookie(VTAP_COOKIE_KIND_SHARED, false, 0, 0);
-    struct sset done = SSET_INITIALIZER(&done);
     const struct vtap_want *want;
 
     HMAP_FOR_EACH (want, node, &desired->vtaps) {
@@ -201,14 +270,6 @@ add_loop_guard(struct flow_table *ft, const struct vtap_desired *desired)
         if (!want->target_addr || !want->target_port) {
             continue;
         }
-        char *key = xasprintf("%s %"PRIu16, want->target_addr,
-                              want->target_port);
-        if (!sset_add(&done, key)) {
-            free(key);
-            continue;
-        }
-        free(key);
-
         match_init_catchall(&match);
         if (ip_parse(want->target_addr, &ip4)) {
             match_set_dl_type(&match, htons(ETH_TYPE_IP));
@@ -221,9 +282,39 @@ add_loop_guard(struct flow_table *ft, const struct vtap_desired *desired)
         }
         match_set_nw_proto(&match, IPPROTO_UDP);
         match_set_tp_dst(&match, htons(want->target_port));
-        add_flow(ft, 0, VTAP_PRIO_LOOP_GUARD, shared, &match, "drop");
+        add_flow(ft, 0, VTAP_PRIO_LOOP_GUARD, shared, &match, NULL);
     }
-    sset_destroy(&done);
+}
+
+/* The running VTAPs that one patch port of a mirror bridge feeds. */
+struct port_dispatch {
+    struct hmap_node node;      /* In a bridge's dispatch map, by port. */
+    ofp_port_t in_port;
+    struct vtap_want **wants;
+    size_t n, allocated;
+};
+
+/* Adds 'want' to the VTAPs that 'in_port' feeds in 'ports'. */
+static void
+port_dispatch_add(struct hmap *ports, ofp_port_t in_port,
+                  struct vtap_want *want)
+{
+    uint32_t hash = hash_int(ofp_to_u16(in_port), 0);
+    struct port_dispatch *pd;
+
+    HMAP_FOR_EACH_WITH_HASH (pd, node, hash, ports) {
+        if (pd->in_port == in_port) {
+            goto found;
+        }
+    }
+    pd = xzalloc(sizeof *pd);
+    pd->in_port = in_port;
+    hmap_insert(ports, &pd->node, hash);
+found:
+    if (pd->n >= pd->allocated) {
+        pd->wants = x2nrealloc(pd->wants, &pd->allocated, sizeof *pd->wants);
+    }
+    pd->wants[pd->n++] = want;
 }
 
 static int
@@ -235,27 +326,36 @@ compare_wants_by_id(const void *a_, const void *b_)
     return (*a)->id < (*b)->id ? -1 : (*a)->id > (*b)->id;
 }
 
-/* Adds the dispatch flow of 'in_port' to every VTAP in 'wants'.  The flow
- * of a port with one VTAP is that VTAP's (its cookie has the VTAP's id), so
- * that a switch that refuses it refuses that VTAP only. */
+/* Adds the dispatch flow of 'pd': a clone per VTAP, in the order of their
+ * ids.  The flow of a port with one VTAP is that VTAP's (its cookie has the
+ * VTAP's id), so that a switch that refuses it refuses that VTAP only. */
 static void
-add_dispatch(struct flow_table *ft, ofp_port_t in_port,
-             struct vtap_want **wants, size_t n)
+add_dispatch(struct flow_table *ft, struct port_dispatch *pd)
 {
-    struct ds actions = DS_EMPTY_INITIALIZER;
+    struct ofpbuf ofpacts;
     struct match match;
 
-    for (size_t i = 0; i < n; i++) {
-        ds_put_format(&actions, "%sclone(set_field:%"PRIu32"->reg0,"
-                      "resubmit(,1))", i ? "," : "", wants[i]->id);
+    qsort(pd->wants, pd->n, sizeof *pd->wants, compare_wants_by_id);
+    ofpbuf_init(&ofpacts, 32 * pd->n);
+    for (size_t i = 0; i < pd->n; i++) {
+        size_t clone_ofs = ofpacts.size;
+        ovs_be32 id = htonl(pd->wants[i]->id);
+
+        ofpact_put_CLONE(&ofpacts);
+        put_set_field(&ofpacts, MFF_REG0, &id);
+        put_resubmit(&ofpacts, 1);
+        struct ofpact_nest *clone = ofpbuf_at_assert(&ofpacts, clone_ofs,
+                                                     sizeof *clone);
+        ofpacts.header = clone;
+        ofpact_finish_CLONE(&ofpacts, &clone);
     }
     match_init_catchall(&match);
-    match_set_in_port(&match, in_port);
-    uint32_t owner = n == 1 ? wants[0]->id : 0;
+    match_set_in_port(&match, pd->in_port);
+    uint32_t owner = pd->n == 1 ? pd->wants[0]->id : 0;
     add_flow(ft, 0, VTAP_PRIO_DISPATCH,
              vtap_cookie(VTAP_COOKIE_KIND_SHARED, false, 0, owner), &match,
-             ds_cstr(&actions));
-    ds_destroy(&actions);
+             &ofpacts);
+    ofpbuf_uninit(&ofpacts);
 }
 
 /* Builds the flows of one mirror bridge. */
@@ -268,14 +368,14 @@ build_bridge(struct flow_table *ft, struct vtap_desired *desired)
 
     flow_table_clear(ft);
     match_init_catchall(&match);
-    add_flow(ft, 0, 0, shared, &match, "drop");
-    add_flow(ft, 1, 0, shared, &match, "drop");
-    add_flow(ft, VTAP_TABLE_OUTPUT, 0, shared, &match, "drop");
-    add_flow(ft, VTAP_TABLE_CUT, 0, shared, &match, "drop");
+    add_flow(ft, 0, 0, shared, &match, NULL);
+    add_flow(ft, 1, 0, shared, &match, NULL);
+    add_flow(ft, VTAP_TABLE_OUTPUT, 0, shared, &match, NULL);
+    add_flow(ft, VTAP_TABLE_CUT, 0, shared, &match, NULL);
     add_loop_guard(ft, desired);
 
     /* Rules, then dispatch to the VTAPs whose rules compiled. */
-    struct shash by_port = SHASH_INITIALIZER(&by_port);
+    struct hmap ports = HMAP_INITIALIZER(&ports);
     struct vtap_want *want;
     HMAP_FOR_EACH (want, node, &desired->vtaps) {
         if (!want_is_ready(want) || strcmp(want->mirror_bridge, bridge)) {
@@ -300,41 +400,19 @@ build_bridge(struct flow_table *ft, struct vtap_desired *desired)
         } else {
             want->dispatched = true;
         }
-        for (int egress = 0; egress < 2; egress++) {
-            ofp_port_t p = egress ? want->egress_ofport : want->ingress_ofport;
-            if (!p) {
-                continue;
-            }
-            char *key = xasprintf("%"PRIu16, ofp_to_u16(p));
-            struct shash_node *node = shash_find(&by_port, key);
-            if (!node) {
-                struct vtap_want **v = xmalloc(sizeof *v * (hmap_count(
-                                                   &desired->vtaps) + 1));
-                v[0] = NULL;
-                node = shash_add(&by_port, key, v);
-            }
-            struct vtap_want **v = node->data;
-            size_t n = 0;
-            while (v[n]) {
-                n++;
-            }
-            v[n] = want;
-            v[n + 1] = NULL;
-            free(key);
+        port_dispatch_add(&ports, want->ingress_ofport, want);
+        if (want->egress_ofport) {
+            port_dispatch_add(&ports, want->egress_ofport, want);
         }
     }
 
-    struct shash_node *node;
-    SHASH_FOR_EACH (node, &by_port) {
-        struct vtap_want **v = node->data;
-        size_t n = 0;
-        while (v[n]) {
-            n++;
-        }
-        qsort(v, n, sizeof *v, compare_wants_by_id);
-        add_dispatch(ft, u16_to_ofp(atoi(node->name)), v, n);
+    struct port_dispatch *pd;
+    HMAP_FOR_EACH_POP (pd, node, &ports) {
+        add_dispatch(ft, pd);
+        free(pd->wants);
+        free(pd);
     }
-    shash_destroy_free_data(&by_port);
+    hmap_destroy(&ports);
 }
 
 /* Sets the desired flows of every table in 'flow_tables' (mirror bridge
