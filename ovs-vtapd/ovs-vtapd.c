@@ -78,7 +78,11 @@ struct vtapd {
     struct shash flow_tables;   /* Mirror bridge name -> flow_table. */
     struct flow_counters counters;  /* What the flows counted. */
     struct vtap_status *status;
-    struct vtap_desired desired;
+
+    /* The stages, each the output of one module (see vtap_stages). */
+    struct vtap_desired desired;        /* What the databases ask for. */
+    struct vtap_places places;          /* Where it is realized. */
+    struct vtap_pipeline pipeline;      /* What its flows became. */
 
     unsigned int ovs_seqno, vtap_seqno;
     bool need_recompute;        /* Rebuild even if nothing changed. */
@@ -106,12 +110,12 @@ static void
 sync_flow_tables(struct vtapd *d)
 {
     struct shash wanted = SHASH_INITIALIZER(&wanted);
-    struct vtap_want *want;
+    const struct vtap_place *place;
 
-    HMAP_FOR_EACH (want, node, &d->desired.vtaps) {
+    HMAP_FOR_EACH (place, node, &d->places.map) {
         /* Once a port has a number, the bridge exists in the switch. */
-        if (want->mirror_bridge && want->ingress_ofport) {
-            shash_add_once(&wanted, want->mirror_bridge, NULL);
+        if (place->mirror_bridge && place->ingress_ofport) {
+            shash_add_once(&wanted, place->mirror_bridge, NULL);
         }
     }
     struct shash_node *node;
@@ -147,6 +151,18 @@ bump_next_cfg(struct vtapd *d, struct ovsdb_idl_txn *txn)
     }
 }
 
+/* Returns what the stages made, for the status writer. */
+static struct vtap_stages
+vtapd_stages(const struct vtapd *d)
+{
+    return (struct vtap_stages) {
+        .desired = &d->desired,
+        .places = &d->places,
+        .pipeline = &d->pipeline,
+        .flow_tables = &d->flow_tables,
+    };
+}
+
 /* Rebuilds the desired state and everything derived from it. */
 static void
 recompute(struct vtapd *d, struct ovsdb_idl_txn *ovs_txn)
@@ -155,28 +171,17 @@ recompute(struct vtapd *d, struct ovsdb_idl_txn *ovs_txn)
     vtap_desired_build(&d->desired, d->ovs_loop.idl, d->vtap_loop.idl,
                        d->resolver, d->paths);
     path_mtu_sweep(d->paths);
-    if (vswitch_config_run(ovs_txn, d->ovs_loop.idl, &d->desired) && ovs_txn) {
+    vtap_places_destroy(&d->places);
+    vtap_places_init(&d->places);
+    if (vswitch_config_run(ovs_txn, d->ovs_loop.idl, &d->desired, &d->places)
+        && ovs_txn) {
         bump_next_cfg(d, ovs_txn);
     }
     sync_flow_tables(d);
-    vtap_pipeline_build(&d->desired, &d->flow_tables);
-
-    /* Shared flows that the switch refused fail the VTAPs that they
-     * dispatch to, or if they are the bridge's own, all of its VTAPs. */
-    struct vtap_want *want;
-    HMAP_FOR_EACH (want, node, &d->desired.vtaps) {
-        const struct flow_table *ft = (want->mirror_bridge
-                                       ? shash_find_data(&d->flow_tables,
-                                                         want->mirror_bridge)
-                                       : NULL);
-        const char *refused = (ft ? flow_table_refused_shared(ft, want->id)
-                               : NULL);
-        if (refused && want->enabled) {
-            vtap_want_set_error(want, "ovs-vswitchd refused the flows of "
-                                "mirror bridge %s: %s", want->mirror_bridge,
-                                refused);
-        }
-    }
+    vtap_pipeline_destroy(&d->pipeline);
+    vtap_pipeline_init(&d->pipeline);
+    vtap_pipeline_build(&d->pipeline, &d->desired, &d->places,
+                        &d->flow_tables);
 }
 
 /* Returns true if everything wanted is in place. */
@@ -203,7 +208,9 @@ all_applied(const struct vtapd *d)
         }
     }
     HMAP_FOR_EACH (want, node, &d->desired.vtaps) {
-        if (want->enabled && !want->error && !want->dispatched) {
+        const struct vtap_compiled *vc = vtap_pipeline_find(&d->pipeline,
+                                                            &want->uuid);
+        if (want->enabled && (!vc || (!vc->error && !vc->dispatched))) {
             VLOG_DBG("not applied: VTAP %s not ready", want->name);
             return false;
         }
@@ -297,20 +304,12 @@ run(struct vtapd *d)
             d->need_recompute = true;
         }
     }
-    struct vtap_want *want;
-    HMAP_FOR_EACH (want, node, &d->desired.vtaps) {
-        const struct flow_table *ft = (want->mirror_bridge
-                                       ? shash_find_data(&d->flow_tables,
-                                                         want->mirror_bridge)
-                                       : NULL);
-        want->installed = ft && flow_table_is_synced(ft);
-        want->repairing = ft && flow_table_is_repairing(ft);
-    }
 
     vtap_status_collect(d->status, d->vtap_loop.idl, &d->desired,
                         &d->counters);
     if (vtap_txn) {
-        vtap_status_write(d->status, vtap_txn, d->vtap_loop.idl, &d->desired,
+        struct vtap_stages stages = vtapd_stages(d);
+        vtap_status_write(d->status, vtap_txn, d->vtap_loop.idl, &stages,
                           &d->counters, d->resolver, all_applied(d));
         d->exit_written = d->exit_polled;
     }
@@ -456,6 +455,8 @@ main(int argc, char *argv[])
     shash_init(&d.flow_tables);
     flow_counters_init(&d.counters);
     hmap_init(&d.desired.vtaps);
+    vtap_places_init(&d.places);
+    vtap_pipeline_init(&d.pipeline);
     d.status = vtap_status_create();
     d.paths = path_mtu_create(ovs_rundir());
     d.need_recompute = true;
@@ -486,6 +487,8 @@ main(int argc, char *argv[])
         flow_table_destroy(node->data);
     }
     shash_destroy(&d.flow_tables);
+    vtap_pipeline_destroy(&d.pipeline);
+    vtap_places_destroy(&d.places);
     vtap_desired_destroy(&d.desired);
     vtap_status_destroy(d.status);
     flow_counters_destroy(&d.counters);
@@ -708,11 +711,17 @@ compare_wants_by_name(const void *a_, const void *b_)
 static void
 show_want(const struct vtapd *d, const struct vtap_want *want, struct ds *s)
 {
+    const struct vtap_place *place = vtap_places_find(&d->places,
+                                                      &want->uuid);
+    const struct vtap_compiled *vc = vtap_pipeline_find(&d->pipeline,
+                                                        &want->uuid);
+    const char *error = vc ? vc->error : want->error;
+
     ds_put_format(s, "VTAP %s ("UUID_FMT"), id %"PRIu32": %s\n", want->name,
                   UUID_ARGS(&want->uuid), want->id,
                   vtap_status_state(d->status, &want->uuid));
-    if (want->error) {
-        ds_put_format(s, "  error: %s\n", want->error);
+    if (error) {
+        ds_put_format(s, "  error: %s\n", error);
     }
     if (want->src_bridge) {
         if (want->src_port) {
@@ -747,8 +756,8 @@ show_want(const struct vtapd *d, const struct vtap_want *want, struct ds *s)
     if (want->warning) {
         ds_put_format(s, "  warning: %s\n", want->warning);
     }
-    if (want->mirror_bridge) {
-        const char *tag = want->source_tag;
+    if (place && place->mirror_bridge) {
+        const char *tag = place->source_tag;
         int n_dirs = want->src_port ? 2 : 1;
 
         ds_put_format(s, "  mirrors on %s:", want->src_bridge);
@@ -759,12 +768,12 @@ show_want(const struct vtapd *d, const struct vtap_want *want, struct ds *s)
             free(mirror);
         }
         ds_put_format(s, "\n  mirror bridge: %s\n  patch ports:",
-                      want->mirror_bridge);
+                      place->mirror_bridge);
         for (int egress = 0; egress < n_dirs; egress++) {
             char *src_side = vtap_patch_name(tag, egress, false);
             char *mirror_side = vtap_patch_name(tag, egress, true);
-            ofp_port_t ofport = (egress ? want->egress_ofport
-                                 : want->ingress_ofport);
+            ofp_port_t ofport = (egress ? place->egress_ofport
+                                 : place->ingress_ofport);
             ds_put_format(s, "%s %s -> %s (ofport %"PRIu16")",
                           egress ? "," : "", src_side, mirror_side,
                           ofp_to_u16(ofport));
@@ -772,17 +781,17 @@ show_want(const struct vtapd *d, const struct vtap_want *want, struct ds *s)
             free(mirror_side);
         }
         ds_put_format(s, "\n  vxlan port: %s (ofport %"PRIu16")\n",
-                      want->vxlan_port, ofp_to_u16(want->vxlan_ofport));
+                      place->vxlan_port, ofp_to_u16(place->vxlan_ofport));
     }
     ds_put_cstr(s, "  counters: ");
     vtap_status_format_counters(d->status, &want->uuid, s);
     ds_put_char(s, '\n');
 
-    const struct flow_table *ft = (want->mirror_bridge
+    const struct flow_table *ft = (place && place->mirror_bridge
                                    ? shash_find_data(&d->flow_tables,
-                                                     want->mirror_bridge)
+                                                     place->mirror_bridge)
                                    : NULL);
-    ds_put_format(s, "  flows: %"PRIuSIZE"\n", want->n_flows);
+    ds_put_format(s, "  flows: %"PRIuSIZE"\n", vc ? vc->n_flows : 0);
     if (ft) {
         flow_table_format(ft, want->id, s);
     }

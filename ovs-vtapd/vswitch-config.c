@@ -22,6 +22,7 @@
 #include <config.h>
 #include "vswitch-config.h"
 
+#include <stdarg.h>
 #include <string.h>
 #include "flow.h"
 #include "hash.h"
@@ -33,11 +34,83 @@
 #include "ovsdb-idl.h"
 #include "smap.h"
 #include "util.h"
+#include "uuid.h"
 #include "vswitch-idl.h"
 #include "vtap-desired.h"
 #include "vtap-names.h"
 
 VLOG_DEFINE_THIS_MODULE(vswitch_config);
+
+/* Initializes 'places' empty. */
+void
+vtap_places_init(struct vtap_places *places)
+{
+    hmap_init(&places->map);
+}
+
+/* Frees everything in 'places'. */
+void
+vtap_places_destroy(struct vtap_places *places)
+{
+    struct vtap_place *place;
+
+    HMAP_FOR_EACH_POP (place, node, &places->map) {
+        free(place->mirror_bridge);
+        free(place->source_tag);
+        free(place->vxlan_port);
+        free(place->error);
+        free(place);
+    }
+    hmap_destroy(&places->map);
+}
+
+/* Returns the place of VTAP 'vtap' in 'places', or NULL. */
+const struct vtap_place *
+vtap_places_find(const struct vtap_places *places, const struct uuid *vtap)
+{
+    const struct vtap_place *place;
+
+    HMAP_FOR_EACH_WITH_HASH (place, node, uuid_hash(vtap), &places->map) {
+        if (uuid_equals(&place->uuid, vtap)) {
+            return place;
+        }
+    }
+    return NULL;
+}
+
+/* Returns the place of 'want' in 'places', created if new. */
+static struct vtap_place *
+place_get(struct vtap_places *places, const struct vtap_want *want)
+{
+    struct vtap_place *place = CONST_CAST(struct vtap_place *,
+                                          vtap_places_find(places,
+                                                           &want->uuid));
+    if (!place) {
+        place = xzalloc(sizeof *place);
+        place->uuid = want->uuid;
+        hmap_insert(&places->map, &place->node, uuid_hash(&want->uuid));
+    }
+    return place;
+}
+
+/* Sets the first reason why the configuration cannot realize 'want'. */
+static void OVS_PRINTF_FORMAT(3, 4)
+place_set_error(struct vtap_places *places, const struct vtap_want *want,
+                const char *format, ...)
+{
+    struct vtap_place *place;
+    va_list args;
+
+    if (!places) {
+        return;
+    }
+    place = place_get(places, want);
+    if (!place->error) {
+        va_start(args, format);
+        place->error = xvasprintf(format, args);
+        va_end(args);
+    }
+}
 
 /* Keeps the IDL from waking the daemon for the state and counters that
  * ovs-vswitchd keeps writing and that ovs-vtapd does not act on. */
@@ -453,10 +526,10 @@ create_mirror_bridge(struct ovsdb_idl_txn *txn,
 
 /* Collects the sources and mirror bridges that 'desired' needs. */
 static void
-collect(struct vtap_desired *desired, struct hmap *sources,
+collect(const struct vtap_desired *desired, struct hmap *sources,
         struct shash *mbridges)
 {
-    struct vtap_want *want;
+    const struct vtap_want *want;
 
     HMAP_FOR_EACH (want, node, &desired->vtaps) {
         if (!want->src_bridge) {
@@ -488,17 +561,19 @@ collect(struct vtap_desired *desired, struct hmap *sources,
 }
 
 /* Reconciles the owned Open_vSwitch rows with 'desired' in 'txn', or only
- * reads them if 'txn' is NULL.  Fills in each VTAP's mirror bridge and
- * OpenFlow ports, and the error of a VTAP that cannot be realized.
- * Returns true if 'txn' changes anything. */
+ * reads them if 'txn' is NULL.  Fills 'places' (if nonnull, initialized
+ * empty) with each VTAP's mirror bridge and OpenFlow ports, or why the
+ * configuration cannot realize it.  Returns true if 'txn' changes
+ * anything. */
 bool
 vswitch_config_run(struct ovsdb_idl_txn *txn, const struct ovsdb_idl *idl,
-               struct vtap_desired *desired)
+                   const struct vtap_desired *desired,
+                   struct vtap_places *places)
 {
     const struct ovsrec_open_vswitch *cfg = ovsrec_open_vswitch_first(idl);
     struct hmap sources = HMAP_INITIALIZER(&sources);
     struct shash mbridges = SHASH_INITIALIZER(&mbridges);
-    struct vtap_want *want;
+    const struct vtap_want *want;
     bool changed = false;
 
     if (!cfg) {
@@ -571,8 +646,8 @@ vswitch_config_run(struct ovsdb_idl_txn *txn, const struct ovsdb_idl *idl,
             HMAP_FOR_EACH (want, node, &desired->vtaps) {
                 if (want->src_bridge && !strcmp(want->src_bridge,
                                                 mb->src_bridge)) {
-                    vtap_want_set_error(want, "bridge %s exists and is not "
-                                        "ovs-vtapd's", mb->name);
+                    place_set_error(places, want, "bridge %s exists and is "
+                                    "not ovs-vtapd's", mb->name);
                 }
             }
             continue;
@@ -646,32 +721,32 @@ vswitch_config_run(struct ovsdb_idl_txn *txn, const struct ovsdb_idl *idl,
 
     /* Where each VTAP is realized. */
     HMAP_FOR_EACH (want, node, &desired->vtaps) {
-        if (!want->src_bridge) {
+        if (!want->src_bridge || !places) {
             continue;
         }
         src = find_source(&sources, want->source_key);
         if (src->over_limit) {
-            vtap_want_set_error(want, "mirror limit of bridge %s reached "
-                                "(%d)", want->src_bridge,
-                                VTAP_MAX_MIRRORS);
+            place_set_error(places, want, "mirror limit of bridge %s reached "
+                            "(%d)", want->src_bridge, VTAP_MAX_MIRRORS);
             continue;
         }
-        want->mirror_bridge = vtap_mirror_bridge_name(want->src_bridge);
-        want->source_tag = xstrdup(src->tag);
-        want->vxlan_port = vtap_vxlan_port_name(want->mirror_bridge,
-                                                want->target_port);
+        struct vtap_place *place = place_get(places, want);
+        place->mirror_bridge = vtap_mirror_bridge_name(want->src_bridge);
+        place->source_tag = xstrdup(src->tag);
+        place->vxlan_port = vtap_vxlan_port_name(place->mirror_bridge,
+                                                 want->target_port);
         const struct ovsrec_bridge *mbr = find_bridge(idl,
-                                                      want->mirror_bridge);
+                                                      place->mirror_bridge);
         if (!mbr || !vtap_is_owned(&mbr->external_ids)) {
             continue;
         }
         char *pname = vtap_patch_name(src->tag, false, true);
-        want->ingress_ofport = bridge_port_ofport(mbr, pname);
+        place->ingress_ofport = bridge_port_ofport(mbr, pname);
         free(pname);
         pname = vtap_patch_name(src->tag, true, true);
-        want->egress_ofport = bridge_port_ofport(mbr, pname);
+        place->egress_ofport = bridge_port_ofport(mbr, pname);
         free(pname);
-        want->vxlan_ofport = bridge_port_ofport(mbr, want->vxlan_port);
+        place->vxlan_ofport = bridge_port_ofport(mbr, place->vxlan_port);
     }
 
     HMAP_FOR_EACH_POP (src, node, &sources) {

@@ -30,6 +30,9 @@
 #define OVS_VTAPD_VSWITCH_CONFIG_H 1
 
 #include <stdbool.h>
+#include "openvswitch/hmap.h"
+#include "openvswitch/types.h"
+#include "openvswitch/uuid.h"
 
 struct ovsdb_idl;
 struct ovsdb_idl_txn;
@@ -38,8 +41,33 @@ struct vtap_desired;
 /* Most Mirror rows that one bridge can have (MAX_MIRRORS in OVS). */
 #define VTAP_MAX_MIRRORS 32
 
+/* Where one VTAP is realized in the Open_vSwitch configuration: written
+ * by vswitch_config_run() only. */
+struct vtap_place {
+    struct hmap_node node;      /* In vtap_places.map, by uuid. */
+    struct uuid uuid;           /* The VTAP. */
+    char *mirror_bridge;        /* Mirror bridge name, or NULL. */
+    char *source_tag;           /* Tag of the source (vtap-names.h). */
+    char *vxlan_port;           /* Name of the VXLAN port, or NULL. */
+    ofp_port_t ingress_ofport;  /* Patch ports in the mirror bridge, 0 */
+    ofp_port_t egress_ofport;   /* until ovs-vswitchd numbers them. */
+    ofp_port_t vxlan_ofport;    /* VXLAN port for the target's port. */
+    char *error;                /* Why the configuration cannot realize
+                                 * the VTAP, or NULL. */
+};
+
+/* The places of the VTAPs that have a source on this host. */
+struct vtap_places {
+    struct hmap map;            /* Contains "struct vtap_place"s. */
+};
+
+void vtap_places_init(struct vtap_places *);
+void vtap_places_destroy(struct vtap_places *);
+const struct vtap_place *vtap_places_find(const struct vtap_places *,
+                                          const struct uuid *vtap);
+
 bool vswitch_config_run(struct ovsdb_idl_txn *, const struct ovsdb_idl *,
-                        struct vtap_desired *);
+                        const struct vtap_desired *, struct vtap_places *);
 void vswitch_config_register_columns(struct ovsdb_idl *);
 
 #endif /* vswitch-config.h */

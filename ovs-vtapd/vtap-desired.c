@@ -58,7 +58,7 @@ vtap_desired_host(const struct ovsdb_idl *ovs)
 }
 
 /* Sets the first reason why 'want' cannot run; later ones are ignored. */
-void
+static void OVS_PRINTF_FORMAT(2, 3)
 vtap_want_set_error(struct vtap_want *want, const char *format, ...)
 {
     if (!want->error) {
@@ -379,9 +379,6 @@ vtap_desired_destroy(struct vtap_desired *desired)
         free(want->path_error);
         free(want->warning);
         free(want->rules);
-        free(want->mirror_bridge);
-        free(want->source_tag);
-        free(want->vxlan_port);
         free(want->error);
         free(want);
     }

@@ -17,8 +17,9 @@
 
 /* vtap-desired.h: what ovs-vtapd wants on this host, read from the VTAP
  * and Open_vSwitch databases: each VTAP with its source as found here, its
- * target address, its rules, and (filled in later by vswitch-config and the
- * pipeline) where and how it is realized. */
+ * target address and its rules.  Only vtap-desired.c writes these; the
+ * later stages keep what they make of each VTAP in structures of their own
+ * (vswitch-config.h: where it is realized; vtap-pipeline.h: its flows). */
 
 #ifndef OVS_VTAPD_VTAP_DESIRED_H
 #define OVS_VTAPD_VTAP_DESIRED_H 1
@@ -72,21 +73,8 @@ struct vtap_want {
     struct vtap_rule *rules;
     size_t n_rules;
 
-    /* Filled in by vswitch_config_run() and the pipeline. */
-    char *mirror_bridge;        /* Mirror bridge name, or NULL. */
-    char *source_tag;           /* Tag in the names of the source's Mirror
-                                 * rows and patch ports, or NULL. */
-    char *vxlan_port;           /* Name of the VXLAN port, or NULL. */
-    ofp_port_t ingress_ofport;  /* Patch ports in the mirror bridge. */
-    ofp_port_t egress_ofport;
-    ofp_port_t vxlan_ofport;    /* VXLAN port for 'target_port'. */
-    size_t n_flows;             /* Flows wanted for this VTAP. */
-    bool dispatched;            /* Running: its source feeds its rules. */
-    bool installed;             /* Its bridge holds the wanted flows. */
-    bool repairing;             /* Its bridge's flows were altered from
-                                 * outside and are being put back. */
-
-    char *error;                /* Why it cannot run, or NULL. */
+    char *error;                /* Why it cannot run as read from the
+                                 * databases, or NULL. */
 };
 
 /* Everything wanted on this host. */
@@ -101,8 +89,6 @@ void vtap_desired_build(struct vtap_desired *, const struct ovsdb_idl *ovs,
 void vtap_desired_destroy(struct vtap_desired *);
 struct vtap_want *vtap_desired_find(const struct vtap_desired *,
                                     const struct uuid *);
-void vtap_want_set_error(struct vtap_want *, const char *format, ...)
-    OVS_PRINTF_FORMAT(2, 3);
 const char *vtap_desired_host(const struct ovsdb_idl *ovs);
 
 #endif /* vtap-desired.h */

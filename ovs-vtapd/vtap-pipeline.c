@@ -21,6 +21,7 @@
 #include <config.h>
 #include "vtap-pipeline.h"
 
+#include <stdarg.h>
 #include <string.h>
 #include "flow.h"
 #include "flow-table.h"
@@ -34,6 +35,8 @@
 #include "ovs-vtap/vtap-compile.h"
 #include "packets.h"
 #include "util.h"
+#include "uuid.h"
+#include "vswitch-config.h"
 #include "vtap-cookie.h"
 #include "vtap-desired.h"
 
@@ -51,14 +54,61 @@ add_flow(struct flow_table *ft, uint8_t table_id, uint16_t priority,
                    ofpacts ? ofpacts->size : 0);
 }
 
-/* Adds a flow of 'want' to 'ft' and counts it in 'want->n_flows'. */
+/* Adds a flow of a VTAP to 'ft' and counts it in 'vc'. */
 static void
-add_want_flow(struct flow_table *ft, struct vtap_want *want, uint8_t table_id,
-              uint16_t priority, uint64_t cookie, const struct match *match,
-              const struct ofpbuf *ofpacts)
+add_vtap_flow(struct flow_table *ft, struct vtap_compiled *vc,
+              uint8_t table_id, uint16_t priority, uint64_t cookie,
+              const struct match *match, const struct ofpbuf *ofpacts)
 {
     add_flow(ft, table_id, priority, cookie, match, ofpacts);
-    want->n_flows++;
+    vc->n_flows++;
+}
+
+/* Initializes 'pl' empty. */
+void
+vtap_pipeline_init(struct vtap_pipeline *pl)
+{
+    hmap_init(&pl->vtaps);
+}
+
+/* Frees everything in 'pl'. */
+void
+vtap_pipeline_destroy(struct vtap_pipeline *pl)
+{
+    struct vtap_compiled *vc;
+
+    HMAP_FOR_EACH_POP (vc, node, &pl->vtaps) {
+        free(vc->error);
+        free(vc);
+    }
+    hmap_destroy(&pl->vtaps);
+}
+
+/* Returns what 'pl' made of VTAP 'vtap', or NULL. */
+const struct vtap_compiled *
+vtap_pipeline_find(const struct vtap_pipeline *pl, const struct uuid *vtap)
+{
+    const struct vtap_compiled *vc;
+
+    HMAP_FOR_EACH_WITH_HASH (vc, node, uuid_hash(vtap), &pl->vtaps) {
+        if (uuid_equals(&vc->uuid, vtap)) {
+            return vc;
+        }
+    }
+    return NULL;
+}
+
+/* Sets the first reason why the VTAP of 'vc' cannot run. */
+static void OVS_PRINTF_FORMAT(2, 3)
+compiled_set_error(struct vtap_compiled *vc, const char *format, ...)
+{
+    if (!vc->error) {
+        va_list args;
+
+        va_start(args, format);
+        vc->error = xvasprintf(format, args);
+        va_end(args);
+    }
 }
 
 /* Appends "resubmit(,TABLE_ID)" to 'ofpacts'. */
@@ -117,21 +167,24 @@ put_output(struct ofpbuf *ofpacts, ofp_port_t port, uint32_t max_len)
     }
 }
 
-/* Returns true if 'want' can have flows now. */
+/* Returns true if 'want', realized at 'place' (NULL if nowhere) and so
+ * far without error in 'vc', can have flows now. */
 static bool
-want_is_ready(const struct vtap_want *want)
+want_is_ready(const struct vtap_want *want, const struct vtap_place *place,
+              const struct vtap_compiled *vc)
 {
-    return (want->enabled && !want->error && want->mirror_bridge
-            && want->ingress_ofport && want->vxlan_ofport
-            && (!want->src_port || want->egress_ofport)
+    return (want->enabled && !vc->error && place && place->mirror_bridge
+            && place->ingress_ofport && place->vxlan_ofport
+            && (!want->src_port || place->egress_ofport)
             && want->target_addr);
 }
 
 /* Adds to 'ft' the filter flows of one direction of 'want'.  Returns false
  * if the filter does not compile (the VTAP is then in error). */
 static bool
-add_filter_flows(struct flow_table *ft, struct vtap_want *want,
-                 enum vtap_direction dir, ofp_port_t in_port)
+add_filter_flows(struct flow_table *ft, const struct vtap_want *want,
+                 struct vtap_compiled *vc, enum vtap_direction dir,
+                 ofp_port_t in_port)
 {
     struct vtap_flows flows;
     char *error;
@@ -141,7 +194,7 @@ add_filter_flows(struct flow_table *ft, struct vtap_want *want,
                                 VTAP_PRIO_RULES_TOP, VTAP_MAX_FLOWS_PER_RULE,
                                 &flows);
     if (error) {
-        vtap_want_set_error(want, "capture filter: %s", error);
+        compiled_set_error(vc, "capture filter: %s", error);
         free(error);
         vtap_flows_destroy(&flows);
         return false;
@@ -177,7 +230,7 @@ add_filter_flows(struct flow_table *ft, struct vtap_want *want,
                              want->id),
                  &match, is_include ? &include : NULL);
     }
-    want->n_flows += flows.n;
+    vc->n_flows += flows.n;
     free(rule_ids);
     ofpbuf_uninit(&include);
     vtap_flows_destroy(&flows);
@@ -187,7 +240,8 @@ add_filter_flows(struct flow_table *ft, struct vtap_want *want,
 /* Adds to 'ft' the flows that send 'want''s copies to its target, in the
  * tables VTAP_TABLE_OUTPUT and VTAP_TABLE_CUT (see vtap-pipeline.h). */
 static void
-add_output_flows(struct flow_table *ft, struct vtap_want *want)
+add_output_flows(struct flow_table *ft, const struct vtap_want *want,
+                 const struct vtap_place *place, struct vtap_compiled *vc)
 {
     uint64_t copy = vtap_cookie(VTAP_COOKIE_KIND_OUTPUT, false,
                                 VTAP_OUTPUT_COPY, want->id);
@@ -199,18 +253,18 @@ add_output_flows(struct flow_table *ft, struct vtap_want *want)
     struct match match;
 
     put_set_tunnel(&whole, want);
-    put_output(&whole, want->vxlan_ofport, 0);
+    put_output(&whole, place->vxlan_ofport, 0);
     put_set_tunnel(&trunc, want);
-    put_output(&trunc, want->vxlan_ofport, want->trunc_len);
+    put_output(&trunc, place->vxlan_ofport, want->trunc_len);
 
     match_init_catchall(&match);
     match_set_reg(&match, 0, want->id);
     if (!want->path_cut) {
         /* Cut to the max packet size, or not at all: nothing to count. */
-        add_want_flow(ft, want, VTAP_TABLE_OUTPUT, VTAP_PRIO_OUT, copy,
+        add_vtap_flow(ft, vc, VTAP_TABLE_OUTPUT, VTAP_PRIO_OUT, copy,
                       &match, &trunc);
     } else {
-        add_want_flow(ft, want, VTAP_TABLE_OUTPUT, VTAP_PRIO_OUT, copy,
+        add_vtap_flow(ft, vc, VTAP_TABLE_OUTPUT, VTAP_PRIO_OUT, copy,
                       &match, &whole);
 
         /* Larger than the path allows.  In the datapath, check_pkt_larger
@@ -222,7 +276,7 @@ add_output_flows(struct flow_table *ft, struct vtap_want *want)
          * IP only, and not fragments (it would hold them to reassemble):
          * others are cut uncounted. */
         match_set_reg_masked(&match, 1, 1, 1);
-        add_want_flow(ft, want, VTAP_TABLE_OUTPUT, VTAP_PRIO_OUT_CUT, copy,
+        add_vtap_flow(ft, vc, VTAP_TABLE_OUTPUT, VTAP_PRIO_OUT_CUT, copy,
                       &match, &trunc);
 
         uint64_t ct_stub[64 / 8];
@@ -236,14 +290,14 @@ add_output_flows(struct flow_table *ft, struct vtap_want *want)
         for (int v6 = 0; v6 < 2; v6++) {
             match_set_dl_type(&match, htons(v6 ? ETH_TYPE_IPV6
                                             : ETH_TYPE_IP));
-            add_want_flow(ft, want, VTAP_TABLE_OUTPUT, VTAP_PRIO_OUT_CT,
+            add_vtap_flow(ft, vc, VTAP_TABLE_OUTPUT, VTAP_PRIO_OUT_CT,
                           copy, &match, &ct_ofpacts);
         }
         ofpbuf_uninit(&ct_ofpacts);
 
         match_init_catchall(&match);
         match_set_reg(&match, 0, want->id);
-        add_want_flow(ft, want, VTAP_TABLE_CUT, VTAP_PRIO_OUT, cut, &match,
+        add_vtap_flow(ft, vc, VTAP_TABLE_CUT, VTAP_PRIO_OUT, cut, &match,
                       &trunc);
     }
     ofpbuf_uninit(&whole);
@@ -290,14 +344,14 @@ add_loop_guard(struct flow_table *ft, const struct vtap_desired *desired)
 struct port_dispatch {
     struct hmap_node node;      /* In a bridge's dispatch map, by port. */
     ofp_port_t in_port;
-    struct vtap_want **wants;
+    const struct vtap_want **wants;
     size_t n, allocated;
 };
 
 /* Adds 'want' to the VTAPs that 'in_port' feeds in 'ports'. */
 static void
 port_dispatch_add(struct hmap *ports, ofp_port_t in_port,
-                  struct vtap_want *want)
+                  const struct vtap_want *want)
 {
     uint32_t hash = hash_int(ofp_to_u16(in_port), 0);
     struct port_dispatch *pd;
@@ -358,9 +412,30 @@ add_dispatch(struct flow_table *ft, struct port_dispatch *pd)
     ofpbuf_uninit(&ofpacts);
 }
 
+/* Returns what 'pl' made of 'want', created if new, with the first error
+ * of the earlier stages: of 'want' itself, then of its 'place'. */
+static struct vtap_compiled *
+compiled_get(struct vtap_pipeline *pl, const struct vtap_want *want,
+             const struct vtap_place *place)
+{
+    struct vtap_compiled *vc = CONST_CAST(struct vtap_compiled *,
+                                          vtap_pipeline_find(pl,
+                                                             &want->uuid));
+    if (!vc) {
+        vc = xzalloc(sizeof *vc);
+        vc->uuid = want->uuid;
+        vc->error = nullable_xstrdup(want->error ? want->error
+                                     : place ? place->error : NULL);
+        hmap_insert(&pl->vtaps, &vc->node, uuid_hash(&want->uuid));
+    }
+    return vc;
+}
+
 /* Builds the flows of one mirror bridge. */
 static void
-build_bridge(struct flow_table *ft, struct vtap_desired *desired)
+build_bridge(struct flow_table *ft, struct vtap_pipeline *pl,
+             const struct vtap_desired *desired,
+             const struct vtap_places *places)
 {
     const char *bridge = flow_table_bridge(ft);
     uint64_t shared = vtap_cookie(VTAP_COOKIE_KIND_SHARED, false, 0, 0);
@@ -376,33 +451,41 @@ build_bridge(struct flow_table *ft, struct vtap_desired *desired)
 
     /* Rules, then dispatch to the VTAPs whose rules compiled. */
     struct hmap ports = HMAP_INITIALIZER(&ports);
-    struct vtap_want *want;
+    const struct vtap_want *want;
     HMAP_FOR_EACH (want, node, &desired->vtaps) {
-        if (!want_is_ready(want) || strcmp(want->mirror_bridge, bridge)) {
+        const struct vtap_place *place = vtap_places_find(places,
+                                                          &want->uuid);
+        if (!place || !place->mirror_bridge
+            || strcmp(place->mirror_bridge, bridge)) {
             continue;
         }
-        bool ok = add_filter_flows(ft, want, VTAP_INGRESS,
-                                   want->ingress_ofport);
+        struct vtap_compiled *vc = compiled_get(pl, want, place);
+        if (!want_is_ready(want, place, vc)) {
+            continue;
+        }
+        bool ok = add_filter_flows(ft, want, vc, VTAP_INGRESS,
+                                   place->ingress_ofport);
         if (ok && want->src_port) {
-            ok = add_filter_flows(ft, want, VTAP_EGRESS, want->egress_ofport);
+            ok = add_filter_flows(ft, want, vc, VTAP_EGRESS,
+                                  place->egress_ofport);
         }
         if (!ok) {
             continue;
         }
-        add_output_flows(ft, want);
+        add_output_flows(ft, want, place, vc);
         /* Flows that the switch refused stay out of the switch until a
          * retry succeeds (the flow table leaves them out), but they stay
          * desired, so that a retry tries exactly them. */
         const char *refused = flow_table_refused(ft, want->id);
         if (refused) {
-            vtap_want_set_error(want, "ovs-vswitchd refused its flows: %s",
-                                refused);
+            compiled_set_error(vc, "ovs-vswitchd refused its flows: %s",
+                               refused);
         } else {
-            want->dispatched = true;
+            vc->dispatched = true;
         }
-        port_dispatch_add(&ports, want->ingress_ofport, want);
-        if (want->egress_ofport) {
-            port_dispatch_add(&ports, want->egress_ofport, want);
+        port_dispatch_add(&ports, place->ingress_ofport, want);
+        if (place->egress_ofport) {
+            port_dispatch_add(&ports, place->egress_ofport, want);
         }
     }
 
@@ -416,13 +499,39 @@ build_bridge(struct flow_table *ft, struct vtap_desired *desired)
 }
 
 /* Sets the desired flows of every table in 'flow_tables' (mirror bridge
- * name -> "struct flow_table *") from 'desired'. */
+ * name -> "struct flow_table *") from 'desired' and the 'places' of its
+ * VTAPs, and fills 'pl' (initialized empty) with what became of each
+ * VTAP. */
 void
-vtap_pipeline_build(struct vtap_desired *desired, struct shash *flow_tables)
+vtap_pipeline_build(struct vtap_pipeline *pl,
+                    const struct vtap_desired *desired,
+                    const struct vtap_places *places,
+                    struct shash *flow_tables)
 {
     struct shash_node *node;
 
     SHASH_FOR_EACH (node, flow_tables) {
-        build_bridge(node->data, desired);
+        build_bridge(node->data, pl, desired, places);
+    }
+
+    /* Every VTAP has an entry.  Shared flows that the switch refused fail
+     * the VTAPs that they dispatch to, or if they are the bridge's own,
+     * all of its VTAPs. */
+    const struct vtap_want *want;
+    HMAP_FOR_EACH (want, node, &desired->vtaps) {
+        const struct vtap_place *place = vtap_places_find(places,
+                                                          &want->uuid);
+        struct vtap_compiled *vc = compiled_get(pl, want, place);
+        const struct flow_table *ft = (place && place->mirror_bridge
+                                       ? shash_find_data(flow_tables,
+                                                         place->mirror_bridge)
+                                       : NULL);
+        const char *refused = (ft ? flow_table_refused_shared(ft, want->id)
+                               : NULL);
+        if (refused && want->enabled) {
+            compiled_set_error(vc, "ovs-vswitchd refused the flows of "
+                               "mirror bridge %s: %s", place->mirror_bridge,
+                               refused);
+        }
     }
 }

@@ -44,8 +44,14 @@
 #ifndef OVS_VTAPD_VTAP_PIPELINE_H
 #define OVS_VTAPD_VTAP_PIPELINE_H 1
 
+#include <stdbool.h>
+#include <stddef.h>
+#include "openvswitch/hmap.h"
+#include "openvswitch/uuid.h"
+
 struct shash;
 struct vtap_desired;
+struct vtap_places;
 
 /* Priorities. */
 #define VTAP_PRIO_LOOP_GUARD 65000  /* Table 0. */
@@ -64,6 +70,29 @@ struct vtap_desired;
  * committed to it. */
 #define VTAP_CT_ZONE 0x7674
 
-void vtap_pipeline_build(struct vtap_desired *, struct shash *flow_tables);
+/* What the pipeline made of one VTAP: written by vtap_pipeline_build()
+ * only. */
+struct vtap_compiled {
+    struct hmap_node node;      /* In vtap_pipeline.vtaps, by uuid. */
+    struct uuid uuid;           /* The VTAP. */
+    size_t n_flows;             /* Flows wanted for this VTAP. */
+    bool dispatched;            /* Running: its source feeds its rules. */
+    char *error;                /* Why it cannot run: the first reason of
+                                 * any stage, or NULL. */
+};
+
+/* What the pipeline made of every VTAP in the desired state. */
+struct vtap_pipeline {
+    struct hmap vtaps;          /* Contains "struct vtap_compiled"s. */
+};
+
+void vtap_pipeline_init(struct vtap_pipeline *);
+void vtap_pipeline_destroy(struct vtap_pipeline *);
+const struct vtap_compiled *vtap_pipeline_find(const struct vtap_pipeline *,
+                                               const struct uuid *vtap);
+void vtap_pipeline_build(struct vtap_pipeline *,
+                         const struct vtap_desired *,
+                         const struct vtap_places *,
+                         struct shash *flow_tables);
 
 #endif /* vtap-pipeline.h */

@@ -32,7 +32,11 @@
 #include "smap.h"
 #include "util.h"
 #include "vtap-cookie.h"
+#include "flow-table.h"
+#include "openvswitch/shash.h"
+#include "vswitch-config.h"
 #include "vtap-desired.h"
+#include "vtap-pipeline.h"
 #include "vtap-idl.h"
 
 VLOG_DEFINE_THIS_MODULE(vtap_status);
@@ -356,24 +360,36 @@ stats_differ(char **keys, const int64_t *values, size_t n,
     return false;
 }
 
-/* Returns the state and the reason of 'want'. */
+/* Returns the state and the reason of 'want', as 'stages' made it. */
 static const char *
-want_state(const struct vtap_want *want, const char *last_state,
-           const char **reason)
+want_state(const struct vtap_want *want, const struct vtap_stages *stages,
+           const char *last_state, const char **reason)
 {
-    if (want->error) {
-        *reason = want->error;
+    const struct vtap_compiled *vc = vtap_pipeline_find(stages->pipeline,
+                                                        &want->uuid);
+    const struct vtap_place *place = vtap_places_find(stages->places,
+                                                      &want->uuid);
+    const struct flow_table *ft = (place && place->mirror_bridge
+                                   ? shash_find_data(stages->flow_tables,
+                                                     place->mirror_bridge)
+                                   : NULL);
+    const char *error = vc ? vc->error : want->error;
+    bool installed = ft && flow_table_is_synced(ft);
+
+    if (error) {
+        *reason = error;
         return "error";
     } else if (!want->enabled) {
         *reason = "not enabled";
         return "stopped";
-    } else if (!want->dispatched || (!want->installed && !(
+    } else if (!vc || !vc->dispatched || (!installed && !(
                    last_state && !strcmp(last_state, "running")))) {
         /* Once running, a change in progress does not stop it. */
         *reason = "waiting for ovs-vswitchd to set up the mirror bridge";
         return "stopped";
     }
-    *reason = (want->repairing ? "repairing flows altered from outside"
+    *reason = (ft && flow_table_is_repairing(ft)
+               ? "repairing flows altered from outside"
                : want->warning ? want->warning : "");
     return "running";
 }
@@ -481,16 +497,21 @@ baselines_of(struct baselines_by_vtap *b, uint32_t vtap_id)
 static void
 write_realization(struct vtap_status *st, struct ovsdb_idl_txn *txn,
                   const struct ovsdb_idl *idl, const struct vtaprec_vtap *row,
-                  const struct vtap_want *want, const char *host,
+                  const struct vtap_want *want,
+                  const struct vtap_stages *stages,
                   struct baselines_by_vtap *baselines)
 {
+    const char *host = stages->desired->host;
     const struct vtaprec_realization *r = my_realization(row, host);
+    const struct vtap_place *place = vtap_places_find(stages->places,
+                                                      &want->uuid);
     const char *reason;
     const char *src = want->src_bridge ? want->src_bridge : "";
-    const char *mbr = want->mirror_bridge ? want->mirror_bridge : "";
+    const char *mbr = (place && place->mirror_bridge ? place->mirror_bridge
+                       : "");
     const char *addr = want->target_addr ? want->target_addr : "";
     struct totals *t = vtap_totals(st, idl, &want->uuid, host);
-    const char *state = want_state(want, t->state, &reason);
+    const char *state = want_state(want, stages, t->state, &reason);
 
     t->state = state;
     if (!r) {
@@ -565,7 +586,7 @@ write_target_status(const struct vtaprec_target *target,
 void
 vtap_status_write(struct vtap_status *st, struct ovsdb_idl_txn *txn,
                   const struct ovsdb_idl *idl,
-                  const struct vtap_desired *desired,
+                  const struct vtap_stages *stages,
                   const struct flow_counters *counters,
                   struct vtap_resolver *resolver, bool applied)
 {
@@ -576,11 +597,10 @@ vtap_status_write(struct vtap_status *st, struct ovsdb_idl_txn *txn,
     const struct vtaprec_vtap *row;
 
     VTAPREC_VTAP_FOR_EACH (row, idl) {
-        const struct vtap_want *want = vtap_desired_find(desired,
+        const struct vtap_want *want = vtap_desired_find(stages->desired,
                                                          &row->header_.uuid);
         if (want) {
-            write_realization(st, txn, idl, row, want, desired->host,
-                              &baselines);
+            write_realization(st, txn, idl, row, want, stages, &baselines);
         }
     }
     baselines_destroy(&baselines.groups);

@@ -35,13 +35,25 @@
 
 struct ds;
 struct flow_counters;
+struct shash;
 struct ovsdb_idl;
 struct ovsdb_idl_txn;
 struct uuid;
 struct vtap_desired;
+struct vtap_pipeline;
+struct vtap_places;
 struct vtap_resolver;
 
 struct vtap_status;
+
+/* What the stages before the status made, which it reports. */
+struct vtap_stages {
+    const struct vtap_desired *desired;     /* vtap-desired.h. */
+    const struct vtap_places *places;       /* vswitch-config.h. */
+    const struct vtap_pipeline *pipeline;   /* vtap-pipeline.h. */
+    const struct shash *flow_tables;        /* Mirror bridge name ->
+                                             * "struct flow_table *". */
+};
 
 void vtap_status_register_columns(struct ovsdb_idl *);
 struct vtap_status *vtap_status_create(void);
@@ -54,7 +66,7 @@ void vtap_status_collect(struct vtap_status *, const struct ovsdb_idl *,
                          const struct vtap_desired *,
                          struct flow_counters *);
 void vtap_status_write(struct vtap_status *, struct ovsdb_idl_txn *,
-                       const struct ovsdb_idl *, const struct vtap_desired *,
+                       const struct ovsdb_idl *, const struct vtap_stages *,
                        const struct flow_counters *,
                        struct vtap_resolver *, bool applied);
 void vtap_status_format_counters(const struct vtap_status *,
