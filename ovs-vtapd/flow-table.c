@@ -72,6 +72,13 @@ struct ft_flow {
                                  * 'dump_hash_valid', known to be equal to
                                  * 'ofpacts'. */
     bool dump_hash_valid;
+
+    /* Desired flows only. */
+    struct ovs_list group_node; /* In its owner's ft_group 'flows'. */
+    struct ovs_list track_node; /* Added since the last sync: in
+                                 * flow_table's 'added'; removed: in its
+                                 * 'removed'. */
+    bool tracked;               /* In 'added'. */
 };
 
 /* The flows of one VTAP (or, with id 0, the shared flows) as one group:
@@ -80,6 +87,7 @@ struct ft_flow {
 struct ft_group {
     struct hmap_node node;      /* In flow_table's 'groups', by id. */
     uint32_t id;                /* VTAP id, 0 for the shared flows. */
+    struct ovs_list flows;      /* Its desired "struct ft_flow"s. */
     uint32_t hash;              /* Of the desired flows, as added. */
     size_t n_desired;           /* Desired flows. */
     char *refused;              /* The switch's error, or NULL. */
@@ -142,6 +150,12 @@ struct flow_table {
     uint32_t next_bundle_id;
     struct ovs_list bundles;    /* "struct ft_bundle"s sent, not answered. */
     bool need_sync;             /* 'desired' may differ from 'installed'. */
+    bool full_sync;             /* The next sync compares every flow (else
+                                 * only those in 'added' and 'removed'). */
+    struct ovs_list added;      /* Desired flows added since the last sync
+                                 * (while !full_sync). */
+    struct ovs_list removed;    /* Flows no longer desired since then, not
+                                 * in 'desired' any more, owned here. */
     long long int retry_at;     /* After an error, not before this time. */
     bool touch;                 /* Send a flow_mod even if nothing differs. */
 
@@ -258,6 +272,32 @@ ft_flows_clear(struct hmap *flows)
     }
 }
 
+/* Forgets which desired flows were added and removed since the last sync:
+ * the next sync compares them all. */
+static void
+ft_untrack(struct flow_table *ft)
+{
+    struct ft_flow *f;
+
+    LIST_FOR_EACH_POP (f, track_node, &ft->added) {
+        f->tracked = false;
+    }
+    LIST_FOR_EACH_POP (f, track_node, &ft->removed) {
+        ft_flow_free(f);
+    }
+}
+
+/* Makes the next sync of 'ft' compare every flow. */
+static void
+ft_need_full_sync(struct flow_table *ft)
+{
+    ft->need_sync = true;
+    if (!ft->full_sync) {
+        ft->full_sync = true;
+        ft_untrack(ft);
+    }
+}
+
 static void ft_bundles_clear(struct flow_table *);
 
 /* Creates the flow table of 'bridge', connecting to its management socket
@@ -280,6 +320,9 @@ flow_table_create(const char *bridge, const char *rundir,
     ft->counters = counters;
     ft->next_bundle_id = 1;
     ovs_list_init(&ft->bundles);
+    ovs_list_init(&ft->added);
+    ovs_list_init(&ft->removed);
+    ft->full_sync = true;
     hmap_init(&ft->groups);
     return ft;
 }
@@ -312,6 +355,7 @@ flow_table_destroy(struct flow_table *ft)
 
         rconn_destroy(ft->rconn);
         ft_bundles_clear(ft);
+        ft_untrack(ft);
         HMAP_FOR_EACH_POP (g, node, &ft->groups) {
             ft_group_free(g);
         }
@@ -332,18 +376,20 @@ flow_table_bridge(const struct flow_table *ft)
     return ft->bridge;
 }
 
-/* Forgets the desired flows of 'ft', before adding the new ones. */
+/* Forgets the desired flows of 'ft', before adding the new ones.  The
+ * next sync compares every flow. */
 void
 flow_table_clear(struct flow_table *ft)
 {
     struct ft_group *g;
 
+    ft_need_full_sync(ft);
     HMAP_FOR_EACH (g, node, &ft->groups) {
         g->hash = 0;
         g->n_desired = 0;
+        ovs_list_init(&g->flows);
     }
     ft_flows_clear(&ft->desired);
-    ft->need_sync = true;
 }
 
 static void
@@ -375,14 +421,24 @@ ft_group_get(struct flow_table *ft, uint32_t id)
     if (!g) {
         g = xzalloc(sizeof *g);
         g->id = id;
+        ovs_list_init(&g->flows);
         hmap_insert(&ft->groups, &g->node, hash_int(id, 0));
     }
     return g;
 }
 
+/* Returns what desired flow 'f' adds to the hash of its group. */
+static uint32_t
+ft_flow_group_hash(const struct ft_flow *f)
+{
+    return hash_bytes(f->ofpacts, f->ofpacts_len,
+                      hash_uint64_basis(f->cookie, f->node.hash));
+}
+
 /* Adds a desired flow to 'ft' with the 'ofpacts_len' bytes of actions in
- * 'ofpacts'.  A flow with the same table, priority and match as one already
- * added is ignored. */
+ * 'ofpacts'.  It belongs to the owner that its cookie names (the VTAP, or
+ * 0 for the shared flows).  A flow with the same table, priority and match
+ * as one already added is ignored. */
 void
 flow_table_add(struct flow_table *ft, uint8_t table_id, uint16_t priority,
                uint64_t cookie, const struct match *match,
@@ -402,11 +458,69 @@ flow_table_add(struct flow_table *ft, uint8_t table_id, uint16_t priority,
     ft_flow_set_actions(f, ofpacts, ofpacts_len);
     hmap_insert(&ft->desired, &f->node, hash);
     ft->need_sync = true;
+    if (!ft->full_sync) {
+        ovs_list_push_back(&ft->added, &f->track_node);
+        f->tracked = true;
+    }
 
     struct ft_group *g = ft_group_get(ft, vtap_cookie_vtap(cookie));
-    g->hash += hash_bytes(ofpacts, ofpacts_len,
-                          hash_uint64_basis(cookie, hash));
+    ovs_list_push_back(&g->flows, &f->group_node);
+    g->hash += ft_flow_group_hash(f);
     g->n_desired++;
+}
+
+/* Removes desired flow 'f' of group 'g' from 'ft'. */
+static void
+ft_remove_desired(struct flow_table *ft, struct ft_group *g,
+                  struct ft_flow *f)
+{
+    hmap_remove(&ft->desired, &f->node);
+    ovs_list_remove(&f->group_node);
+    g->hash -= ft_flow_group_hash(f);
+    g->n_desired--;
+    ft->need_sync = true;
+    if (f->tracked) {
+        ovs_list_remove(&f->track_node);
+        f->tracked = false;
+    }
+    if (ft->full_sync) {
+        ft_flow_free(f);
+    } else {
+        ovs_list_push_back(&ft->removed, &f->track_node);
+    }
+}
+
+/* Removes from 'ft' every desired flow of owner 'id' (a VTAP id, or 0 for
+ * the shared flows). */
+void
+flow_table_remove_owner(struct flow_table *ft, uint32_t id)
+{
+    struct ft_group *g = ft_group_find(ft, id);
+    struct ft_flow *f;
+
+    if (g) {
+        LIST_FOR_EACH_SAFE (f, group_node, &g->flows) {
+            ft_remove_desired(ft, g, f);
+        }
+    }
+}
+
+/* Removes from 'ft' the desired flow with 'table_id', 'priority' and
+ * 'match', if there is one, whoever owns it. */
+void
+flow_table_remove(struct flow_table *ft, uint8_t table_id, uint16_t priority,
+                  const struct match *match)
+{
+    struct minimatch mm;
+
+    ft_minimatch_init(&mm, match);
+    struct ft_flow *f = ft_find(&ft->desired, table_id, priority, &mm,
+                                ft_hash(table_id, priority, &mm));
+    if (f) {
+        ft_remove_desired(ft, ft_group_find(ft, vtap_cookie_vtap(f->cookie)),
+                          f);
+    }
+    minimatch_destroy(&mm);
 }
 
 /* Asks 'ft' to send a flow_mod soon even if no flow changed, so that
@@ -458,6 +572,7 @@ ft_flow_clone(const struct ft_flow *f)
     ft_flow_set_actions(c, f->ofpacts, f->ofpacts_len);
     minimatch_clone(&c->match, &f->match);
     c->packets = c->bytes = 0;
+    c->tracked = false;
     return c;
 }
 
@@ -660,13 +775,13 @@ ft_groups_prepare(struct flow_table *ft, long long int now)
     }
 }
 
-/* Sends the bundles that make the switch's flows equal to 'desired': one
- * for all groups, or after a refused bundle ('isolate') one per group.
- * The flows of a refused VTAP are deleted and, when it is due, added back
- * in a bundle of their own; a refused shared group is left as it is until
- * it is due. */
+/* Sends the bundles that make the switch's flows equal to 'desired',
+ * comparing every flow: one for all groups, or after a refused bundle
+ * ('isolate') one per group.  The flows of a refused VTAP are deleted and,
+ * when it is due, added back in a bundle of their own; a refused shared
+ * group is left as it is until it is due. */
 static void
-sync_flows(struct flow_table *ft)
+sync_all_flows(struct flow_table *ft)
 {
     struct hmap building = HMAP_INITIALIZER(&building);
     long long int now = time_msec();
@@ -734,6 +849,7 @@ sync_flows(struct flow_table *ft)
         }
     }
     ft->need_sync = false;
+    ft->full_sync = false;
     if (touched) {
         ft->touch = false;
     }
@@ -766,6 +882,97 @@ sync_flows(struct flow_table *ft)
             ft->refusals_changed = true;
         }
         g->due = false;
+    }
+}
+
+/* Returns true if some group of 'ft' is refused. */
+static bool
+ft_has_refusals(const struct flow_table *ft)
+{
+    const struct ft_group *g;
+
+    HMAP_FOR_EACH (g, node, &ft->groups) {
+        if (g->refused) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Sends the bundle that makes the switch's flows equal to 'desired' when
+ * only the flows in 'added' and 'removed' changed since the last sync:
+ * only those are compared. */
+static void
+sync_changed_flows(struct flow_table *ft)
+{
+    struct hmap building = HMAP_INITIALIZER(&building);
+    struct ft_bundle *b = ft_bundle_get(ft, &building, FT_BUNDLE_MAIN);
+    struct ft_flow *d, *i;
+
+    /* Deletions first, as in sync_all_flows(). */
+    LIST_FOR_EACH_POP (d, track_node, &ft->removed) {
+        if (!ft_find_flow(&ft->desired, d)) {
+            i = ft_find_flow(&ft->installed, d);
+            if (i) {
+                add_flow_mod(ft, i, OFPFC_DELETE_STRICT, b);
+                flow_counters_retire(ft->counters, ft->bridge, ft->stats_seq,
+                                     i->table_id, i->priority, i->node.hash);
+            }
+        }
+        ft_flow_free(d);
+    }
+    LIST_FOR_EACH_POP (d, track_node, &ft->added) {
+        d->tracked = false;
+        i = ft_find_flow(&ft->installed, d);
+        if (!i) {
+            add_flow_mod(ft, d, OFPFC_ADD, b);
+            flow_counters_forget(ft->counters, ft->bridge, d->cookie,
+                                 d->table_id, d->priority, d->node.hash);
+        } else if (i->cookie != d->cookie) {
+            add_flow_mod(ft, d, OFPFC_ADD, b);
+            ft->replaced = true;
+        } else if (!ft_flow_actions_equal(i, d)) {
+            add_flow_mod(ft, d, OFPFC_MODIFY_STRICT, b);
+        }
+    }
+    if (ft->touch && ovs_list_is_empty(&b->ops)) {
+        /* The table-miss flow of table 0, modified as it is. */
+        struct match catchall;
+        struct minimatch mm;
+
+        match_init_catchall(&catchall);
+        ft_minimatch_init(&mm, &catchall);
+        d = ft_find(&ft->desired, 0, 0, &mm, ft_hash(0, 0, &mm));
+        if (d) {
+            add_flow_mod(ft, d, OFPFC_MODIFY_STRICT, b);
+        }
+        minimatch_destroy(&mm);
+    }
+    if (!ovs_list_is_empty(&b->ops)) {
+        ft->touch = false;
+    }
+    ft->need_sync = false;
+
+    hmap_remove(&building, &b->node);
+    hmap_destroy(&building);
+    if (ovs_list_is_empty(&b->ops)) {
+        ft_bundle_free(b);
+    } else {
+        send_bundle(ft, b);
+    }
+}
+
+/* Makes the switch's flows equal to 'desired': by comparing only the flows
+ * that changed, unless every flow must be compared (after a connection, a
+ * repair, or while the switch refuses some). */
+static void
+sync_flows(struct flow_table *ft)
+{
+    if (ft->full_sync || ft->isolate || ft_has_refusals(ft)) {
+        ft_untrack(ft);
+        sync_all_flows(ft);
+    } else {
+        sync_changed_flows(ft);
     }
 }
 
@@ -852,7 +1059,7 @@ ft_bundle_done(struct flow_table *ft, struct ft_bundle *b, bool committed)
                       "VTAP by VTAP", ft->bridge,
                       b->error ? b->error : "no reason");
             ft->isolate = true;
-            ft->need_sync = true;
+            ft_need_full_sync(ft);
         }
     } else {
         struct ft_group *g = ft_group_get(ft, b->key);
@@ -888,7 +1095,7 @@ ft_bundle_done(struct flow_table *ft, struct ft_bundle *b, bool committed)
             if (!ft->next_retry || g->retry_at < ft->next_retry) {
                 ft->next_retry = g->retry_at;
             }
-            ft->need_sync = true;
+            ft_need_full_sync(ft);
         } else if (g->refused) {
             if (b->key) {
                 VLOG_INFO("%s: ovs-vswitchd took the flows of VTAP id %"
@@ -1021,7 +1228,7 @@ ft_check_done(struct flow_table *ft)
                   "or added from outside, repairing", ft->bridge, n_missing,
                   ft->n_altered);
         ft->repairing = true;
-        ft->need_sync = true;
+        ft_need_full_sync(ft);
     } else if (ft->repairing) {
         VLOG_INFO("%s: flows repaired", ft->bridge);
         ft->repairing = false;
@@ -1103,7 +1310,7 @@ process_stats_reply(struct flow_table *ft, struct ofpbuf *msg)
             VLOG_INFO("%s: found %"PRIuSIZE" installed flows", ft->bridge,
                       hmap_count(&ft->installed));
             ft->dumped = true;
-            ft->need_sync = true;
+            ft_need_full_sync(ft);
         } else {
             ft_check_done(ft);
         }
@@ -1260,7 +1467,7 @@ flow_table_run(struct flow_table *ft, long long int stats_interval)
         return;
     }
     if (ft->next_retry && time_msec() >= ft->next_retry) {
-        ft->need_sync = true;
+        ft_need_full_sync(ft);
     }
     if ((ft->need_sync || ft->touch) && ovs_list_is_empty(&ft->bundles)) {
         sync_flows(ft);

@@ -58,6 +58,9 @@ void flow_table_clear(struct flow_table *);
 void flow_table_add(struct flow_table *, uint8_t table_id, uint16_t priority,
                     uint64_t cookie, const struct match *,
                     const struct ofpact *, size_t ofpacts_len);
+void flow_table_remove(struct flow_table *, uint8_t table_id,
+                       uint16_t priority, const struct match *);
+void flow_table_remove_owner(struct flow_table *, uint32_t owner);
 void flow_table_touch(struct flow_table *);
 
 void flow_table_run(struct flow_table *, long long int stats_interval);

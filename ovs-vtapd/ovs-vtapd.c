@@ -85,7 +85,10 @@ struct vtapd {
     struct vtap_pipeline pipeline;      /* What its flows became. */
 
     unsigned int ovs_seqno, vtap_seqno;
-    bool need_recompute;        /* Rebuild even if nothing changed. */
+    bool need_recompute;        /* Run a pass even if nothing changed. */
+    bool need_full;             /* Build every flow again in the next pass,
+                                 * not only those of the VTAPs that
+                                 * changed. */
     bool mirror_pending;        /* Our Open_vSwitch changes may not be
                                  * applied by ovs-vswitchd yet. */
     bool exiting;
@@ -163,7 +166,8 @@ vtapd_stages(const struct vtapd *d)
     };
 }
 
-/* Rebuilds the desired state and everything derived from it. */
+/* Rebuilds the desired state and everything derived from it: the flows
+ * of the VTAPs whose inputs changed, or every flow after 'need_full'. */
 static void
 recompute(struct vtapd *d, struct ovsdb_idl_txn *ovs_txn)
 {
@@ -178,10 +182,9 @@ recompute(struct vtapd *d, struct ovsdb_idl_txn *ovs_txn)
         bump_next_cfg(d, ovs_txn);
     }
     sync_flow_tables(d);
-    vtap_pipeline_destroy(&d->pipeline);
-    vtap_pipeline_init(&d->pipeline);
-    vtap_pipeline_build(&d->pipeline, &d->desired, &d->places,
-                        &d->flow_tables);
+    vtap_pipeline_run(&d->pipeline, &d->desired, &d->places,
+                      &d->flow_tables, d->need_full);
+    d->need_full = false;
 }
 
 /* Returns true if everything wanted is in place. */
@@ -302,6 +305,7 @@ run(struct vtapd *d)
         if (flow_table_refusals_changed(node->data)) {
             /* VTAPs go in or out of error, and of the dispatch. */
             d->need_recompute = true;
+            d->need_full = true;
         }
     }
 
@@ -460,6 +464,7 @@ main(int argc, char *argv[])
     d.status = vtap_status_create();
     d.paths = path_mtu_create(ovs_rundir());
     d.need_recompute = true;
+    d.need_full = true;
 
     for (;;) {
         if (d.cleanup) {
@@ -694,6 +699,7 @@ vtapd_recompute(struct unixctl_conn *conn, int argc OVS_UNUSED,
     struct vtapd *d = d_;
 
     d->need_recompute = true;
+    d->need_full = true;
     poll_immediate_wake();
     unixctl_command_reply(conn, NULL);
 }

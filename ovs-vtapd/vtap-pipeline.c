@@ -64,24 +64,195 @@ add_vtap_flow(struct flow_table *ft, struct vtap_compiled *vc,
     vc->n_flows++;
 }
 
+/* What the flows of one VTAP were built from, and what they hold. */
+struct vtap_built {
+    /* The inputs: what of the VTAP and of its place the flows depend on. */
+    uint32_t id;
+    bool enabled;
+    char *error;                /* Of the earlier stages, or NULL. */
+    char *mirror_bridge;        /* Of its place, or NULL. */
+    bool has_egress;            /* A port source: two directions. */
+    ofp_port_t ingress_ofport, egress_ofport, vxlan_ofport;
+    char *target_addr;          /* Or NULL. */
+    bool target_ipv6;
+    uint16_t target_port;
+    uint32_t vni;
+    int trunc_len;
+    bool path_cut;
+    struct vtap_rule *rules;
+    size_t n_rules;
+
+    /* What was built. */
+    bool has_flows;             /* Its flows are in 'mirror_bridge'. */
+    bool in_dispatch;           /* Its patch ports feed it. */
+    bool has_guard;             /* It holds a reference to a loop guard. */
+    char *build_error;          /* The error that the build found. */
+};
+
+/* Returns the inputs of the flows of 'want' at 'place' (or NULL). */
+static struct vtap_built *
+built_create(const struct vtap_want *want, const struct vtap_place *place)
+{
+    struct vtap_built *b = xzalloc(sizeof *b);
+
+    b->id = want->id;
+    b->enabled = want->enabled;
+    b->error = nullable_xstrdup(want->error ? want->error
+                                : place ? place->error : NULL);
+    if (place) {
+        b->mirror_bridge = nullable_xstrdup(place->mirror_bridge);
+        b->ingress_ofport = place->ingress_ofport;
+        b->egress_ofport = place->egress_ofport;
+        b->vxlan_ofport = place->vxlan_ofport;
+    }
+    b->has_egress = want->src_port != NULL;
+    b->target_addr = nullable_xstrdup(want->target_addr);
+    b->target_ipv6 = want->target_ipv6;
+    b->target_port = want->target_port;
+    b->vni = want->vni;
+    b->trunc_len = want->trunc_len;
+    b->path_cut = want->path_cut;
+    b->rules = (want->n_rules
+                ? xmemdup(want->rules, want->n_rules * sizeof *want->rules)
+                : NULL);
+    b->n_rules = want->n_rules;
+    return b;
+}
+
+static void
+built_free(struct vtap_built *b)
+{
+    if (b) {
+        free(b->error);
+        free(b->mirror_bridge);
+        free(b->target_addr);
+        free(b->rules);
+        free(b->build_error);
+        free(b);
+    }
+}
+
+static bool
+cidr_equal(const struct vtap_cidr *a, const struct vtap_cidr *b)
+{
+    return (a->family == b->family && a->plen == b->plen
+            && ipv6_addr_equals(&a->addr, &b->addr));
+}
+
+static bool
+port_range_equal(const struct vtap_port_range *a,
+                 const struct vtap_port_range *b)
+{
+    return a->min == b->min && a->max == b->max;
+}
+
+/* Returns true if rules 'a' and 'b' compile to the same flows. */
+static bool
+rule_equal(const struct vtap_rule *a, const struct vtap_rule *b)
+{
+    return (a->direction == b->direction && a->action == b->action
+            && a->order == b->order && a->protocol == b->protocol
+            && a->has_src == b->has_src
+            && (!a->has_src || cidr_equal(&a->src, &b->src))
+            && a->has_dst == b->has_dst
+            && (!a->has_dst || cidr_equal(&a->dst, &b->dst))
+            && a->has_src_ports == b->has_src_ports
+            && (!a->has_src_ports
+                || port_range_equal(&a->src_ports, &b->src_ports))
+            && a->has_dst_ports == b->has_dst_ports
+            && (!a->has_dst_ports
+                || port_range_equal(&a->dst_ports, &b->dst_ports))
+            && a->icmp_type == b->icmp_type && a->icmp_code == b->icmp_code
+            && uuid_equals(&a->uuid, &b->uuid));
+}
+
+/* Returns true if the inputs in 'a' and 'b' build the same flows. */
+static bool
+built_inputs_equal(const struct vtap_built *a, const struct vtap_built *b)
+{
+    if (a->id != b->id || a->enabled != b->enabled
+        || !nullable_string_is_equal(a->error, b->error)
+        || !nullable_string_is_equal(a->mirror_bridge, b->mirror_bridge)
+        || a->has_egress != b->has_egress
+        || a->ingress_ofport != b->ingress_ofport
+        || a->egress_ofport != b->egress_ofport
+        || a->vxlan_ofport != b->vxlan_ofport
+        || !nullable_string_is_equal(a->target_addr, b->target_addr)
+        || a->target_ipv6 != b->target_ipv6
+        || a->target_port != b->target_port || a->vni != b->vni
+        || a->trunc_len != b->trunc_len || a->path_cut != b->path_cut
+        || a->n_rules != b->n_rules) {
+        return false;
+    }
+    for (size_t i = 0; i < a->n_rules; i++) {
+        if (!rule_equal(&a->rules[i], &b->rules[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* The VTAPs that one patch port of a mirror bridge feeds. */
+struct port_dispatch {
+    struct hmap_node node;      /* In vtap_pipeline.dispatch. */
+    char *bridge;               /* Mirror bridge. */
+    ofp_port_t in_port;         /* The patch port. */
+    uint32_t *ids;              /* The VTAPs' ids, in no order. */
+    size_t n, allocated;
+    bool dirty;                 /* In the run's 'dirty' list. */
+    struct ovs_list dirty_node;
+};
+
+/* A loop guard, and how many VTAPs have its target. */
+struct loop_guard {
+    struct hmap_node node;      /* In vtap_pipeline.guards. */
+    char *addr;                 /* Target address. */
+    uint16_t port;              /* Target UDP port. */
+    size_t n_refs;
+};
+
 /* Initializes 'pl' empty. */
 void
 vtap_pipeline_init(struct vtap_pipeline *pl)
 {
+    memset(pl, 0, sizeof *pl);
     hmap_init(&pl->vtaps);
+    hmap_init(&pl->dispatch);
+    hmap_init(&pl->guards);
+}
+
+/* Forgets everything that 'pl' built, without touching a flow table. */
+static void
+pipeline_clear(struct vtap_pipeline *pl)
+{
+    struct vtap_compiled *vc;
+    struct port_dispatch *pd;
+    struct loop_guard *g;
+
+    HMAP_FOR_EACH_POP (vc, node, &pl->vtaps) {
+        built_free(vc->built);
+        free(vc->error);
+        free(vc);
+    }
+    HMAP_FOR_EACH_POP (pd, node, &pl->dispatch) {
+        free(pd->bridge);
+        free(pd->ids);
+        free(pd);
+    }
+    HMAP_FOR_EACH_POP (g, node, &pl->guards) {
+        free(g->addr);
+        free(g);
+    }
 }
 
 /* Frees everything in 'pl'. */
 void
 vtap_pipeline_destroy(struct vtap_pipeline *pl)
 {
-    struct vtap_compiled *vc;
-
-    HMAP_FOR_EACH_POP (vc, node, &pl->vtaps) {
-        free(vc->error);
-        free(vc);
-    }
+    pipeline_clear(pl);
     hmap_destroy(&pl->vtaps);
+    hmap_destroy(&pl->dispatch);
+    hmap_destroy(&pl->guards);
 }
 
 /* Returns what 'pl' made of VTAP 'vtap', or NULL. */
@@ -98,15 +269,15 @@ vtap_pipeline_find(const struct vtap_pipeline *pl, const struct uuid *vtap)
     return NULL;
 }
 
-/* Sets the first reason why the VTAP of 'vc' cannot run. */
+/* Sets the first reason why the build of 'b' cannot run its VTAP. */
 static void OVS_PRINTF_FORMAT(2, 3)
-compiled_set_error(struct vtap_compiled *vc, const char *format, ...)
+built_set_error(struct vtap_built *b, const char *format, ...)
 {
-    if (!vc->error) {
+    if (!b->build_error) {
         va_list args;
 
         va_start(args, format);
-        vc->error = xvasprintf(format, args);
+        b->build_error = xvasprintf(format, args);
         va_end(args);
     }
 }
@@ -167,16 +338,13 @@ put_output(struct ofpbuf *ofpacts, ofp_port_t port, uint32_t max_len)
     }
 }
 
-/* Returns true if 'want', realized at 'place' (NULL if nowhere) and so
- * far without error in 'vc', can have flows now. */
+/* Returns true if the VTAP whose inputs are in 'b' can have flows now. */
 static bool
-want_is_ready(const struct vtap_want *want, const struct vtap_place *place,
-              const struct vtap_compiled *vc)
+built_is_ready(const struct vtap_built *b)
 {
-    return (want->enabled && !vc->error && place && place->mirror_bridge
-            && place->ingress_ofport && place->vxlan_ofport
-            && (!want->src_port || place->egress_ofport)
-            && want->target_addr);
+    return (b->enabled && !b->error && b->mirror_bridge
+            && b->ingress_ofport && b->vxlan_ofport
+            && (!b->has_egress || b->egress_ofport) && b->target_addr);
 }
 
 /* Adds to 'ft' the filter flows of one direction of 'want'.  Returns false
@@ -194,7 +362,7 @@ add_filter_flows(struct flow_table *ft, const struct vtap_want *want,
                                 VTAP_PRIO_RULES_TOP, VTAP_MAX_FLOWS_PER_RULE,
                                 &flows);
     if (error) {
-        compiled_set_error(vc, "capture filter: %s", error);
+        built_set_error(vc->built, "capture filter: %s", error);
         free(error);
         vtap_flows_destroy(&flows);
         return false;
@@ -241,7 +409,7 @@ add_filter_flows(struct flow_table *ft, const struct vtap_want *want,
  * tables VTAP_TABLE_OUTPUT and VTAP_TABLE_CUT (see vtap-pipeline.h). */
 static void
 add_output_flows(struct flow_table *ft, const struct vtap_want *want,
-                 const struct vtap_place *place, struct vtap_compiled *vc)
+                 struct vtap_compiled *vc)
 {
     uint64_t copy = vtap_cookie(VTAP_COOKIE_KIND_OUTPUT, false,
                                 VTAP_OUTPUT_COPY, want->id);
@@ -253,9 +421,9 @@ add_output_flows(struct flow_table *ft, const struct vtap_want *want,
     struct match match;
 
     put_set_tunnel(&whole, want);
-    put_output(&whole, place->vxlan_ofport, 0);
+    put_output(&whole, vc->built->vxlan_ofport, 0);
     put_set_tunnel(&trunc, want);
-    put_output(&trunc, place->vxlan_ofport, want->trunc_len);
+    put_output(&trunc, vc->built->vxlan_ofport, want->trunc_len);
 
     match_init_catchall(&match);
     match_set_reg(&match, 0, want->id);
@@ -304,96 +472,212 @@ add_output_flows(struct flow_table *ft, const struct vtap_want *want,
     ofpbuf_uninit(&trunc);
 }
 
-/* Adds to 'ft' the loop guard: a copy of a packet addressed to the VXLAN
- * port of any target of this host (IPv4 or IPv6) is dropped, so that
- * copies seen again on a tapped port or bridge are never mirrored again,
- * whichever mirror bridge made them; other UDP on that port (a tenant's own
- * VXLAN) is mirrored.  The flow table keeps one flow per match, so a target
- * that several VTAPs share is guarded once. */
-static void
-add_loop_guard(struct flow_table *ft, const struct vtap_desired *desired)
+/* Sets 'match' to what the loop guard of target 'addr':'port' drops: a
+ * copy of a packet addressed to the VXLAN port of a target of this host
+ * (IPv4 or IPv6), so that copies seen again on a tapped port or bridge are
+ * never mirrored again, whichever mirror bridge made them; other UDP on
+ * that port (a tenant's own VXLAN) is mirrored.  Returns false if 'addr'
+ * is not an address. */
+static bool
+loop_guard_match(const char *addr, uint16_t port, struct match *match)
 {
-    uint64_t shared = vtap_cookie(VTAP_COOKIE_KIND_SHARED, false, 0, 0);
-    const struct vtap_want *want;
+    struct in6_addr ip6;
+    ovs_be32 ip4;
 
-    HMAP_FOR_EACH (want, node, &desired->vtaps) {
-        struct in6_addr ip6;
-        struct match match;
-        ovs_be32 ip4;
+    match_init_catchall(match);
+    if (ip_parse(addr, &ip4)) {
+        match_set_dl_type(match, htons(ETH_TYPE_IP));
+        match_set_nw_dst(match, ip4);
+    } else if (ipv6_parse(addr, &ip6)) {
+        match_set_dl_type(match, htons(ETH_TYPE_IPV6));
+        match_set_ipv6_dst(match, &ip6);
+    } else {
+        return false;
+    }
+    match_set_nw_proto(match, IPPROTO_UDP);
+    match_set_tp_dst(match, htons(port));
+    return true;
+}
 
-        if (!want->target_addr || !want->target_port) {
-            continue;
-        }
-        match_init_catchall(&match);
-        if (ip_parse(want->target_addr, &ip4)) {
-            match_set_dl_type(&match, htons(ETH_TYPE_IP));
-            match_set_nw_dst(&match, ip4);
-        } else if (ipv6_parse(want->target_addr, &ip6)) {
-            match_set_dl_type(&match, htons(ETH_TYPE_IPV6));
-            match_set_ipv6_dst(&match, &ip6);
-        } else {
-            continue;
-        }
-        match_set_nw_proto(&match, IPPROTO_UDP);
-        match_set_tp_dst(&match, htons(want->target_port));
-        add_flow(ft, 0, VTAP_PRIO_LOOP_GUARD, shared, &match, NULL);
+/* Adds the flow of loop guard 'g' to 'ft'. */
+static void
+add_loop_guard(struct flow_table *ft, const struct loop_guard *g)
+{
+    struct match match;
+
+    if (loop_guard_match(g->addr, g->port, &match)) {
+        add_flow(ft, 0, VTAP_PRIO_LOOP_GUARD,
+                 vtap_cookie(VTAP_COOKIE_KIND_SHARED, false, 0, 0), &match,
+                 NULL);
     }
 }
 
-/* The running VTAPs that one patch port of a mirror bridge feeds. */
-struct port_dispatch {
-    struct hmap_node node;      /* In a bridge's dispatch map, by port. */
-    ofp_port_t in_port;
-    const struct vtap_want **wants;
-    size_t n, allocated;
-};
-
-/* Adds 'want' to the VTAPs that 'in_port' feeds in 'ports'. */
-static void
-port_dispatch_add(struct hmap *ports, ofp_port_t in_port,
-                  const struct vtap_want *want)
+static struct loop_guard *
+loop_guard_find(const struct vtap_pipeline *pl, const char *addr,
+                uint16_t port)
 {
-    uint32_t hash = hash_int(ofp_to_u16(in_port), 0);
-    struct port_dispatch *pd;
+    struct loop_guard *g;
 
-    HMAP_FOR_EACH_WITH_HASH (pd, node, hash, ports) {
-        if (pd->in_port == in_port) {
-            goto found;
+    HMAP_FOR_EACH_WITH_HASH (g, node, hash_string(addr, port), &pl->guards) {
+        if (g->port == port && !strcmp(g->addr, addr)) {
+            return g;
         }
     }
-    pd = xzalloc(sizeof *pd);
-    pd->in_port = in_port;
-    hmap_insert(ports, &pd->node, hash);
-found:
-    if (pd->n >= pd->allocated) {
-        pd->wants = x2nrealloc(pd->wants, &pd->allocated, sizeof *pd->wants);
+    return NULL;
+}
+
+/* Takes a reference to the loop guard of 'addr':'port', which every mirror
+ * bridge gets with the first. */
+static void
+loop_guard_ref(struct vtap_pipeline *pl, struct shash *flow_tables,
+               const char *addr, uint16_t port)
+{
+    struct loop_guard *g = loop_guard_find(pl, addr, port);
+
+    if (!g) {
+        struct shash_node *node;
+
+        g = xzalloc(sizeof *g);
+        g->addr = xstrdup(addr);
+        g->port = port;
+        hmap_insert(&pl->guards, &g->node, hash_string(addr, port));
+        SHASH_FOR_EACH (node, flow_tables) {
+            add_loop_guard(node->data, g);
+        }
     }
-    pd->wants[pd->n++] = want;
+    g->n_refs++;
+}
+
+/* Drops a reference to the loop guard of 'addr':'port'; with the last, it
+ * leaves every mirror bridge. */
+static void
+loop_guard_unref(struct vtap_pipeline *pl, struct shash *flow_tables,
+                 const char *addr, uint16_t port)
+{
+    struct loop_guard *g = loop_guard_find(pl, addr, port);
+
+    if (g && !--g->n_refs) {
+        struct shash_node *node;
+        struct match match;
+
+        if (loop_guard_match(addr, port, &match)) {
+            SHASH_FOR_EACH (node, flow_tables) {
+                flow_table_remove(node->data, 0, VTAP_PRIO_LOOP_GUARD,
+                                  &match);
+            }
+        }
+        hmap_remove(&pl->guards, &g->node);
+        free(g->addr);
+        free(g);
+    }
+}
+
+/* Returns the dispatch of 'in_port' of 'bridge' in 'pl', created empty if
+ * 'create'. */
+static struct port_dispatch *
+port_dispatch_find(struct vtap_pipeline *pl, const char *bridge,
+                   ofp_port_t in_port, bool create)
+{
+    uint32_t hash = hash_string(bridge, ofp_to_u16(in_port));
+    struct port_dispatch *pd;
+
+    HMAP_FOR_EACH_WITH_HASH (pd, node, hash, &pl->dispatch) {
+        if (pd->in_port == in_port && !strcmp(pd->bridge, bridge)) {
+            return pd;
+        }
+    }
+    if (!create) {
+        return NULL;
+    }
+    pd = xzalloc(sizeof *pd);
+    pd->bridge = xstrdup(bridge);
+    pd->in_port = in_port;
+    hmap_insert(&pl->dispatch, &pd->node, hash);
+    return pd;
+}
+
+/* Marks 'pd' for its dispatch flow to be built again by this run. */
+static void
+port_dispatch_dirty(struct port_dispatch *pd, struct ovs_list *dirty)
+{
+    if (!pd->dirty) {
+        pd->dirty = true;
+        ovs_list_push_back(dirty, &pd->dirty_node);
+    }
+}
+
+/* Makes 'in_port' of 'bridge' feed VTAP 'id'. */
+static void
+port_dispatch_add(struct vtap_pipeline *pl, struct ovs_list *dirty,
+                  const char *bridge, ofp_port_t in_port, uint32_t id)
+{
+    struct port_dispatch *pd = port_dispatch_find(pl, bridge, in_port, true);
+
+    if (pd->n >= pd->allocated) {
+        pd->ids = x2nrealloc(pd->ids, &pd->allocated, sizeof *pd->ids);
+    }
+    pd->ids[pd->n++] = id;
+    port_dispatch_dirty(pd, dirty);
+}
+
+/* Makes 'in_port' of 'bridge' no longer feed VTAP 'id'. */
+static void
+port_dispatch_remove(struct vtap_pipeline *pl, struct ovs_list *dirty,
+                     const char *bridge, ofp_port_t in_port, uint32_t id)
+{
+    struct port_dispatch *pd = port_dispatch_find(pl, bridge, in_port,
+                                                  false);
+
+    for (size_t i = 0; pd && i < pd->n; i++) {
+        if (pd->ids[i] == id) {
+            pd->ids[i] = pd->ids[--pd->n];
+            port_dispatch_dirty(pd, dirty);
+            break;
+        }
+    }
 }
 
 static int
-compare_wants_by_id(const void *a_, const void *b_)
+compare_ids(const void *a_, const void *b_)
 {
-    const struct vtap_want *const *a = a_;
-    const struct vtap_want *const *b = b_;
+    const uint32_t *a = a_;
+    const uint32_t *b = b_;
 
-    return (*a)->id < (*b)->id ? -1 : (*a)->id > (*b)->id;
+    return *a < *b ? -1 : *a > *b;
 }
 
-/* Adds the dispatch flow of 'pd': a clone per VTAP, in the order of their
- * ids.  The flow of a port with one VTAP is that VTAP's (its cookie has the
- * VTAP's id), so that a switch that refuses it refuses that VTAP only. */
+/* Builds again the dispatch flow of 'pd' in 'ft' (if it exists): a clone
+ * per VTAP, in the order of their ids.  The flow of a port with one VTAP
+ * is that VTAP's (its cookie has the VTAP's id), so that a switch that
+ * refuses it refuses that VTAP only.  Frees 'pd' if it feeds no VTAP. */
 static void
-add_dispatch(struct flow_table *ft, struct port_dispatch *pd)
+port_dispatch_build(struct vtap_pipeline *pl, struct flow_table *ft,
+                    struct port_dispatch *pd)
 {
-    struct ofpbuf ofpacts;
     struct match match;
 
-    qsort(pd->wants, pd->n, sizeof *pd->wants, compare_wants_by_id);
+    match_init_catchall(&match);
+    match_set_in_port(&match, pd->in_port);
+    if (ft) {
+        flow_table_remove(ft, 0, VTAP_PRIO_DISPATCH, &match);
+    }
+    if (!pd->n) {
+        hmap_remove(&pl->dispatch, &pd->node);
+        free(pd->bridge);
+        free(pd->ids);
+        free(pd);
+        return;
+    }
+    if (!ft) {
+        return;
+    }
+
+    struct ofpbuf ofpacts;
+    qsort(pd->ids, pd->n, sizeof *pd->ids, compare_ids);
     ofpbuf_init(&ofpacts, 32 * pd->n);
     for (size_t i = 0; i < pd->n; i++) {
         size_t clone_ofs = ofpacts.size;
-        ovs_be32 id = htonl(pd->wants[i]->id);
+        ovs_be32 id = htonl(pd->ids[i]);
 
         ofpact_put_CLONE(&ofpacts);
         put_set_field(&ofpacts, MFF_REG0, &id);
@@ -403,135 +687,206 @@ add_dispatch(struct flow_table *ft, struct port_dispatch *pd)
         ofpacts.header = clone;
         ofpact_finish_CLONE(&ofpacts, &clone);
     }
-    match_init_catchall(&match);
-    match_set_in_port(&match, pd->in_port);
-    uint32_t owner = pd->n == 1 ? pd->wants[0]->id : 0;
+    uint32_t owner = pd->n == 1 ? pd->ids[0] : 0;
     add_flow(ft, 0, VTAP_PRIO_DISPATCH,
              vtap_cookie(VTAP_COOKIE_KIND_SHARED, false, 0, owner), &match,
              &ofpacts);
     ofpbuf_uninit(&ofpacts);
 }
 
-/* Returns what 'pl' made of 'want', created if new, with the first error
- * of the earlier stages: of 'want' itself, then of its 'place'. */
-static struct vtap_compiled *
-compiled_get(struct vtap_pipeline *pl, const struct vtap_want *want,
-             const struct vtap_place *place)
-{
-    struct vtap_compiled *vc = CONST_CAST(struct vtap_compiled *,
-                                          vtap_pipeline_find(pl,
-                                                             &want->uuid));
-    if (!vc) {
-        vc = xzalloc(sizeof *vc);
-        vc->uuid = want->uuid;
-        vc->error = nullable_xstrdup(want->error ? want->error
-                                     : place ? place->error : NULL);
-        hmap_insert(&pl->vtaps, &vc->node, uuid_hash(&want->uuid));
-    }
-    return vc;
-}
-
-/* Builds the flows of one mirror bridge. */
+/* Adds to the new flow table 'ft' the flows of a mirror bridge of its
+ * own: the lowest of each table, which drops, and the loop guards. */
 static void
-build_bridge(struct flow_table *ft, struct vtap_pipeline *pl,
-             const struct vtap_desired *desired,
-             const struct vtap_places *places)
+add_bridge_flows(const struct vtap_pipeline *pl, struct flow_table *ft)
 {
-    const char *bridge = flow_table_bridge(ft);
     uint64_t shared = vtap_cookie(VTAP_COOKIE_KIND_SHARED, false, 0, 0);
+    const struct loop_guard *g;
     struct match match;
 
-    flow_table_clear(ft);
     match_init_catchall(&match);
     add_flow(ft, 0, 0, shared, &match, NULL);
     add_flow(ft, 1, 0, shared, &match, NULL);
     add_flow(ft, VTAP_TABLE_OUTPUT, 0, shared, &match, NULL);
     add_flow(ft, VTAP_TABLE_CUT, 0, shared, &match, NULL);
-    add_loop_guard(ft, desired);
+    HMAP_FOR_EACH (g, node, &pl->guards) {
+        add_loop_guard(ft, g);
+    }
+}
 
-    /* Rules, then dispatch to the VTAPs whose rules compiled. */
-    struct hmap ports = HMAP_INITIALIZER(&ports);
-    const struct vtap_want *want;
-    HMAP_FOR_EACH (want, node, &desired->vtaps) {
-        const struct vtap_place *place = vtap_places_find(places,
-                                                          &want->uuid);
-        if (!place || !place->mirror_bridge
-            || strcmp(place->mirror_bridge, bridge)) {
-            continue;
-        }
-        struct vtap_compiled *vc = compiled_get(pl, want, place);
-        if (!want_is_ready(want, place, vc)) {
-            continue;
-        }
-        bool ok = add_filter_flows(ft, want, vc, VTAP_INGRESS,
-                                   place->ingress_ofport);
-        if (ok && want->src_port) {
-            ok = add_filter_flows(ft, want, vc, VTAP_EGRESS,
-                                  place->egress_ofport);
-        }
-        if (!ok) {
-            continue;
-        }
-        add_output_flows(ft, want, place, vc);
-        /* Flows that the switch refused stay out of the switch until a
-         * retry succeeds (the flow table leaves them out), but they stay
-         * desired, so that a retry tries exactly them. */
-        const char *refused = flow_table_refused(ft, want->id);
-        if (refused) {
-            compiled_set_error(vc, "ovs-vswitchd refused its flows: %s",
-                               refused);
-        } else {
-            vc->dispatched = true;
-        }
-        port_dispatch_add(&ports, place->ingress_ofport, want);
-        if (place->egress_ofport) {
-            port_dispatch_add(&ports, place->egress_ofport, want);
+/* Takes out of the flow tables everything built for 'vc'. */
+static void
+retract(struct vtap_pipeline *pl, struct shash *flow_tables,
+        struct ovs_list *dirty, struct vtap_compiled *vc)
+{
+    struct vtap_built *b = vc->built;
+
+    if (b->has_flows) {
+        struct flow_table *ft = shash_find_data(flow_tables,
+                                                b->mirror_bridge);
+        if (ft) {
+            flow_table_remove_owner(ft, b->id);
         }
     }
-
-    struct port_dispatch *pd;
-    HMAP_FOR_EACH_POP (pd, node, &ports) {
-        add_dispatch(ft, pd);
-        free(pd->wants);
-        free(pd);
+    if (b->in_dispatch) {
+        port_dispatch_remove(pl, dirty, b->mirror_bridge, b->ingress_ofport,
+                             b->id);
+        if (b->egress_ofport) {
+            port_dispatch_remove(pl, dirty, b->mirror_bridge,
+                                 b->egress_ofport, b->id);
+        }
     }
-    hmap_destroy(&ports);
+    if (b->has_guard) {
+        loop_guard_unref(pl, flow_tables, b->target_addr, b->target_port);
+    }
+    built_free(b);
+    vc->built = NULL;
+    vc->n_flows = 0;
+    vc->dispatched = false;
+}
+
+/* Builds the flows of 'want' into the flow tables, from the inputs in
+ * 'vc->built'. */
+static void
+build(struct vtap_pipeline *pl, struct shash *flow_tables,
+      struct ovs_list *dirty, const struct vtap_want *want,
+      struct vtap_compiled *vc)
+{
+    struct vtap_built *b = vc->built;
+
+    if (b->target_addr && b->target_port) {
+        loop_guard_ref(pl, flow_tables, b->target_addr, b->target_port);
+        b->has_guard = true;
+    }
+
+    struct flow_table *ft = (b->mirror_bridge
+                             ? shash_find_data(flow_tables, b->mirror_bridge)
+                             : NULL);
+    if (!ft || !built_is_ready(b)) {
+        return;
+    }
+    b->has_flows = true;
+    bool ok = add_filter_flows(ft, want, vc, VTAP_INGRESS,
+                               b->ingress_ofport);
+    if (ok && b->has_egress) {
+        ok = add_filter_flows(ft, want, vc, VTAP_EGRESS, b->egress_ofport);
+    }
+    if (!ok) {
+        return;
+    }
+    add_output_flows(ft, want, vc);
+    /* Flows that the switch refused stay out of the switch until a retry
+     * succeeds (the flow table leaves them out), but they stay desired, so
+     * that a retry tries exactly them. */
+    const char *refused = flow_table_refused(ft, want->id);
+    if (refused) {
+        built_set_error(b, "ovs-vswitchd refused its flows: %s", refused);
+    } else {
+        vc->dispatched = true;
+    }
+    b->in_dispatch = true;
+    port_dispatch_add(pl, dirty, b->mirror_bridge, b->ingress_ofport,
+                      b->id);
+    if (b->egress_ofport) {
+        port_dispatch_add(pl, dirty, b->mirror_bridge, b->egress_ofport,
+                          b->id);
+    }
 }
 
 /* Sets the desired flows of every table in 'flow_tables' (mirror bridge
  * name -> "struct flow_table *") from 'desired' and the 'places' of its
- * VTAPs, and fills 'pl' (initialized empty) with what became of each
- * VTAP. */
+ * VTAPs, and updates 'pl' with what became of each VTAP.  Unless 'full',
+ * builds again only the flows of the VTAPs whose inputs changed since the
+ * last run (and the dispatch flows of their patch ports); if 'full', every
+ * flow. */
 void
-vtap_pipeline_build(struct vtap_pipeline *pl,
-                    const struct vtap_desired *desired,
-                    const struct vtap_places *places,
-                    struct shash *flow_tables)
+vtap_pipeline_run(struct vtap_pipeline *pl,
+                  const struct vtap_desired *desired,
+                  const struct vtap_places *places,
+                  struct shash *flow_tables, bool full)
 {
+    struct ovs_list dirty = OVS_LIST_INITIALIZER(&dirty);
     struct shash_node *node;
 
+    if (full) {
+        pipeline_clear(pl);
+        SHASH_FOR_EACH (node, flow_tables) {
+            flow_table_clear(node->data);
+        }
+        pl->n_full++;
+    } else {
+        pl->n_incremental++;
+    }
     SHASH_FOR_EACH (node, flow_tables) {
-        build_bridge(node->data, pl, desired, places);
+        if (!flow_table_count(node->data)) {
+            add_bridge_flows(pl, node->data);
+        }
     }
 
-    /* Every VTAP has an entry.  Shared flows that the switch refused fail
-     * the VTAPs that they dispatch to, or if they are the bridge's own,
-     * all of its VTAPs. */
+    /* VTAPs deleted. */
+    struct vtap_compiled *vc;
+    HMAP_FOR_EACH_SAFE (vc, node, &pl->vtaps) {
+        if (!vtap_desired_find(desired, &vc->uuid)) {
+            retract(pl, flow_tables, &dirty, vc);
+            hmap_remove(&pl->vtaps, &vc->node);
+            free(vc->error);
+            free(vc);
+        }
+    }
+
+    /* VTAPs new or changed. */
     const struct vtap_want *want;
+    pl->n_built = 0;
     HMAP_FOR_EACH (want, node, &desired->vtaps) {
         const struct vtap_place *place = vtap_places_find(places,
                                                           &want->uuid);
-        struct vtap_compiled *vc = compiled_get(pl, want, place);
-        const struct flow_table *ft = (place && place->mirror_bridge
-                                       ? shash_find_data(flow_tables,
-                                                         place->mirror_bridge)
-                                       : NULL);
-        const char *refused = (ft ? flow_table_refused_shared(ft, want->id)
-                               : NULL);
-        if (refused && want->enabled) {
-            compiled_set_error(vc, "ovs-vswitchd refused the flows of "
-                               "mirror bridge %s: %s", place->mirror_bridge,
-                               refused);
+        struct vtap_built *inputs = built_create(want, place);
+
+        vc = CONST_CAST(struct vtap_compiled *,
+                        vtap_pipeline_find(pl, &want->uuid));
+        if (vc && built_inputs_equal(vc->built, inputs)) {
+            built_free(inputs);
+            continue;
         }
+        if (vc) {
+            retract(pl, flow_tables, &dirty, vc);
+        } else {
+            vc = xzalloc(sizeof *vc);
+            vc->uuid = want->uuid;
+            hmap_insert(&pl->vtaps, &vc->node, uuid_hash(&want->uuid));
+        }
+        vc->built = inputs;
+        build(pl, flow_tables, &dirty, want, vc);
+        pl->n_built++;
+    }
+
+    /* Dispatch flows of the patch ports whose VTAPs changed. */
+    struct port_dispatch *pd;
+    LIST_FOR_EACH_POP (pd, dirty_node, &dirty) {
+        pd->dirty = false;
+        port_dispatch_build(pl, shash_find_data(flow_tables, pd->bridge),
+                            pd);
+    }
+
+    /* Each VTAP's error: the first of the earlier stages, then of its
+     * build; then, shared flows that the switch refused fail the VTAPs
+     * that they dispatch to, or if they are the bridge's own, all of its
+     * VTAPs. */
+    HMAP_FOR_EACH (vc, node, &pl->vtaps) {
+        const struct vtap_built *b = vc->built;
+        const struct flow_table *ft = (b->mirror_bridge
+                                       ? shash_find_data(flow_tables,
+                                                         b->mirror_bridge)
+                                       : NULL);
+        const char *refused = (ft && b->enabled
+                               ? flow_table_refused_shared(ft, b->id)
+                               : NULL);
+
+        free(vc->error);
+        vc->error = (b->error ? xstrdup(b->error)
+                     : b->build_error ? xstrdup(b->build_error)
+                     : refused ? xasprintf("ovs-vswitchd refused the flows "
+                                           "of mirror bridge %s: %s",
+                                           b->mirror_bridge, refused)
+                     : NULL);
     }
 }

@@ -70,8 +70,10 @@ struct vtap_places;
  * committed to it. */
 #define VTAP_CT_ZONE 0x7674
 
-/* What the pipeline made of one VTAP: written by vtap_pipeline_build()
- * only. */
+/* What the pipeline made of one VTAP: written by vtap_pipeline_run()
+ * only.  It lasts from one run to the next, with the inputs that its flows
+ * were built from, so that a run builds again only the flows of the VTAPs
+ * whose inputs changed. */
 struct vtap_compiled {
     struct hmap_node node;      /* In vtap_pipeline.vtaps, by uuid. */
     struct uuid uuid;           /* The VTAP. */
@@ -79,20 +81,30 @@ struct vtap_compiled {
     bool dispatched;            /* Running: its source feeds its rules. */
     char *error;                /* Why it cannot run: the first reason of
                                  * any stage, or NULL. */
+    struct vtap_built *built;   /* What its flows were built from (private
+                                 * to the pipeline). */
 };
 
-/* What the pipeline made of every VTAP in the desired state. */
+/* The pipeline's state: every VTAP of the desired state, the dispatch flow
+ * of each patch port and the loop guard of each target. */
 struct vtap_pipeline {
     struct hmap vtaps;          /* Contains "struct vtap_compiled"s. */
+    struct hmap dispatch;       /* The VTAPs that each patch port feeds. */
+    struct hmap guards;         /* Loop guards, by target address and
+                                 * port, with the VTAPs that need them. */
+
+    /* Statistics of the runs, for vtap/show. */
+    unsigned long long int n_full;          /* Full runs. */
+    unsigned long long int n_incremental;   /* Incremental runs. */
+    size_t n_built;             /* VTAPs whose flows the last run built. */
 };
 
 void vtap_pipeline_init(struct vtap_pipeline *);
 void vtap_pipeline_destroy(struct vtap_pipeline *);
 const struct vtap_compiled *vtap_pipeline_find(const struct vtap_pipeline *,
                                                const struct uuid *vtap);
-void vtap_pipeline_build(struct vtap_pipeline *,
-                         const struct vtap_desired *,
-                         const struct vtap_places *,
-                         struct shash *flow_tables);
+void vtap_pipeline_run(struct vtap_pipeline *, const struct vtap_desired *,
+                       const struct vtap_places *, struct shash *flow_tables,
+                       bool full);
 
 #endif /* vtap-pipeline.h */
