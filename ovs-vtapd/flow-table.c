@@ -301,7 +301,8 @@ ft_need_full_sync(struct flow_table *ft)
 static void ft_bundles_clear(struct flow_table *);
 
 /* Creates the flow table of 'bridge', connecting to its management socket
- * in 'rundir'.  Statistics accumulate into 'counters'. */
+ * in 'rundir', or if 'rundir' is NULL, to nothing (a table of desired
+ * flows only, to compare).  Statistics accumulate into 'counters'. */
 struct flow_table *
 flow_table_create(const char *bridge, const char *rundir,
                   struct flow_counters *counters)
@@ -312,9 +313,11 @@ flow_table_create(const char *bridge, const char *rundir,
 
     ft->bridge = xstrdup(bridge);
     ft->rconn = rconn_create(0, 8, 0, versions);
-    char *target = xasprintf("unix:%s/%s.mgmt", rundir, bridge);
-    rconn_connect(ft->rconn, target, bridge);
-    free(target);
+    if (rundir) {
+        char *target = xasprintf("unix:%s/%s.mgmt", rundir, bridge);
+        rconn_connect(ft->rconn, target, bridge);
+        free(target);
+    }
     hmap_init(&ft->desired);
     hmap_init(&ft->installed);
     ft->counters = counters;
@@ -1583,6 +1586,59 @@ size_t
 flow_table_count(const struct flow_table *ft)
 {
     return hmap_count(&ft->desired);
+}
+
+/* Appends to 's' one line for desired flow 'f', prefixed by 'what'. */
+static void
+ft_format_desired(const struct ft_flow *f, const char *what, struct ds *s)
+{
+    struct match match;
+
+    minimatch_expand(&f->match, &match);
+    ds_put_format(s, "%s: cookie=%#"PRIx64", table=%"PRIu8",", what,
+                  f->cookie, f->table_id);
+    match_format(&match, NULL, s, f->priority);
+    ds_put_cstr(s, " actions=");
+    format_actions(f->ofpacts, f->ofpacts_len, s);
+    ds_put_char(s, '\n');
+}
+
+/* Returns true if 'a' and 'b' have the same desired flows (by table,
+ * priority, match, cookie and the bytes of their actions).  Otherwise,
+ * appends to 'diff' the first flows that differ. */
+bool
+flow_table_desired_equal(const struct flow_table *a,
+                         const struct flow_table *b, struct ds *diff)
+{
+    const struct ft_flow *fa, *fb;
+    size_t n_diff = 0;
+
+    HMAP_FOR_EACH (fa, node, &a->desired) {
+        fb = ft_find_flow(&b->desired, fa);
+        if (!fb || fb->cookie != fa->cookie
+            || !ofpacts_equal(fa->ofpacts, fa->ofpacts_len,
+                              fb->ofpacts, fb->ofpacts_len)) {
+            if (n_diff++ < 10) {
+                ft_format_desired(fa, "only in the first", diff);
+                if (fb) {
+                    ft_format_desired(fb, "the second has", diff);
+                }
+            }
+        }
+    }
+    HMAP_FOR_EACH (fb, node, &b->desired) {
+        if (!ft_find_flow(&a->desired, fb) && n_diff++ < 10) {
+            ft_format_desired(fb, "only in the second", diff);
+        }
+    }
+    return !n_diff;
+}
+
+/* Returns true if the switch refuses some flows of 'ft'. */
+bool
+flow_table_has_refusals(const struct flow_table *ft)
+{
+    return ft_has_refusals(ft);
 }
 
 /* Appends to 's' the installed flows of VTAP 'vtap_id' (0: the shared

@@ -75,6 +75,9 @@ const char *flow_table_refused_shared(const struct flow_table *,
 bool flow_table_refusals_changed(struct flow_table *);
 bool flow_table_is_repairing(const struct flow_table *);
 size_t flow_table_count(const struct flow_table *);
+bool flow_table_desired_equal(const struct flow_table *,
+                              const struct flow_table *, struct ds *diff);
+bool flow_table_has_refusals(const struct flow_table *);
 void flow_table_format(const struct flow_table *, uint32_t vtap_id,
                        struct ds *);
 

@@ -27,9 +27,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include "command-line.h"
+#include "coverage.h"
 #include "daemon.h"
 #include "dirs.h"
 #include "fatal-signal.h"
+#include "memory.h"
 #include "flow-table.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/poll-loop.h"
@@ -40,7 +42,9 @@
 #include "flow.h"
 #include "ovsdb-idl.h"
 #include "path-mtu.h"
+#include "simap.h"
 #include "smap.h"
+#include "stopwatch.h"
 #include "stream.h"
 #include "timeval.h"
 #include "unixctl.h"
@@ -56,12 +60,23 @@
 
 VLOG_DEFINE_THIS_MODULE(ovs_vtapd);
 
+COVERAGE_DEFINE(vtapd_full_run);
+COVERAGE_DEFINE(vtapd_incremental_run);
+COVERAGE_DEFINE(vtapd_vtap_built);
+COVERAGE_DEFINE(vtapd_check_incremental_ok);
+COVERAGE_DEFINE(vtapd_check_incremental_diff);
+
+/* Stopwatches of the passes, in "stopwatch/show". */
+#define SW_FULL_RUN "vtapd-full-run"
+#define SW_INCREMENTAL_RUN "vtapd-incremental-run"
+
 /* Command-line settings. */
 static char *ovs_remote;
 static char *vtap_remote;
 static long long int stats_interval = 5000;     /* Milliseconds. */
 static bool resolver_configured;    /* --dns-forwarder or --dns-hosts. */
 static char *unixctl_path;          /* --unixctl, or NULL for default. */
+static bool check_incremental;      /* --check-incremental. */
 static struct vtap_resolver_options resolver_options = {
     .hosts_file = "/etc/hosts",
     .min_ttl = 5,
@@ -166,11 +181,96 @@ vtapd_stages(const struct vtapd *d)
     };
 }
 
+/* After an incremental pass, builds every flow again from scratch, from the
+ * same desired state and places, into tables of desired flows of their own,
+ * and logs an error for each difference from what the pass left: the flows
+ * of each mirror bridge and what became of each VTAP (--check-incremental).
+ * Skipped while the switch refuses flows (the scratch tables know nothing
+ * of refusals). */
+static void
+check_incremental_pass(struct vtapd *d)
+{
+    struct shash scratch = SHASH_INITIALIZER(&scratch);
+    struct flow_counters counters;
+    struct vtap_pipeline pl;
+    struct shash_node *node;
+    bool equal = true;
+
+    SHASH_FOR_EACH (node, &d->flow_tables) {
+        if (flow_table_has_refusals(node->data)) {
+            VLOG_DBG("incremental check skipped: %s refuses flows",
+                     node->name);
+            return;
+        }
+    }
+    flow_counters_init(&counters);
+    vtap_pipeline_init(&pl);
+    SHASH_FOR_EACH (node, &d->flow_tables) {
+        shash_add(&scratch, node->name,
+                  flow_table_create(node->name, NULL, &counters));
+    }
+    vtap_pipeline_run(&pl, &d->desired, &d->places, &scratch, true);
+
+    SHASH_FOR_EACH (node, &d->flow_tables) {
+        struct ds diff = DS_EMPTY_INITIALIZER;
+
+        if (!flow_table_desired_equal(node->data,
+                                      shash_find_data(&scratch, node->name),
+                                      &diff)) {
+            VLOG_ERR("incremental check: the flows of %s differ from a full "
+                     "recompute (first: incremental, second: full):\n%s",
+                     node->name, ds_cstr(&diff));
+            equal = false;
+        }
+        ds_destroy(&diff);
+    }
+    const struct vtap_compiled *full;
+    HMAP_FOR_EACH (full, node, &pl.vtaps) {
+        const struct vtap_compiled *inc = vtap_pipeline_find(&d->pipeline,
+                                                             &full->uuid);
+        if (!inc || inc->n_flows != full->n_flows
+            || inc->dispatched != full->dispatched
+            || !nullable_string_is_equal(inc->error, full->error)) {
+            VLOG_ERR("incremental check: VTAP "UUID_FMT" differs from a "
+                     "full recompute: %"PRIuSIZE" flows, %s, error \"%s\" "
+                     "instead of %"PRIuSIZE" flows, %s, error \"%s\"",
+                     UUID_ARGS(&full->uuid), inc ? inc->n_flows : 0,
+                     inc && inc->dispatched ? "dispatched" : "not dispatched",
+                     inc && inc->error ? inc->error : "",
+                     full->n_flows,
+                     full->dispatched ? "dispatched" : "not dispatched",
+                     full->error ? full->error : "");
+            equal = false;
+        }
+    }
+    if (hmap_count(&pl.vtaps) != hmap_count(&d->pipeline.vtaps)) {
+        VLOG_ERR("incremental check: %"PRIuSIZE" VTAPs instead of %"PRIuSIZE,
+                 hmap_count(&d->pipeline.vtaps), hmap_count(&pl.vtaps));
+        equal = false;
+    }
+    if (equal) {
+        COVERAGE_INC(vtapd_check_incremental_ok);
+    } else {
+        COVERAGE_INC(vtapd_check_incremental_diff);
+    }
+
+    SHASH_FOR_EACH (node, &scratch) {
+        flow_table_destroy(node->data);
+    }
+    shash_destroy(&scratch);
+    vtap_pipeline_destroy(&pl);
+    flow_counters_destroy(&counters);
+}
+
 /* Rebuilds the desired state and everything derived from it: the flows
  * of the VTAPs whose inputs changed, or every flow after 'need_full'. */
 static void
 recompute(struct vtapd *d, struct ovsdb_idl_txn *ovs_txn)
 {
+    bool full = d->need_full;
+    const char *sw = full ? SW_FULL_RUN : SW_INCREMENTAL_RUN;
+
+    stopwatch_start(sw, time_msec());
     vtap_desired_destroy(&d->desired);
     vtap_desired_build(&d->desired, d->ovs_loop.idl, d->vtap_loop.idl,
                        d->resolver, d->paths);
@@ -183,8 +283,18 @@ recompute(struct vtapd *d, struct ovsdb_idl_txn *ovs_txn)
     }
     sync_flow_tables(d);
     vtap_pipeline_run(&d->pipeline, &d->desired, &d->places,
-                      &d->flow_tables, d->need_full);
+                      &d->flow_tables, full);
     d->need_full = false;
+    stopwatch_stop(sw, time_msec());
+    if (full) {
+        COVERAGE_INC(vtapd_full_run);
+    } else {
+        COVERAGE_INC(vtapd_incremental_run);
+    }
+    COVERAGE_ADD(vtapd_vtap_built, d->pipeline.n_built);
+    if (check_incremental && !full) {
+        check_incremental_pass(d);
+    }
 }
 
 /* Returns true if everything wanted is in place. */
@@ -317,6 +427,25 @@ run(struct vtapd *d)
                           &d->counters, d->resolver, all_applied(d));
         d->exit_written = d->exit_polled;
     }
+}
+
+/* Reports the daemon's memory use in "memory/show" and the log. */
+static void
+report_memory(const struct vtapd *d)
+{
+    struct simap usage = SIMAP_INITIALIZER(&usage);
+    struct shash_node *node;
+    size_t n_flows = 0;
+
+    SHASH_FOR_EACH (node, &d->flow_tables) {
+        n_flows += flow_table_count(node->data);
+    }
+    simap_put(&usage, "vtaps", hmap_count(&d->desired.vtaps));
+    simap_put(&usage, "mirror-bridges", shash_count(&d->flow_tables));
+    simap_put(&usage, "flows", n_flows);
+    simap_put(&usage, "flow-baselines", hmap_count(&d->counters.baselines));
+    memory_report(&usage);
+    simap_destroy(&usage);
 }
 
 /* Instead of run() after "exit --cleanup": removes everything that
@@ -465,8 +594,14 @@ main(int argc, char *argv[])
     d.paths = path_mtu_create(ovs_rundir());
     d.need_recompute = true;
     d.need_full = true;
+    stopwatch_create(SW_FULL_RUN, SW_MS);
+    stopwatch_create(SW_INCREMENTAL_RUN, SW_MS);
 
     for (;;) {
+        memory_run();
+        if (memory_should_report()) {
+            report_memory(&d);
+        }
         if (d.cleanup) {
             cleanup_run(&d);
         } else {
@@ -474,6 +609,7 @@ main(int argc, char *argv[])
         }
         unixctl_server_run(unixctl);
         wait(&d);
+        memory_wait();
         unixctl_server_wait(unixctl);
         if (d.exiting && (d.cleanup || exit_is_done(&d))) {
             break;
@@ -530,6 +666,7 @@ parse_options(int argc, char *argv[])
         OPT_DNS_MAX_TTL,
         OPT_DNS_HOSTS,
         OPT_UNIXCTL,
+        OPT_CHECK_INCREMENTAL,
         DAEMON_OPTION_ENUMS,
         VLOG_OPTION_ENUMS,
     };
@@ -542,6 +679,7 @@ parse_options(int argc, char *argv[])
         {"dns-max-ttl", required_argument, NULL, OPT_DNS_MAX_TTL},
         {"dns-hosts", required_argument, NULL, OPT_DNS_HOSTS},
         {"unixctl", required_argument, NULL, OPT_UNIXCTL},
+        {"check-incremental", no_argument, NULL, OPT_CHECK_INCREMENTAL},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         DAEMON_LONG_OPTIONS,
@@ -592,6 +730,10 @@ parse_options(int argc, char *argv[])
 
         case OPT_UNIXCTL:
             unixctl_path = optarg;
+            break;
+
+        case OPT_CHECK_INCREMENTAL:
+            check_incremental = true;
             break;
 
         case 'h':
@@ -653,6 +795,8 @@ usage(void)
     vlog_usage();
     printf("\nOther options:\n"
            "  --unixctl=SOCKET        override default control socket name\n"
+           "  --check-incremental     after each incremental pass, check it "
+           "against a full one\n"
            "  -h, --help              display this help message\n"
            "  -V, --version           display version information\n");
     exit(EXIT_SUCCESS);
