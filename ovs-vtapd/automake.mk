@@ -52,3 +52,7 @@ tests_test_vtapd_flow_table_SOURCES = \
 	ovs-vtapd/vtap-cookie.h
 tests_test_vtapd_flow_table_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/ovs-vtapd
 tests_test_vtapd_flow_table_LDADD = $(unit_test_ldadd) $(OVS_LIBS)
+
+# The steps of the property test of the incremental processing
+# (tests/ovs-vtapd.at).
+EXTRA_DIST += tests/test-vtapd-random.awk
