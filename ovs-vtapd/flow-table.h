@@ -22,6 +22,13 @@
  * cookie are dumped and diffed against the desired ones, so that after a
  * restart identical flows are kept (their counters continue), stale ones are
  * deleted and missing ones added.  Changes go out in one atomic bundle.
+ *
+ * Ownership: each desired flow belongs to the VTAP whose id its cookie
+ * carries (0: the bridge's shared flows), and flow_table_remove_owner()
+ * takes out all of one VTAP's.  The flows added and removed since the last
+ * sync are tracked, so that a sync compares only those with the switch's;
+ * every flow is compared after flow_table_clear(), a (re)connection, a
+ * repair, and while the switch refuses some.
  * Flow statistics are polled and counted in a "struct flow_counters" (see
  * flow-counters.h).
  *

@@ -63,6 +63,7 @@ VLOG_DEFINE_THIS_MODULE(ovs_vtapd);
 COVERAGE_DEFINE(vtapd_full_run);
 COVERAGE_DEFINE(vtapd_incremental_run);
 COVERAGE_DEFINE(vtapd_vtap_built);
+COVERAGE_DEFINE(vtapd_ovs_change_ignored);
 COVERAGE_DEFINE(vtapd_check_incremental_ok);
 COVERAGE_DEFINE(vtapd_check_incremental_diff);
 
@@ -181,17 +182,20 @@ vtapd_stages(const struct vtapd *d)
     };
 }
 
-/* After an incremental pass, builds every flow again from scratch, from the
- * same desired state and places, into tables of desired flows of their own,
- * and logs an error for each difference from what the pass left: the flows
- * of each mirror bridge and what became of each VTAP (--check-incremental).
- * Skipped while the switch refuses flows (the scratch tables know nothing
- * of refusals). */
+/* After an incremental pass, or a change of Open_vSwitch that concerned
+ * no VTAP, builds everything again from scratch from both databases: the
+ * desired state, the places (reading Open_vSwitch only) and every flow, into
+ * tables of desired flows of their own; and logs an error for each
+ * difference from what ovs-vtapd holds: the flows of each mirror bridge and
+ * what became of each VTAP (--check-incremental).  Skipped while the switch
+ * refuses flows (the scratch tables know nothing of refusals). */
 static void
 check_incremental_pass(struct vtapd *d)
 {
     struct shash scratch = SHASH_INITIALIZER(&scratch);
     struct flow_counters counters;
+    struct vtap_desired desired;
+    struct vtap_places places;
     struct vtap_pipeline pl;
     struct shash_node *node;
     bool equal = true;
@@ -203,13 +207,17 @@ check_incremental_pass(struct vtapd *d)
             return;
         }
     }
+    vtap_desired_build(&desired, d->ovs_loop.idl, d->vtap_loop.idl,
+                       d->resolver, d->paths);
+    vtap_places_init(&places);
+    vswitch_config_run(NULL, d->ovs_loop.idl, &desired, &places);
     flow_counters_init(&counters);
     vtap_pipeline_init(&pl);
     SHASH_FOR_EACH (node, &d->flow_tables) {
         shash_add(&scratch, node->name,
                   flow_table_create(node->name, NULL, &counters));
     }
-    vtap_pipeline_run(&pl, &d->desired, &d->places, &scratch, true);
+    vtap_pipeline_run(&pl, &desired, &places, &scratch, true);
 
     SHASH_FOR_EACH (node, &d->flow_tables) {
         struct ds diff = DS_EMPTY_INITIALIZER;
@@ -260,6 +268,8 @@ check_incremental_pass(struct vtapd *d)
     shash_destroy(&scratch);
     vtap_pipeline_destroy(&pl);
     flow_counters_destroy(&counters);
+    vtap_places_destroy(&places);
+    vtap_desired_destroy(&desired);
 }
 
 /* Rebuilds the desired state and everything derived from it: the flows
@@ -396,6 +406,16 @@ run(struct vtapd *d)
         || !ovsdb_idl_has_ever_connected(d->vtap_loop.idl)) {
         /* Until both databases are read, nothing is known to be stale. */
         return;
+    }
+    if (ovs_seqno != d->ovs_seqno && vtap_seqno == d->vtap_seqno
+        && !d->need_recompute
+        && !vtap_desired_ovs_changed(&d->desired, d->ovs_loop.idl)) {
+        /* Nothing that changed in Open_vSwitch concerns a VTAP. */
+        d->ovs_seqno = ovs_seqno;
+        COVERAGE_INC(vtapd_ovs_change_ignored);
+        if (check_incremental) {
+            check_incremental_pass(d);
+        }
     }
     if (ovs_seqno != d->ovs_seqno || vtap_seqno != d->vtap_seqno
         || d->need_recompute) {
@@ -587,7 +607,7 @@ main(int argc, char *argv[])
 
     shash_init(&d.flow_tables);
     flow_counters_init(&d.counters);
-    hmap_init(&d.desired.vtaps);
+    vtap_desired_init(&d.desired);
     vtap_places_init(&d.places);
     vtap_pipeline_init(&d.pipeline);
     d.status = vtap_status_create();
@@ -607,6 +627,8 @@ main(int argc, char *argv[])
         } else {
             run(&d);
         }
+        /* The changes of Open_vSwitch rows were looked at by run(). */
+        ovsdb_idl_track_clear(d.ovs_loop.idl);
         unixctl_server_run(unixctl);
         wait(&d);
         memory_wait();

@@ -113,7 +113,8 @@ place_set_error(struct vtap_places *places, const struct vtap_want *want,
 }
 
 /* Keeps the IDL from waking the daemon for the state and counters that
- * ovs-vswitchd keeps writing and that ovs-vtapd does not act on. */
+ * ovs-vswitchd keeps writing and that ovs-vtapd does not act on, and
+ * tracks the changes of the others. */
 void
 vswitch_config_register_columns(struct ovsdb_idl *idl)
 {
@@ -147,6 +148,10 @@ vswitch_config_register_columns(struct ovsdb_idl *idl)
         &ovsrec_port_col_status,
     };
 
+    /* Changes are tracked, so that those that concern no VTAP are told
+     * apart at once (vtap_desired_ovs_changed()); first, since omitting
+     * the alerts of a column stops its tracking too. */
+    ovsdb_idl_track_add_all(idl);
     for (size_t i = 0; i < ARRAY_SIZE(volatile_columns); i++) {
         ovsdb_idl_omit_alert(idl, volatile_columns[i]);
     }

@@ -36,10 +36,10 @@ VLOG_DEFINE_THIS_MODULE(vtap_cleanup);
 bool
 vtap_cleanup_ovs(struct ovsdb_idl_txn *txn, const struct ovsdb_idl *idl)
 {
-    struct vtap_desired none = { .host = NULL };
+    struct vtap_desired none;
     bool changed;
 
-    hmap_init(&none.vtaps);
+    vtap_desired_init(&none);
     changed = vswitch_config_run(txn, idl, &none, NULL);
     vtap_desired_destroy(&none);
     return changed;

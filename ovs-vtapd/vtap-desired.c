@@ -26,13 +26,16 @@
 #include <unistd.h>
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/hmap.h"
+#include "openvswitch/shash.h"
 #include "openvswitch/vlog.h"
 #include "ovs-vtap/vtap-resolver.h"
 #include "packets.h"
 #include "path-mtu.h"
 #include "smap.h"
 #include "socket-util.h"
+#include "sset.h"
 #include "util.h"
+#include "uuidset.h"
 #include "vswitch-idl.h"
 #include "vtap-idl.h"
 #include "vtap-names.h"
@@ -70,60 +73,107 @@ vtap_want_set_error(struct vtap_want *want, const char *format, ...)
     }
 }
 
-/* Finds the bridge and port of 'want''s source on this host. */
+/* A port where a source may be found. */
+struct found_port {
+    const struct ovsrec_bridge *bridge;
+    const struct ovsrec_port *port;
+    const struct ovsrec_interface *iface;   /* Whose iface-id it has. */
+};
+
+/* Where the sources of VTAPs are found in the Open_vSwitch database, built
+ * once per build: the user's bridges by name, and their ports by name and
+ * by the iface-id of an interface, each the first found. */
+struct source_index {
+    struct shash bridges;       /* Name -> "struct ovsrec_bridge *". */
+    struct shash ports;         /* Port name -> "struct found_port *". */
+    struct shash iface_ids;     /* iface-id -> "struct found_port *". */
+};
+
+static struct found_port *
+found_port_create(const struct ovsrec_bridge *br, const struct ovsrec_port *p,
+                  const struct ovsrec_interface *iface)
+{
+    struct found_port *fp = xmalloc(sizeof *fp);
+
+    fp->bridge = br;
+    fp->port = p;
+    fp->iface = iface;
+    return fp;
+}
+
+/* Indexes the user's bridges and ports of 'ovs' in 'idx'. */
 static void
-resolve_source(struct vtap_want *want, const struct vtaprec_vtap *row,
-               const struct ovsdb_idl *ovs)
+source_index_build(struct source_index *idx, const struct ovsdb_idl *ovs)
+{
+    const struct ovsrec_bridge *br;
+
+    shash_init(&idx->bridges);
+    shash_init(&idx->ports);
+    shash_init(&idx->iface_ids);
+    OVSREC_BRIDGE_FOR_EACH (br, ovs) {
+        if (vtap_is_owned(&br->external_ids)) {
+            continue;
+        }
+        shash_add_once(&idx->bridges, br->name, br);
+        for (size_t i = 0; i < br->n_ports; i++) {
+            const struct ovsrec_port *p = br->ports[i];
+            if (vtap_is_owned(&p->external_ids)) {
+                continue;
+            }
+            if (!shash_find(&idx->ports, p->name)) {
+                shash_add(&idx->ports, p->name,
+                          found_port_create(br, p, NULL));
+            }
+            for (size_t j = 0; j < p->n_interfaces; j++) {
+                const struct ovsrec_interface *iface = p->interfaces[j];
+                const char *iface_id = smap_get(&iface->external_ids,
+                                                "iface-id");
+                if (iface_id && !shash_find(&idx->iface_ids, iface_id)) {
+                    shash_add(&idx->iface_ids, iface_id,
+                              found_port_create(br, p, iface));
+                }
+            }
+        }
+    }
+}
+
+static void
+source_index_destroy(struct source_index *idx)
+{
+    shash_destroy(&idx->bridges);
+    shash_destroy_free_data(&idx->ports);
+    shash_destroy_free_data(&idx->iface_ids);
+}
+
+/* Finds the bridge and port of 'want''s source on this host through 'idx',
+ * and notes in 'desired' the names and rows that it depends on. */
+static void
+resolve_source(struct vtap_desired *desired, struct vtap_want *want,
+               const struct vtaprec_vtap *row, const struct source_index *idx)
 {
     const struct ovsrec_bridge *bridge = NULL;
     const struct ovsrec_port *port = NULL;
     const char *type = row->source_type;
 
+    sset_add(&desired->source_names, row->source);
     if (!strcmp(type, "port") || !strcmp(type, "iface-id")) {
-        const struct ovsrec_bridge *br;
-        OVSREC_BRIDGE_FOR_EACH (br, ovs) {
-            if (vtap_is_owned(&br->external_ids)) {
-                continue;
-            }
-            for (size_t i = 0; i < br->n_ports && !port; i++) {
-                const struct ovsrec_port *p = br->ports[i];
-                if (vtap_is_owned(&p->external_ids)) {
-                    continue;
-                }
-                if (!strcmp(type, "port")) {
-                    if (!strcmp(p->name, row->source)) {
-                        port = p;
-                    }
-                    continue;
-                }
-                for (size_t j = 0; j < p->n_interfaces; j++) {
-                    const char *iface_id = smap_get(
-                        &p->interfaces[j]->external_ids, "iface-id");
-                    if (iface_id && !strcmp(iface_id, row->source)) {
-                        port = p;
-                    }
-                }
-            }
-            if (port) {
-                bridge = br;
-                break;
-            }
-        }
-        if (!port) {
+        bool by_name = !strcmp(type, "port");
+        const struct found_port *fp = shash_find_data(by_name ? &idx->ports
+                                                      : &idx->iface_ids,
+                                                      row->source);
+        if (!fp) {
             vtap_want_set_error(want, "source %s %s not found on this host",
-                                !strcmp(type, "port") ? "port" : "iface-id",
-                                row->source);
+                                by_name ? "port" : "iface-id", row->source);
             return;
         }
-    } else {
-        const struct ovsrec_bridge *br;
-        OVSREC_BRIDGE_FOR_EACH (br, ovs) {
-            if (!strcmp(br->name, row->source)
-                && !vtap_is_owned(&br->external_ids)) {
-                bridge = br;
-                break;
-            }
+        bridge = fp->bridge;
+        port = fp->port;
+        if (fp->iface) {
+            sset_add(&desired->source_names, fp->iface->name);
+            uuidset_insert(&desired->source_rows, &fp->iface->header_.uuid);
         }
+    } else {
+        bridge = shash_find_data(&idx->bridges, row->source);
         if (!bridge) {
             vtap_want_set_error(want, "source bridge %s not found on this "
                                 "host", row->source);
@@ -139,6 +189,12 @@ resolve_source(struct vtap_want *want, const struct vtaprec_vtap *row,
         }
     }
 
+    sset_add(&desired->source_names, bridge->name);
+    uuidset_insert(&desired->source_rows, &bridge->header_.uuid);
+    if (port) {
+        sset_add(&desired->source_names, port->name);
+        uuidset_insert(&desired->source_rows, &port->header_.uuid);
+    }
     want->src_bridge = xstrdup(bridge->name);
     want->src_dp_type = xstrdup(bridge->datapath_type[0]
                                 ? bridge->datapath_type : "system");
@@ -285,6 +341,16 @@ compare_vtap_rows(const void *a_, const void *b_)
     return uuid_compare_3way(&(*a)->header_.uuid, &(*b)->header_.uuid);
 }
 
+/* Initializes 'desired' empty. */
+void
+vtap_desired_init(struct vtap_desired *desired)
+{
+    hmap_init(&desired->vtaps);
+    sset_init(&desired->source_names);
+    uuidset_init(&desired->source_rows);
+    desired->host = NULL;
+}
+
 /* Builds 'desired' from the databases.  Names are resolved through
  * 'resolver' and paths found through 'paths' (each may be NULL). */
 void
@@ -296,7 +362,7 @@ vtap_desired_build(struct vtap_desired *desired, const struct ovsdb_idl *ovs,
     size_t n = 0, allocated = 0;
     const struct vtaprec_vtap **rows = NULL;
 
-    hmap_init(&desired->vtaps);
+    vtap_desired_init(desired);
     desired->host = xstrdup(vtap_desired_host(ovs));
 
     VTAPREC_VTAP_FOR_EACH (row, vtap) {
@@ -310,6 +376,8 @@ vtap_desired_build(struct vtap_desired *desired, const struct ovsdb_idl *ovs,
         qsort(rows, n, sizeof *rows, compare_vtap_rows);
     }
 
+    struct source_index idx;
+    source_index_build(&idx, ovs);
     struct hmap ids = HMAP_INITIALIZER(&ids);
     for (size_t i = 0; i < n; i++) {
         struct vtap_want *want = xzalloc(sizeof *want);
@@ -324,7 +392,7 @@ vtap_desired_build(struct vtap_desired *desired, const struct ovsdb_idl *ovs,
         assign_id(want, &ids);
         hmap_insert(&desired->vtaps, &want->node, uuid_hash(&want->uuid));
 
-        resolve_source(want, row, ovs);
+        resolve_source(desired, want, row, &idx);
         if (row->target) {
             resolve_target(want, row->target, resolver);
             set_truncation(want, ovs, paths);
@@ -338,6 +406,7 @@ vtap_desired_build(struct vtap_desired *desired, const struct ovsdb_idl *ovs,
         }
     }
     free(rows);
+    source_index_destroy(&idx);
 
     struct id_node *id_node;
     HMAP_FOR_EACH_POP (id_node, node, &ids) {
@@ -383,5 +452,80 @@ vtap_desired_destroy(struct vtap_desired *desired)
         free(want);
     }
     hmap_destroy(&desired->vtaps);
+    sset_destroy(&desired->source_names);
+    uuidset_destroy(&desired->source_rows);
     free(desired->host);
+}
+
+/* Returns true if 'row', of a table whose rows ovs-vtapd makes, changed in
+ * a way that may concern 'desired': it is ovs-vtapd's, or it is (by name
+ * or row) a source's bridge, port or interface. */
+static bool
+row_concerns(const struct vtap_desired *desired, const struct uuid *uuid,
+             const char *name, const struct smap *external_ids)
+{
+    return (vtap_is_owned(external_ids)
+            || sset_contains(&desired->source_names, name)
+            || uuidset_find(&desired->source_rows, uuid));
+}
+
+/* Returns true if the changes tracked in 'ovs' since the last
+ * ovsdb_idl_track_clear() may concern 'desired' or what ovs-vtapd made,
+ * false if they certainly concern neither (a port added that no VTAP
+ * names, an interface's statistics): then 'desired' and everything derived
+ * from it stay as they are.  The cost is a lookup per changed row. */
+bool
+vtap_desired_ovs_changed(const struct vtap_desired *desired,
+                         const struct ovsdb_idl *ovs)
+{
+    const struct ovsrec_open_vswitch *cfg;
+    OVSREC_OPEN_VSWITCH_FOR_EACH_TRACKED (cfg, ovs) {
+        if (ovsrec_open_vswitch_is_new(cfg)
+            || ovsrec_open_vswitch_is_deleted(cfg)
+            || ovsrec_open_vswitch_is_updated(
+                cfg, OVSREC_OPEN_VSWITCH_COL_EXTERNAL_IDS)) {
+            return true;
+        }
+    }
+    const struct ovsrec_mirror *mirror;
+    OVSREC_MIRROR_FOR_EACH_TRACKED (mirror, ovs) {
+        /* Ours, or one of the user's, which counts in a bridge's limit. */
+        return true;
+    }
+    const struct ovsrec_bridge *br;
+    OVSREC_BRIDGE_FOR_EACH_TRACKED (br, ovs) {
+        if (!row_concerns(desired, &br->header_.uuid, br->name,
+                          &br->external_ids)) {
+            continue;
+        }
+        /* A port added to or removed from a source bridge is of concern
+         * only if the port is (and then it is tracked too). */
+        if (ovsrec_bridge_is_new(br) || ovsrec_bridge_is_deleted(br)
+            || vtap_is_owned(&br->external_ids)
+            || ovsrec_bridge_is_updated(br, OVSREC_BRIDGE_COL_NAME)
+            || ovsrec_bridge_is_updated(br, OVSREC_BRIDGE_COL_DATAPATH_TYPE)
+            || ovsrec_bridge_is_updated(br, OVSREC_BRIDGE_COL_MIRRORS)
+            || ovsrec_bridge_is_updated(br, OVSREC_BRIDGE_COL_EXTERNAL_IDS)) {
+            return true;
+        }
+    }
+    const struct ovsrec_port *port;
+    OVSREC_PORT_FOR_EACH_TRACKED (port, ovs) {
+        if (row_concerns(desired, &port->header_.uuid, port->name,
+                         &port->external_ids)) {
+            return true;
+        }
+    }
+    const struct ovsrec_interface *iface;
+    OVSREC_INTERFACE_FOR_EACH_TRACKED (iface, ovs) {
+        const char *iface_id = smap_get(&iface->external_ids, "iface-id");
+
+        if (row_concerns(desired, &iface->header_.uuid, iface->name,
+                         &iface->external_ids)
+            || (iface_id && sset_contains(&desired->source_names,
+                                          iface_id))) {
+            return true;
+        }
+    }
+    return false;
 }

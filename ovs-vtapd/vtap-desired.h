@@ -30,6 +30,8 @@
 #include "openvswitch/types.h"
 #include "openvswitch/uuid.h"
 #include "ovs-vtap/vtap-rule.h"
+#include "sset.h"
+#include "uuidset.h"
 
 struct ovsdb_idl;
 struct path_mtu;
@@ -81,8 +83,17 @@ struct vtap_want {
 struct vtap_desired {
     struct hmap vtaps;          /* Contains "struct vtap_want"s. */
     char *host;                 /* This host's name in Realization rows. */
+
+    /* What of the Open_vSwitch database the sources depend on, so that a
+     * change that concerns none of it is known at once
+     * (vtap_desired_ovs_changed()). */
+    struct sset source_names;   /* The names that the sources give, and
+                                 * of the bridges, ports and interfaces
+                                 * where they were found. */
+    struct uuidset source_rows; /* Those bridge, port and interface rows. */
 };
 
+void vtap_desired_init(struct vtap_desired *);
 void vtap_desired_build(struct vtap_desired *, const struct ovsdb_idl *ovs,
                         const struct ovsdb_idl *vtap,
                         struct vtap_resolver *, struct path_mtu *);
@@ -90,5 +101,7 @@ void vtap_desired_destroy(struct vtap_desired *);
 struct vtap_want *vtap_desired_find(const struct vtap_desired *,
                                     const struct uuid *);
 const char *vtap_desired_host(const struct ovsdb_idl *ovs);
+bool vtap_desired_ovs_changed(const struct vtap_desired *,
+                              const struct ovsdb_idl *ovs);
 
 #endif /* vtap-desired.h */

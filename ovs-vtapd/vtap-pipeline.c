@@ -16,7 +16,11 @@
  */
 
 /* vtap-pipeline.c: turns the VTAPs of each mirror bridge into desired
- * OpenFlow flows (see vtap-pipeline.h). */
+ * OpenFlow flows (see vtap-pipeline.h).  The actions are built as ofpacts.
+ * What a run built lasts until the next: each VTAP with the inputs of its
+ * flows (which it owns in the flow table), each patch port with the VTAPs
+ * that it feeds, each target's loop guard with the VTAPs that need it; a
+ * run builds again only what the changed VTAPs touch. */
 
 #include <config.h>
 #include "vtap-pipeline.h"

@@ -37,7 +37,12 @@
 #     once nothing changes (it polls the flow counters every 5 s);
 #   - one more VTAP: the time until its flows are in, and the flow changes
 #     it caused (seen by "ovs-ofctl monitor"), against its own flows (rules
-#     and output) plus the two dispatch flows of its port that must change.
+#     and output) plus the two dispatch flows of its port that must change;
+#   - one rule of one VTAP changed: the time, the flow changes and the
+#     CPU, against a bundle of just the flows that change;
+#   - 1,000 ports (200 with --quick) added one by one to the source
+#     bridge, which no VTAP names: ovs-vtapd's CPU per port, and the flow
+#     changes (none).
 #
 # usage: bench-scale.sh [--quick]; see bench-lib.sh for the environment.
 
@@ -238,6 +243,8 @@ test "$bench_quick" != yes || idle_s=5
 cpu0=$(cpu_ms "$vtapd_pid")
 sleep "$idle_s"
 cpu1=$(cpu_ms "$vtapd_pid")
+idle_ms_per_s=$(awk -v a="$cpu1" -v b="$cpu0" -v s="$idle_s" \
+                    'BEGIN { print (a - b) / s }')
 bench_result "$label: ovs-vtapd CPU when idle" \
     "$(awk -v a="$cpu1" -v b="$cpu0" -v s="$idle_s" \
            'BEGIN { printf "%.1f", (a - b) / s / 10 }')" "% of a CPU"
@@ -290,3 +297,95 @@ bench_result "one more VTAP: flow changes" $((added + deleted + modified)) \
     "flow mods" "its flows + 2 dispatch" $((extra_rules + 2))
 bench_result "one more VTAP: ovs-vtapd CPU" \
     "$(awk -v a="$cpu1" -v b="$cpu0" 'BEGIN { printf "%.0f", a - b }')" ms
+
+# monitor_start: watches the flow changes of the mirror bridge from now on,
+# in monitor.txt.
+monitor_start() {
+    ovs-ofctl monitor "$mbr" 'watch:!initial' >monitor.txt 2>&1 &
+    monitor_pid=$!
+    bench_track "$monitor_pid"
+    sleep 0.5
+}
+
+# monitor_stop: stops the monitor, after a second for what comes late, and
+# prints the number of flow changes that it saw.
+monitor_stop() {
+    sleep 1
+    kill "$monitor_pid"
+    grep -c 'event=\(ADDED\|DELETED\|MODIFIED\)' monitor.txt || true
+}
+
+# One rule of one VTAP changed: the first ingress rule of VTAP 0 gets
+# another source CIDR.  Its flows go and others come; nothing else changes.
+ovs-ofctl --no-stats --no-names dump-flows "$mbr" | sed 's/^ *//' \
+    | sort >before-rule.txt
+order=$(ovs-vtapctl list-rules f0 | awk '$1 == "ingress" { print $2; exit }')
+test -n "$order" || bench_die "VTAP 0 has no ingress rule"
+monitor_start
+cpu0=$(cpu_ms "$vtapd_pid")
+t0=$(bench_now)
+ovs-vtapctl --wait del-rule f0 ingress "$order" \
+    -- add-rule f0 ingress include order="$order" proto=tcp \
+    src=10.255.255.0/24 dport=80 >/dev/null \
+    || bench_die "ovs-vtapctl failed on the rule change"
+t1=$(bench_now)
+cpu1=$(cpu_ms "$vtapd_pid")
+changes=$(monitor_stop)
+ovs-ofctl --no-stats --no-names dump-flows "$mbr" | sed 's/^ *//' \
+    | sort >after-rule.txt
+comm -13 before-rule.txt after-rule.txt >rule-new.txt
+n_changed=$(( $(comm -3 before-rule.txt after-rule.txt | wc -l) ))
+rule_ms=$(awk -v a="$t1" -v b="$t0" 'BEGIN { printf "%.1f", (a - b) * 1000 }')
+# Reference: the flows that changed, by hand (those that go are deleted by
+# the same bundle: their number is added as strict deletions).
+comm -23 before-rule.txt after-rule.txt \
+    | sed 's/ actions=.*//;s/^cookie=[^,]*, //' >rule-gone.txt
+ovs-vsctl del-br vtb-ref -- add-br vtb-ref \
+    -- set bridge vtb-ref datapath_type=dummy fail_mode=secure
+ovs-ofctl del-flows vtb-ref
+ovs-ofctl -vconsole:err --bundle add-flows vtb-ref before-rule.txt
+{ sed 's/^/delete_strict /' rule-gone.txt; sed 's/^/add /' rule-new.txt; } \
+    >rule-ref.txt
+r0=$(bench_now)
+ovs-ofctl -vconsole:err --bundle add-flows vtb-ref rule-ref.txt
+r1=$(bench_now)
+ref_ms=$(awk -v a="$r1" -v b="$r0" 'BEGIN { printf "%.1f", (a - b) * 1000 }')
+bench_result "one rule changed: time" "$rule_ms" ms \
+    "ovs-ofctl --bundle of the flows that change" "$ref_ms"
+bench_result "one rule changed: flow changes" "$changes" "flow mods" \
+    "flows that differ" "$n_changed"
+bench_result "one rule changed: ovs-vtapd CPU" \
+    "$(awk -v a="$cpu1" -v b="$cpu0" 'BEGIN { printf "%.0f", a - b }')" ms
+
+# Ports that concern no VTAP: added one by one to the source bridge.
+n_extra=1000
+test "$bench_quick" != yes || n_extra=200
+monitor_start
+cpu0=$(cpu_ms "$vtapd_pid")
+t0=$(bench_now)
+for i in $(seq 1 "$n_extra"); do
+    ovs-vsctl add-port br0 z$i -- set interface z$i type=dummy \
+        || bench_die "ovs-vsctl failed on port z$i"
+done
+# Each addition returns once ovs-vswitchd applied it; ovs-vtapd's view
+# follows within a moment.
+sleep 1
+t1=$(bench_now)
+cpu1=$(cpu_ms "$vtapd_pid")
+changes=$(monitor_stop)
+# Less what the polls of the flow counters cost meanwhile (as when idle).
+bench_result "$n_extra unrelated port additions: ovs-vtapd CPU per port" \
+    "$(awk -v a="$cpu1" -v b="$cpu0" -v n="$n_extra" -v i="$idle_ms_per_s" \
+           -v t="$t1" -v u="$t0" \
+           'BEGIN { x = (a - b - i * (t - u)) / n; if (x < 0) x = 0;
+                    printf "%.2f", x }')" ms \
+    "with the polls of the counters" \
+    "$(awk -v a="$cpu1" -v b="$cpu0" -v n="$n_extra" \
+           'BEGIN { printf "%.2f", (a - b) / n }')"
+bench_result "$n_extra unrelated port additions: flow changes" "$changes" \
+    "flow mods"
+if ovs-appctl -t "$bench_tmp/ovs-vtapd.$vtapd_pid.ctl" coverage/show \
+        >coverage.txt 2>/dev/null; then
+    bench_say "ovs-vtapd passes: $(grep -E 'vtapd_(full|incremental)_run|vtapd_ovs_change_ignored|vtapd_vtap_built' coverage.txt \
+        | awk '{ printf "%s %s; ", $1, $NF }')"
+fi
