@@ -40,6 +40,7 @@
 #include "openvswitch/vlog.h"
 #include "ovs-vtap/vtap-resolver.h"
 #include "flow.h"
+#include "hash.h"
 #include "ovsdb-idl.h"
 #include "path-mtu.h"
 #include "simap.h"
@@ -107,6 +108,11 @@ struct vtapd {
                                  * changed. */
     bool mirror_pending;        /* Our Open_vSwitch changes may not be
                                  * applied by ovs-vswitchd yet. */
+    unsigned long long int n_passes;    /* Passes run. */
+    bool status_dirty;          /* Counts collected, not yet written. */
+    uint32_t status_inputs;     /* status_inputs_hash() when the status
+                                 * was last written. */
+
     bool exiting;
     bool cleanup;               /* "exit --cleanup": removing what we made. */
     struct unixctl_conn *exit_conn;     /* Its reply, once done. */
@@ -281,6 +287,7 @@ recompute(struct vtapd *d, struct ovsdb_idl_txn *ovs_txn)
     const char *sw = full ? SW_FULL_RUN : SW_INCREMENTAL_RUN;
 
     stopwatch_start(sw, time_msec());
+    d->n_passes++;
     vtap_desired_destroy(&d->desired);
     vtap_desired_build(&d->desired, d->ovs_loop.idl, d->vtap_loop.idl,
                        d->resolver, d->paths);
@@ -364,6 +371,33 @@ check_mirror_cfg(struct vtapd *d)
     }
 }
 
+/* Returns a hash of everything that the status that vtap_status_write()
+ * writes depends on, but the counters: the VTAP database, the passes, the
+ * state of each flow table, what keeps the configuration from being
+ * applied, and the exit.  While it stays the same and no counts were
+ * collected, the status is not written again (writing it visits every
+ * VTAP). */
+static uint32_t
+status_inputs_hash(const struct vtapd *d)
+{
+    uint32_t hash = hash_int(ovsdb_idl_get_seqno(d->vtap_loop.idl), 0);
+    struct shash_node *node;
+
+    hash = hash_uint64_basis(d->n_passes, hash);
+    hash = hash_int((d->need_recompute << 0) | (d->mirror_pending << 1)
+                    | ((d->ovs_loop.committing_txn != NULL) << 2)
+                    | (d->exit_polled << 3), hash);
+    SHASH_FOR_EACH (node, &d->flow_tables) {
+        const struct flow_table *ft = node->data;
+
+        hash = hash_string(node->name, hash);
+        hash = hash_int((flow_table_is_synced(ft) << 0)
+                        | (flow_table_is_repairing(ft) << 1)
+                        | (flow_table_is_connected(ft) << 2), hash);
+    }
+    return hash;
+}
+
 /* Returns a number that changes whenever the part of the VTAP database
  * that the desired state is built from changes.  The daemon's own rows
  * (Realization) are left out: an IDL counts its own row insert as a change
@@ -439,13 +473,18 @@ run(struct vtapd *d)
         }
     }
 
-    vtap_status_collect(d->status, d->vtap_loop.idl, &d->desired,
-                        &d->counters);
-    if (vtap_txn) {
+    if (vtap_status_collect(d->status, d->vtap_loop.idl, &d->desired,
+                            &d->counters)) {
+        d->status_dirty = true;
+    }
+    uint32_t status_inputs = status_inputs_hash(d);
+    if (vtap_txn && (d->status_dirty || status_inputs != d->status_inputs)) {
         struct vtap_stages stages = vtapd_stages(d);
         vtap_status_write(d->status, vtap_txn, d->vtap_loop.idl, &stages,
                           &d->counters, d->resolver, all_applied(d));
         d->exit_written = d->exit_polled;
+        d->status_dirty = false;
+        d->status_inputs = status_inputs;
     }
 }
 

@@ -287,8 +287,9 @@ vtap_status_load_baselines(struct vtap_status *st,
 
 /* Moves the packets and bytes counted in 'counters' since the last call
  * into the totals of the VTAPs and rules they belong to, by cookie: the
- * VTAP's id, the direction, whether the rule includes and the rule's id. */
-void
+ * VTAP's id, the direction, whether the rule includes and the rule's id.
+ * Returns true if there were any. */
+bool
 vtap_status_collect(struct vtap_status *st, const struct ovsdb_idl *idl,
                     const struct vtap_desired *desired,
                     struct flow_counters *counters)
@@ -299,7 +300,7 @@ vtap_status_collect(struct vtap_status *st, const struct ovsdb_idl *idl,
     struct flow_counter *c;
 
     if (hmap_is_empty(&counters->pending)) {
-        return;
+        return false;
     }
     HMAP_FOR_EACH (want, node, &desired->vtaps) {
         w = xzalloc(sizeof *w);
@@ -343,6 +344,7 @@ vtap_status_collect(struct vtap_status *st, const struct ovsdb_idl *idl,
         free(w);
     }
     hmap_destroy(&by_id);
+    return true;
 }
 
 static bool

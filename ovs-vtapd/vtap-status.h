@@ -62,7 +62,7 @@ void vtap_status_load_baselines(struct vtap_status *,
                                 const struct ovsdb_idl *,
                                 const struct vtap_desired *,
                                 struct flow_counters *);
-void vtap_status_collect(struct vtap_status *, const struct ovsdb_idl *,
+bool vtap_status_collect(struct vtap_status *, const struct ovsdb_idl *,
                          const struct vtap_desired *,
                          struct flow_counters *);
 void vtap_status_write(struct vtap_status *, struct ovsdb_idl_txn *,
