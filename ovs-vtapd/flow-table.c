@@ -24,6 +24,7 @@
 #include <errno.h>
 #include <string.h>
 #include "byte-order.h"
+#include "coverage.h"
 #include "hash.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/match.h"
@@ -48,6 +49,8 @@
 #include "vtap-cookie.h"
 
 VLOG_DEFINE_THIS_MODULE(flow_table);
+
+COVERAGE_DEFINE(flow_table_poll_skipped);
 
 static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
 
@@ -145,6 +148,11 @@ struct flow_table {
                                  * nothing too (some counters were reset). */
     bool replaced;              /* A flow was replaced (its counters reset)
                                  * since the last statistics request. */
+    bool stats_is_aggregate;    /* The request is for the aggregate. */
+    uint64_t sum_packets;       /* Of the flows of the statistics reply */
+    uint64_t sum_bytes;         /* being counted, or of the last one. */
+    bool sums_valid;            /* 'sum_*' are a whole reply's. */
+    unsigned int n_skipped;     /* Polls skipped since the last full. */
     long long int next_stats;   /* When to poll statistics next. */
 
     uint32_t next_bundle_id;
@@ -559,10 +567,54 @@ send_stats_request(struct flow_table *ft, bool is_dump)
     ft->stats_xid = ((struct ofp_header *) msg->data)->xid;
     ft->stats_seq++;
     ft->stats_is_dump = is_dump;
+    ft->stats_is_aggregate = false;
     ft->stats_all = is_dump || ft->replaced;
     ft->replaced = false;
     ft->check_seqno++;
     ft->n_altered = 0;
+    ft->sum_packets = ft->sum_bytes = 0;
+    ft->sums_valid = false;
+    rconn_send(ft->rconn, msg, NULL);
+}
+
+/* Polls with the aggregate statistics only, at most this many in a row:
+ * then all the flows are checked again even if nothing seems to have
+ * changed (a flow changed from outside keeps the aggregate). */
+#define FT_MAX_SKIPPED_POLLS 11
+
+/* Returns true if the next poll of 'ft' must read every flow: nothing is
+ * known of the aggregate yet, counters were reset, flows are being
+ * repaired, or enough polls were skipped. */
+static bool
+ft_full_poll_due(const struct flow_table *ft)
+{
+    return (!ft->sums_valid || ft->replaced || ft->repairing
+            || ft->n_skipped >= FT_MAX_SKIPPED_POLLS);
+}
+
+/* Asks for the aggregate statistics of ovs-vtapd's flows: if they are those
+ * that the last reply of every flow added up to, with as many flows as are
+ * installed, nothing counted and nothing is missing, and the flows need
+ * not be read (process_aggregate_reply()). */
+static void
+send_aggregate_request(struct flow_table *ft)
+{
+    struct ofputil_flow_stats_request fsr = {
+        .aggregate = true,
+        .cookie = htonll(VTAP_COOKIE_MAGIC << 48),
+        .cookie_mask = htonll(VTAP_COOKIE_MASK),
+        .out_port = OFPP_ANY,
+        .out_group = OFPG_ANY,
+        .table_id = OFPTT_ALL,
+    };
+    match_init_catchall(&fsr.match);
+
+    struct ofpbuf *msg = ofputil_encode_flow_stats_request(&fsr,
+                                                           ft_protocol(ft));
+    ft->stats_xid = ((struct ofp_header *) msg->data)->xid;
+    ft->stats_seq++;
+    ft->stats_is_dump = false;
+    ft->stats_is_aggregate = true;
     rconn_send(ft->rconn, msg, NULL);
 }
 
@@ -1263,6 +1315,8 @@ process_stats_reply(struct flow_table *ft, struct ofpbuf *msg)
         uint64_t cookie = ntohll(fs.cookie);
         uint64_t packets = fs.packet_count == UINT64_MAX ? 0 : fs.packet_count;
         uint64_t bytes = fs.byte_count == UINT64_MAX ? 0 : fs.byte_count;
+        ft->sum_packets += packets;
+        ft->sum_bytes += bytes;
         if (!packets && !bytes && !ft->stats_all) {
             /* Most flows count nothing: skip the lookup.  A flow reports
              * zero after counting something only once its counters were
@@ -1308,6 +1362,8 @@ process_stats_reply(struct flow_table *ft, struct ofpbuf *msg)
     if (!ofpmp_more(msg->data)) {
         ft->stats_xid = 0;
         ft->stats_done = ft->stats_seq;
+        ft->sums_valid = true;
+        ft->n_skipped = 0;
         flow_counters_sweep(ft->counters, ft->bridge, ft->stats_seq);
         if (ft->stats_is_dump) {
             VLOG_INFO("%s: found %"PRIuSIZE" installed flows", ft->bridge,
@@ -1317,6 +1373,28 @@ process_stats_reply(struct flow_table *ft, struct ofpbuf *msg)
         } else {
             ft_check_done(ft);
         }
+    }
+}
+
+/* Handles the aggregate statistics reply 'oh': if nothing changed since
+ * the last reply of every flow, this poll is done; else every flow is read
+ * now. */
+static void
+process_aggregate_reply(struct flow_table *ft, const struct ofp_header *oh)
+{
+    struct ofputil_aggregate_stats as;
+
+    ft->stats_xid = 0;
+    if (!ofputil_decode_aggregate_stats_reply(&as, oh)
+        && ft->sums_valid && !ft->replaced
+        && as.packet_count == ft->sum_packets
+        && as.byte_count == ft->sum_bytes
+        && as.flow_count == hmap_count(&ft->installed)) {
+        ft->stats_done = ft->stats_seq;
+        ft->n_skipped++;
+        COVERAGE_INC(flow_table_poll_skipped);
+    } else {
+        send_stats_request(ft, false);
     }
 }
 
@@ -1376,8 +1454,14 @@ process_msg(struct flow_table *ft, struct ofpbuf *msg)
         break;
 
     case OFPTYPE_FLOW_STATS_REPLY:
-        if (oh->xid == ft->stats_xid) {
+        if (oh->xid == ft->stats_xid && !ft->stats_is_aggregate) {
             process_stats_reply(ft, msg);
+        }
+        break;
+
+    case OFPTYPE_AGGREGATE_STATS_REPLY:
+        if (oh->xid == ft->stats_xid && ft->stats_is_aggregate) {
+            process_aggregate_reply(ft, oh);
         }
         break;
 
@@ -1476,7 +1560,11 @@ flow_table_run(struct flow_table *ft, long long int stats_interval)
         sync_flows(ft);
     }
     if (!ft->stats_xid && time_msec() >= ft->next_stats) {
-        send_stats_request(ft, false);
+        if (ft_full_poll_due(ft)) {
+            send_stats_request(ft, false);
+        } else {
+            send_aggregate_request(ft);
+        }
         ft->next_stats = time_msec() + stats_interval;
     }
 }

@@ -29,8 +29,12 @@
  * sync are tracked, so that a sync compares only those with the switch's;
  * every flow is compared after flow_table_clear(), a (re)connection, a
  * repair, and while the switch refuses some.
+ *
  * Flow statistics are polled and counted in a "struct flow_counters" (see
- * flow-counters.h).
+ * flow-counters.h).  A poll first asks for the aggregate of ovs-vtapd's
+ * flows; only if it differs from what the last reading of every flow added
+ * up to (or the flow count from the installed one), and at least every
+ * 12th poll, is every flow read.
  *
  * Self-repair: each statistics reply lists every flow with ovs-vtapd's
  * cookie, so it is also checked against the flows known to be installed; a
