@@ -17,7 +17,7 @@
 
 /* test-vtapd-flow-table.c: unit tests of ovs-vtapd's flow cookies and rule
  * ids, of its flow counters and baselines, and of the desired side of a
- * flow table (no switch is contacted). */
+ * flow table and its owners (no switch is contacted). */
 
 #include <config.h>
 
@@ -32,6 +32,7 @@
 #include "flow.h"
 #include "flow-table.h"
 #include "hash.h"
+#include "openvswitch/dynamic-string.h"
 #include "openvswitch/hmap.h"
 #include "openvswitch/match.h"
 #include "openvswitch/ofp-actions.h"
@@ -317,6 +318,86 @@ test_desired_flows(void **state OVS_UNUSED)
     flow_counters_destroy(&counters);
 }
 
+/* Owners: a flow belongs to the VTAP that its cookie names; removing an
+ * owner removes only its flows, removing by identity only that flow; two
+ * tables built the same way, in any order, compare equal, and a difference
+ * is told. */
+static void
+test_owners(void **state OVS_UNUSED)
+{
+    struct flow_counters counters;
+    flow_counters_init(&counters);
+    struct flow_table *a = flow_table_create("vtap-a", NULL, &counters);
+    struct flow_table *b = flow_table_create("vtap-b", NULL, &counters);
+    struct ofpbuf output;
+    struct match match;
+    struct ds diff = DS_EMPTY_INITIALIZER;
+
+    ofpbuf_init(&output, 64);
+    ofpact_put_OUTPUT(&output)->port = u16_to_ofp(1);
+    for (uint32_t id = 1; id <= 3; id++) {
+        for (int prio = 1; prio <= 4; prio++) {
+            match_init_catchall(&match);
+            match_set_reg(&match, 0, id);
+            flow_table_add(a, 1, prio, vtap_cookie(VTAP_COOKIE_KIND_INGRESS,
+                                                   true, prio, id),
+                           &match, output.data, output.size);
+        }
+    }
+    /* The same flows into 'b', in the other order. */
+    for (uint32_t id = 3; id >= 1; id--) {
+        for (int prio = 4; prio >= 1; prio--) {
+            match_init_catchall(&match);
+            match_set_reg(&match, 0, id);
+            flow_table_add(b, 1, prio, vtap_cookie(VTAP_COOKIE_KIND_INGRESS,
+                                                   true, prio, id),
+                           &match, output.data, output.size);
+        }
+    }
+    assert_int_equal(flow_table_count(a), 12);
+    assert_true(flow_table_desired_equal(a, b, &diff));
+    assert_int_equal(diff.length, 0);
+
+    flow_table_remove_owner(a, 2);
+    assert_int_equal(flow_table_count(a), 8);
+    assert_false(flow_table_desired_equal(a, b, &diff));
+    assert_non_null(strstr(ds_cstr(&diff), "only in the second"));
+    ds_clear(&diff);
+
+    match_init_catchall(&match);
+    match_set_reg(&match, 0, 3);
+    flow_table_remove(a, 1, 4, &match);
+    flow_table_remove(a, 1, 4, &match);
+    assert_int_equal(flow_table_count(a), 7);
+    flow_table_remove_owner(a, 99);
+    assert_int_equal(flow_table_count(a), 7);
+
+    /* The flows put back compare equal again; other actions do not. */
+    for (int prio = 1; prio <= 4; prio++) {
+        match_init_catchall(&match);
+        match_set_reg(&match, 0, 2);
+        flow_table_add(a, 1, prio, vtap_cookie(VTAP_COOKIE_KIND_INGRESS,
+                                               true, prio, 2),
+                       &match, output.data, output.size);
+    }
+    match_init_catchall(&match);
+    match_set_reg(&match, 0, 3);
+    flow_table_add(a, 1, 4, vtap_cookie(VTAP_COOKIE_KIND_INGRESS, true, 4,
+                                        3), &match, NULL, 0);
+    assert_false(flow_table_desired_equal(a, b, &diff));
+    ds_clear(&diff);
+    flow_table_remove(a, 1, 4, &match);
+    flow_table_add(a, 1, 4, vtap_cookie(VTAP_COOKIE_KIND_INGRESS, true, 4,
+                                        3), &match, output.data, output.size);
+    assert_true(flow_table_desired_equal(a, b, &diff));
+
+    ds_destroy(&diff);
+    ofpbuf_uninit(&output);
+    flow_table_destroy(a);
+    flow_table_destroy(b);
+    flow_counters_destroy(&counters);
+}
+
 int
 main(void)
 {
@@ -326,6 +407,7 @@ main(void)
         cmocka_unit_test(test_counters),
         cmocka_unit_test(test_counters_removed),
         cmocka_unit_test(test_desired_flows),
+        cmocka_unit_test(test_owners),
     };
 
     vlog_set_levels(NULL, VLF_ANY_DESTINATION, VLL_OFF);
