@@ -39,6 +39,7 @@
 #include "ovs-config.h"
 #include "ovs-vtap/vtap-resolver.h"
 #include "flow.h"
+#include "host-row.h"
 #include "ovsdb-idl.h"
 #include "path-mtu.h"
 #include "smap.h"
@@ -61,6 +62,7 @@ static char *vtap_remote;
 static long long int stats_interval = 5000;     /* Milliseconds. */
 static bool resolver_configured;    /* --dns-forwarder or --dns-hosts. */
 static char *unixctl_path;          /* --unixctl, or NULL for default. */
+static char *host_name;             /* --host, or NULL for the system-id. */
 static struct vtap_resolver_options resolver_options = {
     .hosts_file = "/etc/hosts",
     .min_ttl = 5,
@@ -78,6 +80,7 @@ struct vtapd {
     struct flow_counters counters;  /* What the flows counted. */
     struct vtap_status *status;
     struct vtap_desired desired;
+    struct host_row *host;      /* This host's name and Host row. */
 
     unsigned int ovs_seqno, vtap_seqno;
     bool need_recompute;        /* Rebuild even if nothing changed. */
@@ -153,6 +156,8 @@ recompute(struct vtapd *d, struct ovsdb_idl_txn *ovs_txn)
     vtap_desired_destroy(&d->desired);
     vtap_desired_build(&d->desired, d->ovs_loop.idl, d->vtap_loop.idl,
                        d->resolver, d->paths);
+    free(d->desired.host);
+    d->desired.host = xstrdup(host_row_name(d->host, d->ovs_loop.idl));
     path_mtu_sweep(d->paths);
     if (ovs_config_run(ovs_txn, d->ovs_loop.idl, &d->desired) && ovs_txn) {
         bump_next_cfg(d, ovs_txn);
@@ -309,8 +314,12 @@ run(struct vtapd *d)
     vtap_status_collect(d->status, d->vtap_loop.idl, &d->desired,
                         &d->counters);
     if (vtap_txn) {
+        bool applied = all_applied(d);
+
         vtap_status_write(d->status, vtap_txn, d->vtap_loop.idl, &d->desired,
-                          &d->counters, d->resolver, all_applied(d));
+                          &d->counters, d->resolver, applied);
+        host_row_run(d->host, vtap_txn, d->vtap_loop.idl, d->ovs_loop.idl,
+                     applied);
         d->exit_written = d->exit_polled;
     }
 }
@@ -337,9 +346,10 @@ cleanup_run(struct vtapd *d)
         bump_next_cfg(d, ovs_txn);
         done = false;
     }
+    const char *host = host_row_name(d->host, d->ovs_loop.idl);
     if (!vtap_txn
-        || vtap_cleanup_realizations(vtap_txn, d->vtap_loop.idl,
-                                     vtap_desired_host(d->ovs_loop.idl))) {
+        || vtap_cleanup_realizations(vtap_txn, d->vtap_loop.idl, host)
+        || host_row_cleanup(vtap_txn, d->vtap_loop.idl, host)) {
         done = false;
     }
     if (done) {
@@ -397,6 +407,7 @@ wait(struct vtapd *d)
         vtap_resolver_wait(d->resolver);
     }
     path_mtu_wait(d->paths);
+    host_row_wait(d->host);
     /* While our Open_vSwitch transaction commits, its reply wakes us. */
     if (d->need_recompute && !d->ovs_loop.committing_txn) {
         poll_immediate_wake();
@@ -451,6 +462,10 @@ main(int argc, char *argv[])
     d.vtap_loop = (struct ovsdb_idl_loop) OVSDB_IDL_LOOP_INITIALIZER(
         ovsdb_idl_create(vtap_remote, &vtaprec_idl_class, true, true));
     vtap_status_register_columns(d.vtap_loop.idl);
+    host_row_register_columns(d.vtap_loop.idl);
+    /* Any member of a clustered VTAP database will do for reading. */
+    ovsdb_idl_set_leader_only(d.vtap_loop.idl, false);
+    d.host = host_row_create(host_name, stats_interval);
 
     shash_init(&d.flow_tables);
     flow_counters_init(&d.counters);
@@ -487,6 +502,7 @@ main(int argc, char *argv[])
     shash_destroy(&d.flow_tables);
     vtap_desired_destroy(&d.desired);
     vtap_status_destroy(d.status);
+    host_row_destroy(d.host);
     flow_counters_destroy(&d.counters);
     vtap_resolver_destroy(d.resolver);
     path_mtu_destroy(d.paths);
@@ -521,6 +537,7 @@ parse_options(int argc, char *argv[])
         OPT_DNS_MAX_TTL,
         OPT_DNS_HOSTS,
         OPT_UNIXCTL,
+        OPT_HOST,
         DAEMON_OPTION_ENUMS,
         VLOG_OPTION_ENUMS,
     };
@@ -533,6 +550,7 @@ parse_options(int argc, char *argv[])
         {"dns-max-ttl", required_argument, NULL, OPT_DNS_MAX_TTL},
         {"dns-hosts", required_argument, NULL, OPT_DNS_HOSTS},
         {"unixctl", required_argument, NULL, OPT_UNIXCTL},
+        {"host", required_argument, NULL, OPT_HOST},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         DAEMON_LONG_OPTIONS,
@@ -585,6 +603,13 @@ parse_options(int argc, char *argv[])
             unixctl_path = optarg;
             break;
 
+        case OPT_HOST:
+            if (!optarg[0]) {
+                ovs_fatal(0, "--host: the host name must not be empty");
+            }
+            host_name = optarg;
+            break;
+
         case 'h':
             usage();
 
@@ -628,7 +653,11 @@ usage(void)
            "\nDatabases:\n"
            "  --ovs-db=REMOTE         Open_vSwitch database "
            "(default: unix:%s/db.sock)\n"
-           "  --vtap-db=REMOTE        VTAP database (default: the same)\n"
+           "  --vtap-db=REMOTE        VTAP database (default: the same);\n"
+           "                          REMOTE,REMOTE,... for the members of "
+           "a cluster\n"
+           "  --host=NAME             this host's name (default: "
+           "external_ids:system-id)\n"
            "\nStatistics and names:\n"
            "  --stats-interval=SECS   poll flow counters every SECS "
            "(default: 5)\n"
