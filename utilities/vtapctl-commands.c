@@ -39,6 +39,7 @@
 #include "svec.h"
 #include "util.h"
 #include "vtap-idl.h"
+#include "vtapctl-hosts.h"
 
 #define VTAP_DEFAULT_PORT 4789      /* Target.port unless given. */
 #define VTAP_MAX_VNI 16777215       /* 24 bits. */
@@ -1153,6 +1154,7 @@ void
 vtapctl_register_commands(void)
 {
     ctl_register_commands(vtapctl_commands);
+    vtapctl_hosts_register_commands();
 }
 
 /* Returns the --help text of the commands above. */
