@@ -139,7 +139,8 @@ host_row_run(struct host_row *h, struct ovsdb_idl_txn *txn,
     const char *tunnel = tunnel_address(ovs);
     long long int now = time_msec();
 
-    if (!txn) {
+    if (!txn || !ovsdb_idl_server_has_table(vtap, &vtaprec_table_host)) {
+        /* A database not yet upgraded to a schema with Host rows. */
         return;
     }
     if (!row) {

@@ -324,7 +324,8 @@ print_output(struct ctl_command *commands, size_t n_commands)
 /* Waits until the ovs-vtapd of every live host reports, in its Host row's
  * cur_cfg, that it has applied the configuration numbered 'next_cfg', and
  * there is at least one such host.  A host that stops writing its
- * heartbeat meanwhile is dead and no longer waited for. */
+ * heartbeat meanwhile is dead and no longer waited for.  (Against a
+ * database older than the Host table, waits for Global.cur_cfg.) */
 static void
 wait_for_hosts(struct ovsdb_idl *idl, int64_t next_cfg)
 {
@@ -336,6 +337,14 @@ wait_for_hosts(struct ovsdb_idl *idl, int64_t next_cfg)
         size_t n_live = 0, n_pending = 0;
 
         ovsdb_idl_run(idl);
+        if (!ovsdb_idl_server_has_table(idl, &vtaprec_table_host)) {
+            /* A database not yet upgraded to a schema with Host rows:
+             * its one host reports in Global.cur_cfg. */
+            const struct vtaprec_global *global = vtaprec_global_first(idl);
+            if (global && global->cur_cfg >= next_cfg) {
+                return;
+            }
+        }
         VTAPREC_HOST_FOR_EACH (host, idl) {
             if (vtapctl_host_is_alive(host, now)) {
                 n_live++;
