@@ -251,8 +251,10 @@ upgrade_served () {
 
 # Upgrades a clustered database online: ovsdb-client finds the leader
 # among $db_remotes, the leader converts the database in the cluster's log
-# and every member follows.  If the data does not fit the new schema, the
-# cluster refuses the conversion and keeps what it has.
+# and every member follows.  A copy of the data is first converted offline:
+# data that does not fit the new schema is refused there, and the cluster
+# is not touched (ovsdb-server 3.1's leader exits on a conversion that
+# fails).
 upgrade_cluster () {
     client="ovsdb-client -vconsole:off"
     old=$($client get-schema-version "$db_remotes" VTAP) \
@@ -263,6 +265,17 @@ upgrade_cluster () {
              "$schema_version"
         return
     fi
+    trial=$(mktemp "${TMPDIR:-/tmp}/ovs-vtap-db.XXXXXX") \
+        || die "cannot make a temporary file"
+    if ! $client backup "$db_remotes" VTAP > "$trial" \
+            || ! ovsdb-tool -vconsole:off convert "$trial" "$schema" \
+                 2> "$trial.err"; then
+        cat "$trial.err" >&2 2>/dev/null
+        rm -f "$trial" "$trial.err"
+        die "the data of the cluster at $db_remotes does not fit VTAP" \
+            "schema $schema_version; it keeps schema $old"
+    fi
+    rm -f "$trial" "$trial.err"
     ovsdb-client -vconsole:warn convert "$db_remotes" "$schema" \
         || die "the cluster at $db_remotes refused the conversion to VTAP" \
                "schema $schema_version; it keeps schema $old"
@@ -328,8 +341,8 @@ case $command in
         ;;
     create-cluster)
         check_nargs 1 1 "$@"
-        need_schema
         check_raft_address "local address" "$1"
+        need_schema
         test ! -e "$db_file" || die "\"$db_file\" already exists"
         ovsdb-tool create-cluster "$db_file" "$schema" "$1"
         echo "created $db_file, the first member of a new VTAP cluster," \
@@ -380,14 +393,10 @@ case $command in
         check_nargs 0 0 "$@"
         member_runs || die "no ovsdb-server runs at $ctl"
         ovs-appctl -t "$ctl" cluster/leave VTAP
-        # The member has left once its status says so: at most 30 s.
-        tries=0
-        until ovs-appctl -t "$ctl" cluster/status VTAP 2>/dev/null \
-                | grep -q '^Status: left cluster'; do
-            tries=$((tries + 1))
-            test $tries -le 300 || die "the member did not leave in 30 s"
-            sleep 0.1
-        done
+        # Once it has left, the server no longer serves the database.
+        ovsdb-client -vconsole:off --timeout=30 wait \
+            "unix:$run_dir/ovs-vtap-db.sock" VTAP removed \
+            || die "the member did not leave the cluster in 30 s"
         ovs-appctl -t "$ctl" exit
         echo "the member at $ctl left the cluster and stopped"
         ;;
