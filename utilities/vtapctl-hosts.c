@@ -81,7 +81,8 @@ static void
 cmd_list_hosts(struct ctl_context *ctx)
 {
     static const char *const headings[] = {
-        "name", "cur_cfg", "heartbeat", "state", "version", "tunnel_address",
+        "name", "cur_cfg", "heartbeat_age", "state", "version",
+        "tunnel_address",
     };
     enum { N_COLUMNS = ARRAY_SIZE(headings) };
     long long int now = time_wall_msec();
@@ -111,7 +112,7 @@ cmd_list_hosts(struct ctl_context *ctx)
         host = hosts[i];
         svec_add(&cells, host->name);
         svec_add_nocopy(&cells, xasprintf("%"PRId64, host->cur_cfg));
-        svec_add_nocopy(&cells, xasprintf("%lld.%llds ago", age / 1000,
+        svec_add_nocopy(&cells, xasprintf("%lld.%llds", age / 1000,
                                           age % 1000 / 100));
         svec_add(&cells, vtapctl_host_is_alive(host, now) ? "alive" : "dead");
         svec_add(&cells, host->version);
