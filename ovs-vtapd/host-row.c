@@ -152,7 +152,6 @@ host_row_run(struct host_row *h, struct ovsdb_idl_txn *txn,
         VLOG_INFO("adding Host row %s", name);
         row = vtaprec_host_insert(txn);
         vtaprec_host_set_name(row, name);
-        vtaprec_host_set_cur_cfg(row, 0);
         h->inserted = now;
     } else if (now < h->next_beat
                && (!applied || !global || row->cur_cfg == global->next_cfg)
