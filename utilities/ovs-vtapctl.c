@@ -366,20 +366,6 @@ wait_for_hosts(struct ovsdb_idl *idl, int64_t next_cfg)
     }
 }
 
-/* Returns the Host row named 'name', or NULL. */
-static const struct vtaprec_host *
-find_host(struct ovsdb_idl *idl, const char *name)
-{
-    const struct vtaprec_host *host;
-
-    VTAPREC_HOST_FOR_EACH (host, idl) {
-        if (!strcmp(host->name, name)) {
-            return host;
-        }
-    }
-    return NULL;
-}
-
 /* After --wait: says which hosts were dead and not waited for, reports
  * every realization in error, on a host that is not dead, of a VTAP that
  * the commands touched (see vtapctl_txn_vtaps()) with its host and reason,
@@ -407,7 +393,7 @@ check_realizations(struct ovsdb_idl *idl)
         for (size_t i = 0; i < vtap->n_realizations; i++) {
             const struct vtaprec_realization *r = vtap->realizations[i];
 
-            host = find_host(idl, r->host);
+            host = vtapctl_find_host(idl, r->host);
             if (host && !vtapctl_host_is_alive(host, now)) {
                 continue;
             }

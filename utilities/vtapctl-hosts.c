@@ -51,13 +51,13 @@ vtapctl_host_is_alive(const struct vtaprec_host *host, long long int now)
     return now < vtapctl_host_dead_at(host);
 }
 
-/* Returns the Host row named 'name', or NULL. */
-static const struct vtaprec_host *
-find_host(struct ctl_context *ctx, const char *name)
+/* Returns the Host row named 'name' in 'idl', or NULL. */
+const struct vtaprec_host *
+vtapctl_find_host(const struct ovsdb_idl *idl, const char *name)
 {
     const struct vtaprec_host *host;
 
-    VTAPREC_HOST_FOR_EACH (host, ctx->idl) {
+    VTAPREC_HOST_FOR_EACH (host, idl) {
         if (!strcmp(host->name, name)) {
             return host;
         }
@@ -147,7 +147,7 @@ static void
 cmd_del_host(struct ctl_context *ctx)
 {
     const char *name = ctx->argv[1];
-    const struct vtaprec_host *host = find_host(ctx, name);
+    const struct vtaprec_host *host = vtapctl_find_host(ctx->idl, name);
     long long int now = time_wall_msec();
 
     if (!host) {

@@ -23,6 +23,7 @@
 
 #include <stdbool.h>
 
+struct ovsdb_idl;
 struct vtaprec_host;
 
 /* A host is dead once it has written no heartbeat for this many of its
@@ -32,6 +33,8 @@ struct vtaprec_host;
 void vtapctl_hosts_register_commands(void);
 const char *vtapctl_hosts_usage(void);
 
+const struct vtaprec_host *vtapctl_find_host(const struct ovsdb_idl *,
+                                             const char *name);
 long long int vtapctl_host_dead_at(const struct vtaprec_host *);
 bool vtapctl_host_is_alive(const struct vtaprec_host *, long long int now);
 
