@@ -128,7 +128,10 @@ for arg; do
             test -n "${arg#*=}" || die "--remote: empty remote"
             remotes="$remotes --remote=${arg#*=}"
             ;;
-        --db=*) db_remotes=${arg#*=} ;;
+        --db=*)
+            db_remotes=${arg#*=}
+            test -n "$db_remotes" || die "--db: empty remote"
+            ;;
         -h|--help) usage; exit 0 ;;
         -V|--version) echo "$program (ovs-vtap) $version"; exit 0 ;;
         -*) die "unknown option \"$arg\" (use --help for help)" ;;
@@ -142,7 +145,6 @@ shift
 ctl=$run_dir/ovs-vtap-db.ctl
 test -n "$log_file" \
     || log_file=${OVS_LOGDIR:-/var/log/openvswitch}/ovs-vtap-db.log
-test -n "$db_remotes" || db_remotes=unix:$run_dir/ovs-vtap-db.sock
 
 # Dies unless the command's arguments, $3..., are at least $1 and, unless
 # $2 is empty, at most $2.
@@ -249,13 +251,15 @@ upgrade_served () {
     return $status
 }
 
-# Upgrades a clustered database online: ovsdb-client finds the leader
+# Upgrades a clustered database online (through the member in the run
+# directory unless --db names the members): ovsdb-client finds the leader
 # among $db_remotes, the leader converts the database in the cluster's log
 # and every member follows.  A copy of the data is first converted offline:
 # data that does not fit the new schema is refused there, and the cluster
 # is not touched (ovsdb-server 3.1's leader exits on a conversion that
 # fails).
 upgrade_cluster () {
+    test -n "$db_remotes" || db_remotes=unix:$run_dir/ovs-vtap-db.sock
     client="ovsdb-client -vconsole:off"
     old=$($client get-schema-version "$db_remotes" VTAP) \
         || die "cannot read the VTAP schema version at $db_remotes"
@@ -307,7 +311,7 @@ case $command in
     upgrade)
         check_nargs 0 0 "$@"
         need_schema
-        if is_clustered || test ! -e "$db_file"; then
+        if is_clustered || test -n "$db_remotes"; then
             upgrade_cluster
         elif served; then
             upgrade_served
@@ -321,6 +325,8 @@ case $command in
         if is_clustered; then
             echo "database: clustered, member at" \
                  "$(ovsdb-tool db-local-address "$db_file")"
+            test -n "$db_remotes" \
+                || db_remotes=unix:$run_dir/ovs-vtap-db.sock
             if v=$(ovsdb-client -vconsole:off get-schema-version \
                        "$db_remotes" VTAP 2>/dev/null); then
                 echo "cluster: $v"
