@@ -44,6 +44,7 @@ TESTSUITE_AT += \
 	tests/coexist.at \
 	tests/topology.at \
 	tests/cluster.at \
+	tests/security.at \
 	tests/examples.at \
 	tests/scripts.at
 TESTSUITE = $(srcdir)/tests/testsuite

@@ -97,6 +97,14 @@ Options:
                     for "upgrade" and "status" of a clustered database:
                     client remotes of its members (default: the run
                     directory's unix:ovs-vtap-db.sock)
+
+TLS (for ssl: member addresses, pssl: remotes and ssl: --db):
+  --private-key=FILE   this member's (or client's) private key
+  --certificate=FILE   its certificate
+  --ca-cert=FILE       the CA certificate that peers' certificates are
+                       signed by
+Plain tcp: and ptcp: work too, with a warning: whoever reaches them can
+read and change every VTAP.
   -h, --help        display this help message
   -V, --version     display version information
 EOF
@@ -114,6 +122,9 @@ run_dir=${OVS_RUNDIR:-/var/run/openvswitch}
 log_file=
 remotes=
 db_remotes=
+private_key=
+certificate=
+ca_cert=
 
 # Options may come anywhere; what is left is the command and its arguments.
 for arg; do
@@ -132,6 +143,9 @@ for arg; do
             db_remotes=${arg#*=}
             test -n "$db_remotes" || die "--db: empty remote"
             ;;
+        --private-key=*) private_key=${arg#*=} ;;
+        --certificate=*) certificate=${arg#*=} ;;
+        --ca-cert=*) ca_cert=${arg#*=} ;;
         -h|--help) usage; exit 0 ;;
         -V|--version) echo "$program (ovs-vtap) $version"; exit 0 ;;
         -*) die "unknown option \"$arg\" (use --help for help)" ;;
@@ -185,6 +199,46 @@ check_raft_address () {
     if test "$port" -lt 1 || test "$port" -gt 65535; then
         die "$1 \"$2\": port $port is not between 1 and 65535"
     fi
+}
+
+# Prints the TLS options for ovsdb-server or ovsdb-client if any was
+# given.  Dies if only some of them were, or if a file does not exist.
+ssl_options () {
+    test -n "$private_key$certificate$ca_cert" || return 0
+    for ssl_opt in "private-key:$private_key" "certificate:$certificate" \
+                   "ca-cert:$ca_cert"; do
+        ssl_file=${ssl_opt#*:}
+        test -n "$ssl_file" || die "TLS needs --private-key, --certificate" \
+            "and --ca-cert together (--${ssl_opt%%:*} is missing)"
+        test -r "$ssl_file" \
+            || die "--${ssl_opt%%:*}: cannot read \"$ssl_file\""
+    done
+    echo "--private-key=$private_key --certificate=$certificate" \
+         "--ca-cert=$ca_cert"
+}
+
+# check_transport USE WHAT ADDRESS...: warns about plain tcp: and ptcp:
+# addresses; if USE is "use" (the addresses are used now, not only written
+# in a file), dies if an address is ssl: or pssl: and no TLS options were
+# given.
+check_transport () {
+    ct_use=$1
+    ct_what=$2
+    shift 2
+    for ct_addr; do
+        case $ct_addr in
+            ssl:*|pssl:*)
+                test "$ct_use" != use || test -n "$private_key" \
+                    || die "$ct_what \"$ct_addr\" is TLS: give" \
+                           "--private-key, --certificate and --ca-cert"
+                ;;
+            tcp:*|ptcp:*)
+                echo "$program: warning: $ct_what \"$ct_addr\" is plain" \
+                     "TCP: whoever reaches it can read and change every" \
+                     "VTAP (use ssl:)" >&2
+                ;;
+        esac
+    done
 }
 
 # Returns true if the database file is a cluster member's.
@@ -260,7 +314,8 @@ upgrade_served () {
 # fails).
 upgrade_cluster () {
     test -n "$db_remotes" || db_remotes=unix:$run_dir/ovs-vtap-db.sock
-    client="ovsdb-client -vconsole:off"
+    check_transport use "remote" $(echo "$db_remotes" | tr , ' ')
+    client="ovsdb-client -vconsole:off $(ssl_options)"
     old=$($client get-schema-version "$db_remotes" VTAP) \
         || die "cannot read the VTAP schema version at $db_remotes"
     if test "$($client needs-conversion "$db_remotes" "$schema")" != yes
@@ -280,12 +335,16 @@ upgrade_cluster () {
             "schema $schema_version; it keeps schema $old"
     fi
     rm -f "$trial" "$trial.err"
-    ovsdb-client -vconsole:warn convert "$db_remotes" "$schema" \
+    # shellcheck disable=SC2046
+    ovsdb-client -vconsole:warn $(ssl_options) convert "$db_remotes" \
+        "$schema" \
         || die "the cluster at $db_remotes refused the conversion to VTAP" \
                "schema $schema_version; it keeps schema $old"
     echo "upgraded the cluster at $db_remotes from VTAP schema $old to" \
          "$schema_version"
 }
+
+ssl_options > /dev/null
 
 case $command in
     create)
@@ -327,8 +386,10 @@ case $command in
                  "$(ovsdb-tool db-local-address "$db_file")"
             test -n "$db_remotes" \
                 || db_remotes=unix:$run_dir/ovs-vtap-db.sock
-            if v=$(ovsdb-client -vconsole:off get-schema-version \
-                       "$db_remotes" VTAP 2>/dev/null); then
+            # shellcheck disable=SC2046
+            if v=$(ovsdb-client -vconsole:off $(ssl_options) \
+                       get-schema-version "$db_remotes" VTAP 2>/dev/null)
+            then
                 echo "cluster: $v"
             else
                 echo "cluster: not reachable at $db_remotes"
@@ -348,6 +409,7 @@ case $command in
     create-cluster)
         check_nargs 1 1 "$@"
         check_raft_address "local address" "$1"
+        check_transport record "local address" "$1"
         need_schema
         test ! -e "$db_file" || die "\"$db_file\" already exists"
         ovsdb-tool create-cluster "$db_file" "$schema" "$1"
@@ -364,6 +426,7 @@ case $command in
             test "$remote" != "$local" \
                 || die "remote address \"$remote\" is the local address"
         done
+        check_transport record "local address" "$local"
         test ! -e "$db_file" || die "\"$db_file\" already exists"
         ovsdb-tool join-cluster "$db_file" VTAP "$local" "$@"
         echo "created $db_file, a member at $local that joins the VTAP" \
@@ -375,8 +438,15 @@ case $command in
         test -d "$run_dir" \
             || die "run directory \"$run_dir\" does not exist"
         ! member_runs || die "an ovsdb-server already runs at $ctl"
+        ssl=$(ssl_options)
+        if is_clustered; then
+            check_transport use "local address" \
+                "$(ovsdb-tool db-local-address "$db_file")"
+        fi
+        # shellcheck disable=SC2046
+        check_transport use "remote" $(echo "$remotes" | sed 's/--remote=//g')
         # shellcheck disable=SC2086
-        ovsdb-server --detach --no-chdir \
+        ovsdb-server --detach --no-chdir $ssl \
             --pidfile="$run_dir/ovs-vtap-db.pid" --unixctl="$ctl" \
             -vconsole:off --log-file="$log_file" \
             --remote="punix:$run_dir/ovs-vtap-db.sock" $remotes "$db_file" \

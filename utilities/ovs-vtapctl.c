@@ -24,9 +24,11 @@
 #include <config.h>
 
 #include <getopt.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "command-line.h"
 #include "db-ctl-base.h"
@@ -409,6 +411,34 @@ check_realizations(struct ovsdb_idl *idl)
     }
 }
 
+/* Returns "USER@HOST" for the audit comment of a transaction: the user who
+ * runs this command (the one behind sudo, if it is run through sudo, with
+ * the effective user after a slash) and this machine's host name.  The
+ * caller frees it. */
+static char *
+vtapctl_who(void)
+{
+    const struct passwd *pw = getpwuid(getuid());
+    const char *sudo_user = getenv("SUDO_USER");
+    char host[256];
+    struct ds who = DS_EMPTY_INITIALIZER;
+
+    if (sudo_user && sudo_user[0] && getuid() == 0) {
+        ds_put_format(&who, "%s/", sudo_user);
+    }
+    if (pw) {
+        ds_put_cstr(&who, pw->pw_name);
+    } else {
+        ds_put_format(&who, "uid %ld", (long int) getuid());
+    }
+    if (gethostname(host, sizeof host)) {
+        host[0] = '\0';
+    }
+    host[sizeof host - 1] = '\0';
+    ds_put_format(&who, "@%s", host[0] ? host : "unknown-host");
+    return ds_steal_cstr(&who);
+}
+
 /* Runs the commands in one transaction.  Returns false if the transaction
  * must be retried on a newer copy of the database. */
 static bool
@@ -424,7 +454,9 @@ do_vtapctl(const char *args, struct ctl_command *commands, size_t n_commands,
     if (dry_run) {
         ovsdb_idl_txn_set_dry_run(txn);
     }
-    ovsdb_idl_txn_add_comment(txn, "ovs-vtapctl: %s", args);
+    char *who = vtapctl_who();
+    ovsdb_idl_txn_add_comment(txn, "ovs-vtapctl (%s): %s", who, args);
+    free(who);
 
     const struct vtaprec_global *global = vtaprec_global_first(idl);
     if (!global && writes) {
