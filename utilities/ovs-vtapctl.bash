@@ -23,7 +23,8 @@ _ovs_vtapctl_names () {
 _ovs_vtapctl () {
     local commands="init show add-target del-target list-targets \
 add-filter del-filter list-filters add-rule del-rule list-rules add-vtap \
-set-vtap del-vtap list-vtaps start stop list-hosts del-host list find get \
+set-vtap del-vtap list-vtaps start stop list-hosts del-host \
+set-allowed-targets get-allowed-targets list find get \
 set add remove clear create destroy wait-until"
     local options="--db= --timeout= --dry-run --oneline --wait --format= \
 --columns= --data= --no-headings --pretty --bare --verbose --log-file \
