@@ -47,5 +47,6 @@ lib/vtap-idl.h: lib/vtap-idl.ovsidl
 
 # Area fragments, one per piece of work, so that they can grow apart.
 include lib/match.mk
+include lib/policy.mk
 include lib/compile.mk
 include lib/receiver.mk

@@ -21,6 +21,8 @@ ovs_vtapd_ovs_vtapd_SOURCES = \
 	ovs-vtapd/flow-counters.h \
 	ovs-vtapd/flow-table.c \
 	ovs-vtapd/flow-table.h \
+	ovs-vtapd/host-row.c \
+	ovs-vtapd/host-row.h \
 	ovs-vtapd/path-mtu.c \
 	ovs-vtapd/path-mtu.h \
 	ovs-vtapd/vtap-cleanup.c \

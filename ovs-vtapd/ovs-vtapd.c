@@ -41,6 +41,7 @@
 #include "ovs-vtap/vtap-resolver.h"
 #include "flow.h"
 #include "hash.h"
+#include "host-row.h"
 #include "ovsdb-idl.h"
 #include "path-mtu.h"
 #include "simap.h"
@@ -79,6 +80,7 @@ static long long int stats_interval = 5000;     /* Milliseconds. */
 static bool resolver_configured;    /* --dns-forwarder or --dns-hosts. */
 static char *unixctl_path;          /* --unixctl, or NULL for default. */
 static bool check_incremental;      /* --check-incremental. */
+static char *host_name;             /* --host, or NULL for the system-id. */
 static struct vtap_resolver_options resolver_options = {
     .hosts_file = "/etc/hosts",
     .min_ttl = 5,
@@ -95,6 +97,7 @@ struct vtapd {
     struct shash flow_tables;   /* Mirror bridge name -> flow_table. */
     struct flow_counters counters;  /* What the flows counted. */
     struct vtap_status *status;
+    struct host_row *host;      /* This host's name and Host row. */
 
     /* The stages, each the output of one module (see vtap_stages). */
     struct vtap_desired desired;        /* What the databases ask for. */
@@ -213,8 +216,9 @@ check_incremental_pass(struct vtapd *d)
             return;
         }
     }
-    vtap_desired_build(&desired, d->ovs_loop.idl, d->vtap_loop.idl,
-                       d->resolver, d->paths);
+    vtap_desired_build(&desired, host_row_name(d->host, d->ovs_loop.idl),
+                       d->ovs_loop.idl, d->vtap_loop.idl, d->resolver,
+                       d->paths);
     vtap_places_init(&places);
     vswitch_config_run(NULL, d->ovs_loop.idl, &desired, &places);
     flow_counters_init(&counters);
@@ -289,8 +293,9 @@ recompute(struct vtapd *d, struct ovsdb_idl_txn *ovs_txn)
     stopwatch_start(sw, time_msec());
     d->n_passes++;
     vtap_desired_destroy(&d->desired);
-    vtap_desired_build(&d->desired, d->ovs_loop.idl, d->vtap_loop.idl,
-                       d->resolver, d->paths);
+    vtap_desired_build(&d->desired, host_row_name(d->host, d->ovs_loop.idl),
+                       d->ovs_loop.idl, d->vtap_loop.idl, d->resolver,
+                       d->paths);
     path_mtu_sweep(d->paths);
     vtap_places_destroy(&d->places);
     vtap_places_init(&d->places);
@@ -477,11 +482,17 @@ run(struct vtapd *d)
                             &d->counters)) {
         d->status_dirty = true;
     }
+    bool applied = all_applied(d);
+    if (vtap_txn) {
+        /* The heartbeat and applied configuration, on their own clock. */
+        host_row_run(d->host, vtap_txn, d->vtap_loop.idl, d->ovs_loop.idl,
+                     applied);
+    }
     uint32_t status_inputs = status_inputs_hash(d);
     if (vtap_txn && (d->status_dirty || status_inputs != d->status_inputs)) {
         struct vtap_stages stages = vtapd_stages(d);
         vtap_status_write(d->status, vtap_txn, d->vtap_loop.idl, &stages,
-                          &d->counters, d->resolver, all_applied(d));
+                          &d->counters, d->resolver, applied);
         d->exit_written = d->exit_polled;
         d->status_dirty = false;
         d->status_inputs = status_inputs;
@@ -529,9 +540,10 @@ cleanup_run(struct vtapd *d)
         bump_next_cfg(d, ovs_txn);
         done = false;
     }
+    const char *host = host_row_name(d->host, d->ovs_loop.idl);
     if (!vtap_txn
-        || vtap_cleanup_realizations(vtap_txn, d->vtap_loop.idl,
-                                     vtap_desired_host(d->ovs_loop.idl))) {
+        || vtap_cleanup_realizations(vtap_txn, d->vtap_loop.idl, host)
+        || host_row_cleanup(vtap_txn, d->vtap_loop.idl, host)) {
         done = false;
     }
     if (done) {
@@ -589,6 +601,7 @@ wait(struct vtapd *d)
         vtap_resolver_wait(d->resolver);
     }
     path_mtu_wait(d->paths);
+    host_row_wait(d->host);
     /* While our Open_vSwitch transaction commits, its reply wakes us. */
     if (d->need_recompute && !d->ovs_loop.committing_txn) {
         poll_immediate_wake();
@@ -643,6 +656,10 @@ main(int argc, char *argv[])
     d.vtap_loop = (struct ovsdb_idl_loop) OVSDB_IDL_LOOP_INITIALIZER(
         ovsdb_idl_create(vtap_remote, &vtaprec_idl_class, true, true));
     vtap_status_register_columns(d.vtap_loop.idl);
+    host_row_register_columns(d.vtap_loop.idl);
+    /* Any member of a clustered VTAP database will do for reading. */
+    ovsdb_idl_set_leader_only(d.vtap_loop.idl, false);
+    d.host = host_row_create(host_name, stats_interval);
 
     shash_init(&d.flow_tables);
     flow_counters_init(&d.counters);
@@ -693,6 +710,7 @@ main(int argc, char *argv[])
     vtap_places_destroy(&d.places);
     vtap_desired_destroy(&d.desired);
     vtap_status_destroy(d.status);
+    host_row_destroy(d.host);
     flow_counters_destroy(&d.counters);
     vtap_resolver_destroy(d.resolver);
     path_mtu_destroy(d.paths);
@@ -728,6 +746,7 @@ parse_options(int argc, char *argv[])
         OPT_DNS_HOSTS,
         OPT_UNIXCTL,
         OPT_CHECK_INCREMENTAL,
+        OPT_HOST,
         DAEMON_OPTION_ENUMS,
         VLOG_OPTION_ENUMS,
     };
@@ -741,6 +760,7 @@ parse_options(int argc, char *argv[])
         {"dns-hosts", required_argument, NULL, OPT_DNS_HOSTS},
         {"unixctl", required_argument, NULL, OPT_UNIXCTL},
         {"check-incremental", no_argument, NULL, OPT_CHECK_INCREMENTAL},
+        {"host", required_argument, NULL, OPT_HOST},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         DAEMON_LONG_OPTIONS,
@@ -797,6 +817,13 @@ parse_options(int argc, char *argv[])
             check_incremental = true;
             break;
 
+        case OPT_HOST:
+            if (!optarg[0]) {
+                ovs_fatal(0, "--host: the host name must not be empty");
+            }
+            host_name = optarg;
+            break;
+
         case 'h':
             usage();
 
@@ -840,7 +867,11 @@ usage(void)
            "\nDatabases:\n"
            "  --ovs-db=REMOTE         Open_vSwitch database "
            "(default: unix:%s/db.sock)\n"
-           "  --vtap-db=REMOTE        VTAP database (default: the same)\n"
+           "  --vtap-db=REMOTE        VTAP database (default: the same);\n"
+           "                          REMOTE,REMOTE,... for the members of "
+           "a cluster\n"
+           "  --host=NAME             this host's name (default: "
+           "external_ids:system-id)\n"
            "\nStatistics and names:\n"
            "  --stats-interval=SECS   poll flow counters every SECS "
            "(default: 5)\n"

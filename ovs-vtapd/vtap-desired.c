@@ -23,7 +23,6 @@
 
 #include <stdarg.h>
 #include <string.h>
-#include <unistd.h>
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/hmap.h"
 #include "openvswitch/shash.h"
@@ -41,24 +40,6 @@
 #include "vtap-names.h"
 
 VLOG_DEFINE_THIS_MODULE(vtap_desired);
-
-/* Returns the name under which this host writes its Realization rows:
- * Open_vSwitch external_ids:system-id, else the host name. */
-const char *
-vtap_desired_host(const struct ovsdb_idl *ovs)
-{
-    static char hostname[256];
-    const struct ovsrec_open_vswitch *cfg = ovsrec_open_vswitch_first(ovs);
-    const char *id = cfg ? smap_get(&cfg->external_ids, "system-id") : NULL;
-
-    if (id && id[0]) {
-        return id;
-    }
-    if (!hostname[0] && gethostname(hostname, sizeof hostname - 1)) {
-        ovs_strlcpy(hostname, "localhost", sizeof hostname);
-    }
-    return hostname;
-}
 
 /* Sets the first reason why 'want' cannot run; later ones are ignored. */
 static void OVS_PRINTF_FORMAT(2, 3)
@@ -354,8 +335,8 @@ vtap_desired_init(struct vtap_desired *desired)
 /* Builds 'desired' from the databases.  Names are resolved through
  * 'resolver' and paths found through 'paths' (each may be NULL). */
 void
-vtap_desired_build(struct vtap_desired *desired, const struct ovsdb_idl *ovs,
-                   const struct ovsdb_idl *vtap,
+vtap_desired_build(struct vtap_desired *desired, const char *host,
+                   const struct ovsdb_idl *ovs, const struct ovsdb_idl *vtap,
                    struct vtap_resolver *resolver, struct path_mtu *paths)
 {
     const struct vtaprec_vtap *row;
@@ -363,7 +344,7 @@ vtap_desired_build(struct vtap_desired *desired, const struct ovsdb_idl *ovs,
     const struct vtaprec_vtap **rows = NULL;
 
     vtap_desired_init(desired);
-    desired->host = xstrdup(vtap_desired_host(ovs));
+    desired->host = xstrdup(host);
 
     VTAPREC_VTAP_FOR_EACH (row, vtap) {
         if (n >= allocated) {

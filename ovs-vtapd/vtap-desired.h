@@ -94,13 +94,13 @@ struct vtap_desired {
 };
 
 void vtap_desired_init(struct vtap_desired *);
-void vtap_desired_build(struct vtap_desired *, const struct ovsdb_idl *ovs,
+void vtap_desired_build(struct vtap_desired *, const char *host,
+                        const struct ovsdb_idl *ovs,
                         const struct ovsdb_idl *vtap,
                         struct vtap_resolver *, struct path_mtu *);
 void vtap_desired_destroy(struct vtap_desired *);
 struct vtap_want *vtap_desired_find(const struct vtap_desired *,
                                     const struct uuid *);
-const char *vtap_desired_host(const struct ovsdb_idl *ovs);
 bool vtap_desired_ovs_changed(const struct vtap_desired *,
                               const struct ovsdb_idl *ovs);
 

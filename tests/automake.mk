@@ -43,6 +43,8 @@ TESTSUITE_AT += \
 	tests/receiver.at \
 	tests/coexist.at \
 	tests/topology.at \
+	tests/cluster.at \
+	tests/security.at \
 	tests/examples.at \
 	tests/scripts.at
 TESTSUITE = $(srcdir)/tests/testsuite

@@ -20,6 +20,10 @@ utilities_ovs_vtapctl_SOURCES = \
 	utilities/ovs-vtapctl.c \
 	utilities/vtapctl-commands.c \
 	utilities/vtapctl-commands.h \
+	utilities/vtapctl-hosts.c \
+	utilities/vtapctl-hosts.h \
+	utilities/vtapctl-policy.c \
+	utilities/vtapctl-policy.h \
 	utilities/vtapctl-show.c
 utilities_ovs_vtapctl_LDADD = lib/libovsvtap.la
 dist_bin_SCRIPTS += utilities/ovs-vtap-db.sh

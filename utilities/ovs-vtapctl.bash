@@ -13,7 +13,8 @@
 # limitations under the License.
 # SPDX-License-Identifier: Apache-2.0
 # ovs-vtapctl.bash: bash completion of ovs-vtapctl's commands, options and
-# the names of targets, capture filters and VTAPs (asked of the database).
+# the names of targets, capture filters, VTAPs and hosts (asked of the
+# database).
 
 _ovs_vtapctl_names () {
     ovs-vtapctl --timeout=2 "$1" 2>/dev/null
@@ -22,13 +23,15 @@ _ovs_vtapctl_names () {
 _ovs_vtapctl () {
     local commands="init show add-target del-target list-targets \
 add-filter del-filter list-filters add-rule del-rule list-rules add-vtap \
-set-vtap del-vtap list-vtaps start stop list find get set add remove \
-clear create destroy wait-until"
+set-vtap del-vtap list-vtaps start stop list-hosts del-host \
+set-allowed-targets get-allowed-targets list find get \
+set add remove clear create destroy wait-until"
     local options="--db= --timeout= --dry-run --oneline --wait --format= \
 --columns= --data= --no-headings --pretty --bare --verbose --log-file \
 --private-key= --certificate= --ca-cert= --peer-ca-cert= --ssl-protocols= \
 --ssl-ciphers= --help --version --may-exist --if-exists --force"
-    local tables="Global VTAP Realization Capture_Filter Capture_Rule Target"
+    local tables="Global VTAP Realization Host Capture_Filter Capture_Rule \
+Target"
     local cur=${COMP_WORDS[COMP_CWORD]}
     local cmd='' argn=0 i w
 
@@ -59,6 +62,9 @@ clear create destroy wait-until"
 icmp-type= icmp-code=" ;;
             del-vtap:0|set-vtap:0|start:0|stop:0)
                 words=$(_ovs_vtapctl_names list-vtaps) ;;
+            del-host:0)
+                words=$(ovs-vtapctl --timeout=2 --bare --columns=name \
+                        list Host 2>/dev/null) ;;
             set-vtap:*) words="source= target= filter= vni= \
 max-packet-size=" ;;
             add-vtap:1) words="port= iface-id= bridge= vlan=" ;;

@@ -24,9 +24,11 @@
 #include <config.h>
 
 #include <getopt.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "command-line.h"
 #include "db-ctl-base.h"
@@ -41,9 +43,12 @@
 #include "stream.h"
 #include "stream-ssl.h"
 #include "table.h"
+#include "timeval.h"
 #include "util.h"
 #include "vtap-idl.h"
 #include "vtapctl-commands.h"
+#include "vtapctl-hosts.h"
+#include "vtapctl-policy.h"
 
 VLOG_DEFINE_THIS_MODULE(vtapctl);
 
@@ -51,7 +56,8 @@ VLOG_DEFINE_THIS_MODULE(vtapctl);
 static const char *db;          /* --db: the database server. */
 static bool oneline;            /* --oneline: one line per command. */
 static bool dry_run;            /* --dry-run: do not commit. */
-static bool wait_for_daemon;    /* --wait: wait until ovs-vtapd applied. */
+static bool wait_for_daemon;    /* --wait: wait until every live host's
+                                 * ovs-vtapd applied. */
 static unsigned int timeout;    /* --timeout, in seconds; 0: none. */
 static struct table_style table_style = TABLE_STYLE_DEFAULT;
 
@@ -67,6 +73,8 @@ static const struct ctl_table_class tables[VTAPREC_N_TABLES] = {
     = {&vtaprec_capture_filter_col_name, NULL, NULL},
     [VTAPREC_TABLE_TARGET].row_ids[0]
     = {&vtaprec_target_col_name, NULL, NULL},
+    [VTAPREC_TABLE_HOST].row_ids[0]
+    = {&vtaprec_host_col_name, NULL, NULL},
 };
 
 OVS_NO_RETURN static void
@@ -85,22 +93,25 @@ usage(void)
 {
     printf("%s: VTAP database configuration utility\n"
            "usage: %s [OPTIONS] COMMAND [ARG...] [-- COMMAND [ARG...]]...\n"
-           "\n%s%s%s\n"
+           "\n%s%s%s%s%s\n"
            "Options:\n"
-           "  --db=DATABASE               connect to DATABASE\n"
+           "  --db=DATABASE               connect to DATABASE, or to any of\n"
+           "                              DATABASE,DATABASE,... (a cluster)\n"
            "                              (default: %s)\n"
            "  -t, --timeout=SECS          wait at most SECS seconds\n"
            "  --dry-run                   do not commit changes to database\n"
            "  --oneline                   print exactly one line of output "
            "per command\n"
-           "  --wait                      wait until ovs-vtapd has applied "
-           "the changes\n"
+           "  --wait                      wait until ovs-vtapd on every live "
+           "host has\n"
+           "                              applied the changes\n"
            "                              (exit 1 if a VTAP they touch ends "
            "in error)\n"
            "  --columns=COLUMN[,COLUMN]...\n"
            "                              columns that \"list\" and "
            "\"find\" print\n",
            program_name, program_name, vtapctl_commands_usage(),
+           vtapctl_hosts_usage(), vtapctl_policy_usage(),
            ctl_get_db_cmd_usage(), ctl_list_db_tables_usage(),
            ctl_default_db());
     table_usage();
@@ -240,6 +251,10 @@ run_prerequisites(struct ctl_command *commands, size_t n_commands,
     ovsdb_idl_add_table(idl, &vtaprec_table_global);
     ovsdb_idl_add_column(idl, &vtaprec_global_col_next_cfg);
     ovsdb_idl_add_column(idl, &vtaprec_global_col_cur_cfg);
+    if (wait_for_daemon) {
+        /* Host rows, and the realizations of what the commands touch. */
+        vtapctl_add_prerequisites(idl);
+    }
     for (struct ctl_command *c = commands; c < &commands[n_commands]; c++) {
         if (c->syntax->prerequisites) {
             struct ctl_context ctx;
@@ -310,41 +325,82 @@ print_output(struct ctl_command *commands, size_t n_commands)
     free(commands);
 }
 
-/* Waits until ovs-vtapd reports, in Global.cur_cfg, that it has applied
- * the configuration numbered 'next_cfg'. */
+/* Waits until the ovs-vtapd of every live host reports, in its Host row's
+ * cur_cfg, that it has applied the configuration numbered 'next_cfg', and
+ * there is at least one such host.  A host that stops writing its
+ * heartbeat meanwhile is dead and no longer waited for.  (Against a
+ * database older than the Host table, waits for Global.cur_cfg.) */
 static void
-wait_for_cur_cfg(struct ovsdb_idl *idl, int64_t next_cfg)
+wait_for_hosts(struct ovsdb_idl *idl, int64_t next_cfg)
 {
     ovsdb_idl_enable_reconnect(idl);
     for (;;) {
-        const struct vtaprec_global *global;
+        const struct vtaprec_host *host;
+        long long int now = time_wall_msec();
+        long long int wake = LLONG_MAX;
+        size_t n_live = 0, n_pending = 0;
 
         ovsdb_idl_run(idl);
-        global = vtaprec_global_first(idl);
-        if (global && global->cur_cfg >= next_cfg) {
+        if (!ovsdb_idl_server_has_table(idl, &vtaprec_table_host)) {
+            /* A database not yet upgraded to a schema with Host rows:
+             * its one host reports in Global.cur_cfg. */
+            const struct vtaprec_global *global = vtaprec_global_first(idl);
+            if (global && global->cur_cfg >= next_cfg) {
+                return;
+            }
+        }
+        VTAPREC_HOST_FOR_EACH (host, idl) {
+            if (vtapctl_host_is_alive(host, now)) {
+                n_live++;
+                if (host->cur_cfg < next_cfg) {
+                    n_pending++;
+                    wake = MIN(wake, vtapctl_host_dead_at(host));
+                }
+            }
+        }
+        if (n_live && !n_pending) {
             return;
         }
         ovsdb_idl_wait(idl);
+        if (wake != LLONG_MAX) {
+            /* Until the heartbeat of the first host that is late. */
+            poll_timer_wait_until(time_msec() + (wake - now));
+        }
         poll_block();
     }
 }
 
-/* After --wait: reports every realization in error of a VTAP that the
- * commands touched (see vtapctl_txn_vtaps()) with its host and reason, and
- * then exits with status 1. */
+/* After --wait: says which hosts were dead and not waited for, reports
+ * every realization in error, on a host that is not dead, of a VTAP that
+ * the commands touched (see vtapctl_txn_vtaps()) with its host and reason,
+ * and then exits with status 1. */
 static void
 check_realizations(struct ovsdb_idl *idl)
 {
     const struct sset *names = vtapctl_txn_vtaps();
+    long long int now = time_wall_msec();
+    const struct vtaprec_host *host;
     const struct vtaprec_vtap *vtap;
     bool failed = false;
 
+    VTAPREC_HOST_FOR_EACH (host, idl) {
+        if (!vtapctl_host_is_alive(host, now)) {
+            fprintf(stderr, "%s: host %s is dead (no heartbeat for %lld "
+                    "s): not waited for\n", program_name, host->name,
+                    (now - host->heartbeat) / 1000);
+        }
+    }
     VTAPREC_VTAP_FOR_EACH (vtap, idl) {
         if (!sset_contains(names, vtap->name)) {
             continue;
         }
         for (size_t i = 0; i < vtap->n_realizations; i++) {
             const struct vtaprec_realization *r = vtap->realizations[i];
+
+            host = vtapctl_find_host(idl, r->host);
+            if (host && !vtapctl_host_is_alive(host, now)) {
+                continue;
+            }
             if (!strcmp(r->state, "error")) {
                 fprintf(stderr, "%s: vtap: \"%s\": error on host %s: %s\n",
                         program_name, vtap->name, r->host, r->reason);
@@ -355,6 +411,34 @@ check_realizations(struct ovsdb_idl *idl)
     if (failed) {
         vtapctl_exit(EXIT_FAILURE);
     }
+}
+
+/* Returns "USER@HOST" for the audit comment of a transaction: the user who
+ * runs this command (the one behind sudo, if it is run through sudo, with
+ * the effective user after a slash) and this machine's host name.  The
+ * caller frees it. */
+static char *
+vtapctl_who(void)
+{
+    const struct passwd *pw = getpwuid(getuid());
+    const char *sudo_user = getenv("SUDO_USER");
+    char host[256];
+    struct ds who = DS_EMPTY_INITIALIZER;
+
+    if (sudo_user && sudo_user[0] && getuid() == 0) {
+        ds_put_format(&who, "%s/", sudo_user);
+    }
+    if (pw) {
+        ds_put_cstr(&who, pw->pw_name);
+    } else {
+        ds_put_format(&who, "uid %ld", (long int) getuid());
+    }
+    if (gethostname(host, sizeof host)) {
+        host[0] = '\0';
+    }
+    host[sizeof host - 1] = '\0';
+    ds_put_format(&who, "@%s", host[0] ? host : "unknown-host");
+    return ds_steal_cstr(&who);
 }
 
 /* Runs the commands in one transaction.  Returns false if the transaction
@@ -372,7 +456,9 @@ do_vtapctl(const char *args, struct ctl_command *commands, size_t n_commands,
     if (dry_run) {
         ovsdb_idl_txn_set_dry_run(txn);
     }
-    ovsdb_idl_txn_add_comment(txn, "ovs-vtapctl: %s", args);
+    char *who = vtapctl_who();
+    ovsdb_idl_txn_add_comment(txn, "ovs-vtapctl (%s): %s", who, args);
+    free(who);
 
     const struct vtaprec_global *global = vtaprec_global_first(idl);
     if (!global && writes) {
@@ -459,7 +545,7 @@ do_vtapctl(const char *args, struct ctl_command *commands, size_t n_commands,
     the_idl_txn = NULL;
 
     if (next_cfg) {
-        wait_for_cur_cfg(idl, next_cfg);
+        wait_for_hosts(idl, next_cfg);
         check_realizations(idl);
     }
     return true;
@@ -508,6 +594,9 @@ main(int argc, char *argv[])
 
     struct ovsdb_idl *idl = the_idl = ovsdb_idl_create(db, &vtaprec_idl_class,
                                                       false, false);
+    /* Any member of a cluster will do: followers forward transactions to
+     * the leader. */
+    ovsdb_idl_set_leader_only(idl, false);
     run_prerequisites(commands, n_commands, idl);
 
     /* Run the commands on each new copy of the database until the
@@ -521,6 +610,11 @@ main(int argc, char *argv[])
                       db, ovs_retval_to_string(retval));
         }
 
+        if (ovsdb_idl_has_ever_connected(idl)) {
+            /* Once a member answered, losing it (say the leader fails)
+             * means trying the others, within --timeout. */
+            ovsdb_idl_enable_reconnect(idl);
+        }
         if (seqno != ovsdb_idl_get_seqno(idl)) {
             seqno = ovsdb_idl_get_seqno(idl);
             if (do_vtapctl(args, commands, n_commands, idl)) {

@@ -39,6 +39,8 @@
 #include "svec.h"
 #include "util.h"
 #include "vtap-idl.h"
+#include "vtapctl-hosts.h"
+#include "vtapctl-policy.h"
 
 #define VTAP_DEFAULT_PORT 4789      /* Target.port unless given. */
 #define VTAP_MAX_VNI 16777215       /* 24 bits. */
@@ -328,6 +330,7 @@ cmd_add_target(struct ctl_context *ctx)
 
     if (!check_name(ctx, "target", name)
         || !check_target_address(ctx, address)
+        || !vtapctl_policy_check_target(ctx, address)
         || (ctx->argc > 3 && !parse_target_port(ctx, ctx->argv[3], &port))) {
         return;
     }
@@ -1153,6 +1156,8 @@ void
 vtapctl_register_commands(void)
 {
     ctl_register_commands(vtapctl_commands);
+    vtapctl_hosts_register_commands();
+    vtapctl_policy_register_commands();
 }
 
 /* Returns the --help text of the commands above. */

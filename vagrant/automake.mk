@@ -13,3 +13,7 @@
 # limitations under the License.
 # SPDX-License-Identifier: Apache-2.0
 # vagrant/automake.mk: the multi-VM demos (shipped, not built).
+EXTRA_DIST += \
+	vagrant/build-box.sh \
+	vagrant/libvirt-ns.sh \
+	vagrant/smoke.sh
