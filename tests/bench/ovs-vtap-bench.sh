@@ -22,6 +22,8 @@
 #   scale     1,000 VTAPs of 10 rules, then one more (bench-scale.sh)
 #   datapath  iperf3 TCP through a tapped port (bench-datapath.sh, root)
 #   receiver  ovs-vtap-receiver against tcpdump (tests/bench-receiver.sh)
+#   e2e       a VTAP mirroring a full-speed iperf3 stream: the copies the
+#             receiver got against the VTAP's counters (bench-e2e.sh, root)
 #
 # The benchmarks print numbers; they fail only if they cannot measure.  A
 # benchmark that fails gets a row with its reason (its last "cannot
@@ -37,7 +39,7 @@ srcdir=$(cd "$(dirname "$0")/../.." && pwd)
 builddir=$srcdir/_build
 quick=no
 retry=no
-only="start scale datapath receiver"
+only="start scale datapath receiver e2e"
 
 usage() {
     cat <<USAGE
@@ -46,9 +48,10 @@ usage: $0 [OPTIONS]
   --quick            short runs (for CI: well under 3 minutes)
   --retry            run each benchmark that fails once more
   --builddir=DIR     the build tree with the programs (default: $builddir)
-  --only=LIST        some of: start,scale,datapath,receiver (default: all)
+  --only=LIST        some of: start,scale,datapath,receiver,e2e
+                     (default: all)
   -h, --help         this help
-The start and datapath benchmarks need root (network namespaces), iperf3
+The start, datapath and e2e benchmarks need root (network namespaces), iperf3
 and tcpdump.  Set BENCH_KEEP=yes to keep a failed benchmark's files.
 USAGE
 }
@@ -65,7 +68,7 @@ for arg; do
 done
 for b in $only; do
     case $b in
-    start | scale | datapath | receiver) ;;
+    start | scale | datapath | receiver | e2e) ;;
     *) echo "$0: unknown benchmark \"$b\"" >&2; exit 1 ;;
     esac
 done
