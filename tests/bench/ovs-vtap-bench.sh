@@ -94,19 +94,23 @@ bench_receiver() {
     out=$(bash "$srcdir/tests/bench-receiver.sh" $flags "$builddir") \
         || return 1
     echo "$out" >&2
-    local rx tcpdump ratio rx_cpu tcpdump_cpu
-    rx=$(echo "$out" | sed -n 's/^receiver .*without loss: \([>=0-9]*\) pps.*/\1/p')
-    tcpdump=$(echo "$out" | sed -n 's/^tcpdump .*without loss: \([>=0-9]*\) pps.*/\1/p')
-    ratio=$(echo "$out" | sed -n 's/^ratio receiver\/tcpdump: \([>=0-9.]*\).*/\1/p')
-    test -n "$rx" || return 1
-    echo "receiver|loss-free rate, pcap to a file|$rx|pps|tcpdump -w|${tcpdump:--}|${ratio:--}" \
-        >>"$results"
-    rx_cpu=$(echo "$out" | sed -n 's/^receiver .*(\([0-9.]*\) us CPU\/packet).*/\1/p')
-    tcpdump_cpu=$(echo "$out" | sed -n 's/^tcpdump .*(\([0-9.]*\) us CPU\/packet).*/\1/p')
-    if test -n "$rx_cpu" && test -n "$tcpdump_cpu"; then
-        echo "receiver|CPU per packet at that rate|$rx_cpu|us|tcpdump -w|$tcpdump_cpu|$(awk -v a="$rx_cpu" -v b="$tcpdump_cpu" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')" \
+    local size sizes rx tcpdump ratio rx_cpu tcpdump_cpu
+    sizes=$(echo "$out" \
+            | sed -n 's/^receiver (.*), \([0-9]*\)-byte frames: .*/\1/p')
+    test -n "$sizes" || return 1
+    for size in $sizes; do
+        rx=$(echo "$out" | sed -n "s/^receiver (.*), $size-byte frames: .*without loss: \([>=0-9]*\) pps.*/\1/p")
+        tcpdump=$(echo "$out" | sed -n "s/^tcpdump .*, $size-byte frames: .*without loss: \([>=0-9]*\) pps.*/\1/p")
+        ratio=$(echo "$out" | sed -n "s/^ratio receiver\/tcpdump, $size-byte frames: \([>=<0-9. ]*\).*/\1/p")
+        echo "receiver|loss-free rate, pcapng to a file, $size-byte frames|$rx|pps|tcpdump -w|${tcpdump:--}|${ratio:--}" \
             >>"$results"
-    fi
+        rx_cpu=$(echo "$out" | sed -n "s/^receiver (.*), $size-byte frames: .*(\([0-9.-]*\) us CPU\/packet).*/\1/p")
+        tcpdump_cpu=$(echo "$out" | sed -n "s/^tcpdump .*, $size-byte frames: .*(\([0-9.-]*\) us CPU\/packet).*/\1/p")
+        if test -n "$rx_cpu" && test -n "$tcpdump_cpu"; then
+            echo "receiver|system CPU per packet, $size-byte frames|$rx_cpu|us|tcpdump -w|$tcpdump_cpu|$(awk -v a="$rx_cpu" -v b="$tcpdump_cpu" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')" \
+                >>"$results"
+        fi
+    done
     if echo "$out" | grep -q 'the sender, not the tools, was the limit'; then
         echo "receiver|(the sender was the limit: both are at least this fast)||||||" \
             >>"$results"
