@@ -87,7 +87,7 @@ counts() {
 
 # settled: the counters did not move over the last 2.5 s (the VTAP's are
 # refreshed every second), their value in $settled.
-settled_last=
+settled_last=''
 settled_same=0
 settle_step() {
     local now
@@ -100,7 +100,7 @@ settle_step() {
     test $settled_same -ge 10
 }
 settle() {
-    settled_last= settled_same=0
+    settled_last='' settled_same=0
     for _ in $(seq 1 240); do
         if settle_step; then
             settled=$settled_last
