@@ -39,7 +39,9 @@
 # files, whose records are all the same size).  "Lost" includes the tools'
 # drops (kernel, ring).  A rate that the senders could not reach (under 90 % of
 # it) ends the search with ">=": the senders, not the tool, were the limit.
-# Each step prints the rate asked and the rate the senders reached, and for
+# Each step prints the rate asked and the rate the senders reached, the
+# tool's drops and the kernel's input backlog drops (/proc/net/softnet_stat,
+# the whole machine's: packets lost before any tool sees them), and for
 # each frame size the rate the senders reach with nobody capturing (asked for 2
 # Mpps) is printed first: a tool's loss-free rate well under it was the tool's
 # limit, not the senders'.
@@ -186,6 +188,18 @@ softirq_jiffies() {
     awk '$1 == "cpu" { print $8; exit }' /proc/stat
 }
 
+# Prints the packets that the kernel dropped, all CPUs, because a CPU's
+# input backlog was full (the second column of /proc/net/softnet_stat,
+# hex): with Receive Packet Steering, what the tool's CPU could not even
+# take from the veth, before any tool sees it.
+backlog_drops() {
+    local total=0 dropped
+    while read -r _ dropped _; do
+        total=$((total + 0x$dropped))
+    done </proc/net/softnet_stat
+    echo $total
+}
+
 # Prints the CPU time of process PID in jiffies.
 proc_jiffies() {
     awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0
@@ -201,9 +215,9 @@ file_size() {
 # part).
 send() {
     local each=$(($2 / senders)) rate=$(($1 / senders)) i spids= start
-    local t0 t1 s0 s1
+    local t0 t1 s0 s1 b0 b1
     rm -f "$tmp"/s.*
-    t0=$(busy_jiffies) s0=$(softirq_jiffies)
+    t0=$(busy_jiffies) s0=$(softirq_jiffies) b0=$(backlog_drops)
     start=$(date +%s.%N)
     for i in $(seq $senders); do
         $in_s $on_sender_cpu "$sender" --rate "$rate" --count "$each" \
@@ -214,10 +228,11 @@ send() {
     for i in $spids; do
         wait "$i" || true
     done
-    t1=$(busy_jiffies) s1=$(softirq_jiffies)
+    t1=$(busy_jiffies) s1=$(softirq_jiffies) b1=$(backlog_drops)
     achieved=$(awk -v s="$start" -v e="$(date +%s.%N)" -v n="$2" \
                'BEGIN { printf "%d\n", n / (e - s) }')
     send_jiffies=$((t1 - t0)) send_softirq=$((s1 - s0))
+    send_backlog=$((b1 - b0))
 }
 
 # start_sink PORT: binds PORT in the capturing namespace without reading,
@@ -264,7 +279,8 @@ measure_receiver_path() {
     ovs-appctl -t "$ctl" exit >/dev/null
     wait "$pid" || true
     echo "$((count - written)) $achieved $drops" \
-         "$((send_jiffies + j1 - j0)) $((j1 - own + send_softirq))"
+         "$((send_jiffies + j1 - j0)) $((j1 - own + send_softirq))" \
+         "$send_backlog"
 }
 measure_receiver() { measure_receiver_path ring "$1"; }
 measure_receiver_socket() { measure_receiver_path socket "$1"; }
@@ -301,7 +317,8 @@ measure_dumper() {
             "$tmp/t.err" | head -1)
     written=$(( ($(file_size "$tmp/t.pcap") - 24) / outer_record ))
     echo "$((count - written)) $achieved ${drops:-?}" \
-         "$((send_jiffies + j1 - j0)) $((j1 - own + send_softirq))"
+         "$((send_jiffies + j1 - j0)) $((j1 - own + send_softirq))" \
+         "$send_backlog"
 }
 measure_tcpdump() { measure_dumper tcpdump "$1"; }
 measure_tshark() { measure_dumper tshark "$1"; }
@@ -312,13 +329,14 @@ measure_nobody() {
     start_sink "$port"
     send "$1" "$(($1 * secs))" "$port"
     stop "$sink"
-    echo "0 $achieved 0 $send_jiffies $send_softirq"
+    echo "0 $achieved 0 $send_jiffies $send_softirq $send_backlog"
 }
 
-# report_step TOOL RATE LOST ACHIEVED DROPS: one line on stderr.
+# report_step TOOL RATE LOST ACHIEVED DROPS BACKLOG: one line on stderr.
 report_step() {
-    printf '  %-16s %5d B %7d pps asked, %7d sent/s: lost %d, drops %s\n' \
+    printf '  %-16s %5d B %7d pps asked, %7d sent/s: lost %d, drops %s,' \
         "$1" "$frame" "$2" "$4" "$3" "$5" >&2
+    printf ' backlog drops %s\n' "$6" >&2
 }
 
 # cpu TOOL: prints the CPU per packet that TOOL costs at $cpu_rate, in
@@ -350,7 +368,7 @@ search() {
     local tool=$1 rate=50000 good=0 bad=0 prefix= secs=$step
     while :; do
         set -- $(measure_$tool $rate)
-        report_step "$tool" "$rate" "$1" "$2" "$3"
+        report_step "$tool" "$rate" "$1" "$2" "$3" "$6"
         if test "$1" -ne 0; then
             bad=$rate
             break
@@ -367,7 +385,7 @@ search() {
         for i in $(seq $bisections); do
             rate=$(( (good + bad) / 2 ))
             set -- $(measure_$tool $rate)
-            report_step "$tool" "$rate" "$1" "$2" "$3"
+            report_step "$tool" "$rate" "$1" "$2" "$3" "$6"
             if test "$1" -eq 0 && test "$2" -lt $((rate * 9 / 10)); then
                 # The senders fell short: what they reached is a bound.
                 test "$2" -le $good || { good=$2 prefix='>='; }
@@ -479,7 +497,7 @@ for frame in $frame_sizes; do
             awk -v n="$name" -v f="$frame" -v a="$own" -v b="$one_own" \
                 'BEGIN { printf "ratio per core %s/receiver, %d-byte " \
                                 "frames: %s\n", n, f,
-                                (a > 0 ? sprintf("%.2f", b / a) \
+                                (a > 0 && b > 0 ? sprintf("%.2f", b / a) \
                                  : "undefined") }'
             continue
         fi
@@ -488,7 +506,9 @@ for frame in $frame_sizes; do
             -v o="$own" -v e="$tcpdump_own" \
             'BEGIN { printf "ratio CPU/packet %s/tcpdump, %d-byte frames: " \
                             "system %s, own + softirq %s\n", t, f,
-                            (d > 0 ? sprintf("%.2f", c / d) : "undefined"),
-                            (e > 0 ? sprintf("%.2f", o / e) : "undefined") }'
+                            (c > 0 && d > 0 ? sprintf("%.2f", c / d) \
+                             : "undefined"),
+                            (o > 0 && e > 0 ? sprintf("%.2f", o / e) \
+                             : "undefined") }'
     done
 done
