@@ -32,19 +32,19 @@
 #   tshark         tshark -F pcap -w
 # all with a 32 MiB buffer (--rcvbuf, tcpdump -B, tshark -B).  Everything is
 # measured for each inner frame size (FRAME_SIZES: 64, 512 and 1500 bytes;
-# --quick: 64 only, to stay short for CI), but the two workers only with
-# the smallest.  For each tool, rising rates (doubling from 50,000 pps, then bisecting) find the
-# highest rate at which it loses nothing: what was sent less what its file
-# holds (the receiver's pcapng_written counter; the size of the others' pcap
-# files, whose records are all the same size).  "Lost" includes the tools'
-# drops (kernel, ring).  A rate that the senders could not reach (under 90 % of
-# it) ends the search with ">=": the senders, not the tool, were the limit.
-# Each step prints the rate asked and the rate the senders reached, the
-# tool's drops and the kernel's input backlog drops (/proc/net/softnet_stat,
-# the whole machine's: packets lost before any tool sees them), and for
-# each frame size the rate the senders reach with nobody capturing (asked for 2
-# Mpps) is printed first: a tool's loss-free rate well under it was the tool's
-# limit, not the senders'.
+# --quick: 64 only, to stay short for CI), but the two workers only with the
+# smallest.  For each tool, rising rates (doubling from 50,000 pps, then
+# bisecting) find the highest rate at which it loses nothing: what was sent
+# less what its file holds (the receiver's pcapng_written counter; the size of
+# the others' pcap files, whose records are all the same size).  "Lost"
+# includes the tools' drops (kernel, ring).  A rate that the senders could not
+# reach (under 90 % of it) ends the search with ">=": the senders, not the
+# tool, were the limit. Each step prints the rate asked and the rate the
+# senders reached, the tool's drops and the kernel's input backlog drops
+# (/proc/net/softnet_stat, the whole machine's: packets lost before any tool
+# sees them), and for each frame size the rate the senders reach with nobody
+# capturing (asked for 2 Mpps) is printed first: a tool's loss-free rate well
+# under it was the tool's limit, not the senders'.
 #
 # CPU per packet is system-wide, measured for every tool at the same rate
 # (200,000 pps, 100,000 for 1500-byte frames) over a longer run: the busy time
