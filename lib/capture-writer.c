@@ -21,14 +21,23 @@
  * every packet and takes a struct dp_packet, so it fits neither nanosecond
  * timestamps, nor pcapng with a VNI per packet, nor the rate the receiver
  * needs: these writers are our own.  Both write in the host's byte order,
- * which readers detect from the magic numbers, through a large stdio
- * buffer that the caller flushes when it has nothing else to do. */
+ * which readers detect from the magic numbers, into a large buffer of
+ * their own that goes to the file with one write(2) when it is full or
+ * when the caller flushes it (when it has nothing else to do).
+ *
+ * pcapng records carry a comment "vni N from ADDRESS:PORT" per packet.
+ * Formatting it costs more than the rest of the record, so the writer
+ * keeps the options of the last records, comment and end of options laid
+ * out as they go to the file, with their interface ID, in a small table
+ * indexed by a hash of VNI and source: consecutive packets of a flow (one
+ * VNI, one outer source port) copy them in one memcpy(). */
 
 #include <config.h>
 
 #include "ovs-vtap/capture-writer.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +64,25 @@
 #define LINKTYPE_ETHERNET 1
 #define DEFAULT_SNAPLEN 262144
 #define WRITE_BUFFER_SIZE (1024 * 1024)
+#define COMMENT_CACHE_SIZE 256  /* Entries, a power of 2. */
+#define COMMENT_MAX 64          /* "vni 16777215 from [v6]:65535" fits. */
+
+/* A source of datagrams as the comment cache compares it. */
+struct comment_source {
+    uint8_t addr[16];           /* IPv4: the first 4 bytes. */
+    uint16_t port;              /* Network byte order. */
+    uint16_t family;
+};
+
+/* The options of a pcapng record for one VNI and source, as written. */
+struct comment_entry {
+    bool valid;
+    uint32_t vni;
+    struct comment_source source;
+    uint32_t interface_id;      /* Of 'vni' in the current file. */
+    uint16_t options_len;       /* Bytes in 'options'. */
+    uint8_t options[4 + COMMENT_MAX + 4];  /* Comment, end of options. */
+};
 
 /* A pcapng interface: the one for a VNI in the current file. */
 struct vni_interface {
@@ -67,8 +95,9 @@ struct capture_writer {
     struct capture_writer_options opts;
     char *pattern;              /* opts.file_name, owned. */
     char *cur_name;             /* Name of the file being written. */
-    FILE *file;
-    char *buffer;               /* stdio buffer of 'file'. */
+    int fd;                     /* The current file, or -1. */
+    uint8_t *buffer;            /* What is not yet written to 'fd'. */
+    size_t buffer_len;          /* Bytes in 'buffer'. */
     bool to_stdout;
     uint64_t file_bytes;        /* Bytes written to the current file. */
     time_t file_start;          /* When the current file was opened. */
@@ -76,17 +105,63 @@ struct capture_writer {
     struct hmap interfaces;     /* pcapng: "struct vni_interface"s. */
     uint32_t n_interfaces;
     uint64_t n_packets;         /* Packets written, all files. */
+    struct comment_entry *comments;     /* COMMENT_CACHE_SIZE entries. */
     struct ds scratch;
 };
+
+/* Writes out the whole buffer of 'w'.  Returns 0 or an errno value. */
+static int
+write_buffer(struct capture_writer *w)
+{
+    size_t done = 0;
+
+    while (done < w->buffer_len) {
+        ssize_t n = write(w->fd, w->buffer + done, w->buffer_len - done);
+
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return errno;
+        }
+        done += n;
+    }
+    w->buffer_len = 0;
+    return 0;
+}
+
+/* Makes room for 'size' contiguous bytes in the buffer of 'w', writing out
+ * what it holds if needed.  Returns where they go, or NULL (with '*error'
+ * set) if the write failed or 'size' exceeds the buffer (a record never
+ * does: the snap length is at most a quarter of it). */
+static uint8_t *
+reserve(struct capture_writer *w, size_t size, int *error)
+{
+    if (w->buffer_len + size > WRITE_BUFFER_SIZE) {
+        *error = write_buffer(w);
+        if (*error) {
+            return NULL;
+        }
+        if (size > WRITE_BUFFER_SIZE) {
+            *error = EFBIG;
+            return NULL;
+        }
+    }
+    w->file_bytes += size;
+    w->buffer_len += size;
+    return w->buffer + w->buffer_len - size;
+}
 
 static int
 put(struct capture_writer *w, const void *data, size_t size)
 {
-    if (size && fwrite_unlocked(data, size, 1, w->file) != 1) {
-        return errno ? errno : EIO;
+    int error = 0;
+    uint8_t *p = reserve(w, size, &error);
+
+    if (p) {
+        memcpy(p, data, size);
     }
-    w->file_bytes += size;
-    return 0;
+    return error;
 }
 
 static int
@@ -209,6 +284,10 @@ forget_interfaces(struct capture_writer *w)
         free(iface);
     }
     w->n_interfaces = 0;
+    if (w->comments) {
+        /* Their interface IDs were those of the file that ends. */
+        memset(w->comments, 0, COMMENT_CACHE_SIZE * sizeof *w->comments);
+    }
 }
 
 /* Computes the name of the next file into w->cur_name.  The first file is
@@ -247,21 +326,17 @@ start_file(struct capture_writer *w, time_t now)
     w->file_bytes = 0;
     w->file_start = now;
     forget_interfaces(w);
+    w->buffer_len = 0;
     if (w->to_stdout) {
-        int fd = dup(STDOUT_FILENO);
-
-        w->file = fd < 0 ? NULL : fdopen(fd, "wb");
-        if (!w->file) {
-            return errno;
-        }
+        w->fd = dup(STDOUT_FILENO);
     } else {
         next_file_name(w, now);
-        w->file = fopen(w->cur_name, "wb");
-        if (!w->file) {
-            return errno;
-        }
+        w->fd = open(w->cur_name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+                     0666);
     }
-    setvbuf(w->file, w->buffer, _IOFBF, WRITE_BUFFER_SIZE);
+    if (w->fd < 0) {
+        return errno;
+    }
     return (w->opts.format == CAPTURE_PCAP
             ? write_pcap_header(w) : write_pcapng_header(w));
 }
@@ -271,14 +346,12 @@ close_file(struct capture_writer *w)
 {
     int error = 0;
 
-    if (w->file) {
-        if (fflush(w->file) || ferror(w->file)) {
-            error = errno ? errno : EIO;
-        }
-        if (fclose(w->file) && !error) {
+    if (w->fd >= 0) {
+        error = write_buffer(w);
+        if (close(w->fd) && !error) {
             error = errno;
         }
-        w->file = NULL;
+        w->fd = -1;
     }
     return error;
 }
@@ -307,7 +380,9 @@ capture_writer_open(const struct capture_writer_options *opts,
         return xstrdup("-w -: standard output cannot be rotated "
                        "(-C, -G)");
     }
+    w->fd = -1;
     w->buffer = xmalloc(WRITE_BUFFER_SIZE);
+    w->comments = xcalloc(COMMENT_CACHE_SIZE, sizeof *w->comments);
     hmap_init(&w->interfaces);
     ds_init(&w->scratch);
     error = start_file(w, time(NULL));
@@ -352,15 +427,41 @@ write_pcap_record(struct capture_writer *w, const struct timespec *ts,
            ? EIO : 0;
 }
 
-static int
-write_pcapng_record(struct capture_writer *w, const struct timespec *ts,
-                    uint32_t vni, const struct sockaddr_storage *src,
-                    const void *frame, uint32_t caplen, uint32_t len)
+/* Extracts the address and port of 'ss' into '*source' and returns a hash
+ * of them with 'vni'. */
+static uint32_t
+comment_source_init(struct comment_source *source,
+                    const struct sockaddr_storage *ss, uint32_t vni)
 {
-    static const uint8_t zeros[4];
-    uint64_t ns = (uint64_t) ts->tv_sec * 1000000000 + ts->tv_nsec;
+    memset(source, 0, sizeof *source);
+    source->family = ss->ss_family;
+    if (ss->ss_family == AF_INET) {
+        const struct sockaddr_in *sin = (const struct sockaddr_in *) ss;
+
+        memcpy(source->addr, &sin->sin_addr, 4);
+        source->port = sin->sin_port;
+        return hash_3words(vni, sin->sin_addr.s_addr, sin->sin_port);
+    } else if (ss->ss_family == AF_INET6) {
+        const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *) ss;
+
+        memcpy(source->addr, &sin6->sin6_addr, 16);
+        source->port = sin6->sin6_port;
+        return hash_bytes(source->addr, 16,
+                          hash_2words(vni, sin6->sin6_port));
+    }
+    return hash_int(vni, 0);
+}
+
+/* Lays out in 'e' the options of a record for 'vni' from 'src' (its
+ * comment and the end of options) and their interface ID.  Returns 0 or
+ * an errno value. */
+static int
+fill_comment(struct capture_writer *w, struct comment_entry *e,
+             uint32_t vni, const struct sockaddr_storage *src)
+{
     int64_t id = pcapng_interface_id(w, vni);
-    uint32_t total;
+    uint16_t header[2];
+    size_t padded;
 
     if (id < 0) {
         return EIO;
@@ -368,17 +469,70 @@ write_pcapng_record(struct capture_writer *w, const struct timespec *ts,
     ds_clear(&w->scratch);
     ds_put_format(&w->scratch, "vni %"PRIu32" from ", vni);
     frame_format_sockaddr(&w->scratch, src, true);
-    total = 28 + ROUND_UP(caplen, 4) + option_size(w->scratch.length)
-            + 4 + 4;
-    return (put_u32(w, PCAPNG_EPB_TYPE) || put_u32(w, total)
-            || put_u32(w, id) || put_u32(w, ns >> 32) || put_u32(w, ns)
-            || put_u32(w, caplen) || put_u32(w, len)
-            || put(w, frame, caplen)
-            || put(w, zeros, ROUND_UP(caplen, 4) - caplen)
-            || put_option(w, PCAPNG_OPT_COMMENT, w->scratch.string,
-                          w->scratch.length)
-            || put_option(w, PCAPNG_OPT_END, NULL, 0)
-            || put_u32(w, total)) ? EIO : 0;
+    if (w->scratch.length > COMMENT_MAX) {
+        /* Cannot happen for an IPv4 or IPv6 source. */
+        return EINVAL;
+    }
+    padded = ROUND_UP(w->scratch.length, 4);
+    header[0] = PCAPNG_OPT_COMMENT;
+    header[1] = w->scratch.length;
+    memset(e->options, 0, sizeof e->options);
+    memcpy(e->options, header, sizeof header);
+    memcpy(e->options + 4, w->scratch.string, w->scratch.length);
+    /* Then the end of options: a zero code and length, already there. */
+    e->options_len = 4 + padded + 4;
+    e->interface_id = id;
+    e->vni = vni;
+    e->valid = true;
+    return 0;
+}
+
+static int
+write_pcapng_record(struct capture_writer *w, const struct timespec *ts,
+                    uint32_t vni, const struct sockaddr_storage *src,
+                    const void *frame, uint32_t caplen, uint32_t len)
+{
+    uint64_t ns = (uint64_t) ts->tv_sec * 1000000000 + ts->tv_nsec;
+    uint32_t padded = ROUND_UP(caplen, 4);
+    struct comment_source source;
+    struct comment_entry *e;
+    uint32_t header[7], total;
+    uint8_t *p;
+    int error;
+
+    e = &w->comments[comment_source_init(&source, src, vni)
+                     & (COMMENT_CACHE_SIZE - 1)];
+    if (!e->valid || e->vni != vni
+        || memcmp(&e->source, &source, sizeof source)) {
+        e->source = source;
+        error = fill_comment(w, e, vni, src);
+        if (error) {
+            e->valid = false;
+            return error;
+        }
+    }
+
+    total = 28 + padded + e->options_len + 4;
+    header[0] = PCAPNG_EPB_TYPE;
+    header[1] = total;
+    header[2] = e->interface_id;
+    header[3] = ns >> 32;
+    header[4] = ns;
+    header[5] = caplen;
+    header[6] = len;
+    p = reserve(w, total, &error);
+    if (!p) {
+        return error;
+    }
+    memcpy(p, header, sizeof header);
+    p += sizeof header;
+    memcpy(p, frame, caplen);
+    memset(p + caplen, 0, padded - caplen);
+    p += padded;
+    memcpy(p, e->options, e->options_len);
+    p += e->options_len;
+    memcpy(p, &total, sizeof total);
+    return 0;
 }
 
 /* Writes the inner 'frame' of 'len' bytes, received at 'ts' on 'vni' from
@@ -412,7 +566,7 @@ capture_writer_write(struct capture_writer *w, const struct timespec *ts,
 int
 capture_writer_flush(struct capture_writer *w)
 {
-    return fflush(w->file) ? errno : 0;
+    return w->fd >= 0 ? write_buffer(w) : 0;
 }
 
 /* Flushes and closes the current file and frees 'w'.  Returns 0 or an
@@ -427,6 +581,7 @@ capture_writer_close(struct capture_writer *w)
         forget_interfaces(w);
         hmap_destroy(&w->interfaces);
         ds_destroy(&w->scratch);
+        free(w->comments);
         free(w->buffer);
         free(w->cur_name);
         free(w->pattern);

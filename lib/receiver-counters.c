@@ -152,6 +152,39 @@ receiver_counters_find_vni(const struct receiver_counters *c, uint32_t vni)
     return find_vni(c, vni, hash_int(vni, 0));
 }
 
+/* Returns a hash of the address of 'ss', without its port. */
+static uint32_t
+source_hash(const struct sockaddr_storage *ss)
+{
+    if (ss->ss_family == AF_INET) {
+        return hash_int(((const struct sockaddr_in *) ss)->sin_addr.s_addr,
+                        AF_INET);
+    } else if (ss->ss_family == AF_INET6) {
+        return hash_bytes(&((const struct sockaddr_in6 *) ss)->sin6_addr,
+                          sizeof(struct in6_addr), AF_INET6);
+    }
+    return hash_int(ss->ss_family, 0);
+}
+
+/* Returns true if 'a' and 'b' have the same address, whatever their
+ * ports. */
+static bool
+source_equal(const struct sockaddr_storage *a,
+             const struct sockaddr_storage *b)
+{
+    if (a->ss_family != b->ss_family) {
+        return false;
+    } else if (a->ss_family == AF_INET) {
+        return (((const struct sockaddr_in *) a)->sin_addr.s_addr
+                == ((const struct sockaddr_in *) b)->sin_addr.s_addr);
+    } else if (a->ss_family == AF_INET6) {
+        return !memcmp(&((const struct sockaddr_in6 *) a)->sin6_addr,
+                       &((const struct sockaddr_in6 *) b)->sin6_addr,
+                       sizeof(struct in6_addr));
+    }
+    return true;
+}
+
 /* Copies the address of 'ss', without its port, into '*key'. */
 static void
 source_key(const struct sockaddr_storage *ss, struct sockaddr_storage *key)
@@ -174,16 +207,14 @@ receiver_counters_source(struct receiver_counters *c,
                          const struct sockaddr_storage *ss)
 {
     struct receiver_source_counters *s;
-    struct sockaddr_storage key;
     uint32_t hash;
 
-    source_key(ss, &key);
-    if (c->last_source && !memcmp(&c->last_source->addr, &key, sizeof key)) {
+    if (c->last_source && source_equal(&c->last_source->addr, ss)) {
         return c->last_source;
     }
-    hash = hash_bytes(&key, sizeof key, 0);
+    hash = source_hash(ss);
     HMAP_FOR_EACH_WITH_HASH (s, node, hash, &c->sources) {
-        if (!memcmp(&s->addr, &key, sizeof key)) {
+        if (source_equal(&s->addr, ss)) {
             return c->last_source = s;
         }
     }
@@ -191,7 +222,7 @@ receiver_counters_source(struct receiver_counters *c,
         return &c->other_sources;
     }
     s = xzalloc(sizeof *s);
-    s->addr = key;
+    source_key(ss, &s->addr);
     hmap_insert(&c->sources, &s->node, hash);
     return c->last_source = s;
 }

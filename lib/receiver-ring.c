@@ -51,7 +51,6 @@
 #define RING_BLOCK_SIZE (256 * 1024)    /* Holds the largest datagram. */
 #define RING_MIN_BLOCKS 2
 #define RING_FRAME_SIZE 2048    /* Only a unit of accounting in V3. */
-#define RING_BLOCK_TIMEOUT_MSEC 1       /* A block goes to us this soon. */
 #define FILTER_MAX_INSNS 32
 
 struct receiver_ring {
@@ -245,11 +244,12 @@ listen_is_wildcard(const struct sockaddr_storage *listen)
 /* Opens a ring of about 'ring_bytes' (at least two blocks of 256 kB) that
  * captures the UDP datagrams to 'listen' (an address and port that a UDP
  * socket is bound to) on the interface that holds the address, or on every
- * interface for a wildcard.  Returns 0 and stores the ring in '*ringp', or
+ * interface for a wildcard, and whose kernel hands a block over when it is
+ * full or 'timeout_msec' old.  Returns 0 and stores the ring in '*ringp', or
  * returns an errno value (EPERM without CAP_NET_RAW) and stores NULL. */
 int
 receiver_ring_open(const struct sockaddr_storage *listen, size_t ring_bytes,
-                   struct receiver_ring **ringp)
+                   unsigned int timeout_msec, struct receiver_ring **ringp)
 {
     struct filter_builder filter;
     struct sock_fprog prog;
@@ -279,7 +279,7 @@ receiver_ring_open(const struct sockaddr_storage *listen, size_t ring_bytes,
         .tp_block_nr = ring->n_blocks,
         .tp_frame_size = RING_FRAME_SIZE,
         .tp_frame_nr = RING_BLOCK_SIZE / RING_FRAME_SIZE * ring->n_blocks,
-        .tp_retire_blk_tov = RING_BLOCK_TIMEOUT_MSEC,
+        .tp_retire_blk_tov = timeout_msec,
     };
     if (setsockopt(ring->fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog,
                    sizeof prog)

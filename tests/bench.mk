@@ -20,9 +20,10 @@ bench_scripts = \
 	tests/bench/ovs-vtap-bench.sh \
 	tests/bench/bench-start.sh \
 	tests/bench/bench-scale.sh \
-	tests/bench/bench-datapath.sh
+	tests/bench/bench-datapath.sh \
+	tests/bench/bench-e2e.sh
 dist_noinst_SCRIPTS += $(bench_scripts)
-EXTRA_DIST += tests/bench/bench-lib.sh docs/benchmarks.md
+EXTRA_DIST += tests/bench/bench-lib.sh tests/bench/e2e.topo docs/benchmarks.md
 
 bench: all tests/test-vxlan-send
 	$(SHELL) $(srcdir)/tests/bench/ovs-vtap-bench.sh \

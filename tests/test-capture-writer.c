@@ -347,6 +347,129 @@ test_orig_len(void **state OVS_UNUSED)
     unlink(name);
 }
 
+/* The source and VNI of record 'k' of test_comment_cache: 300 ports,
+ * 7 addresses (every 11th an IPv6 one), 5 VNIs, interleaved, so that the
+ * writer's table of comments misses, collides and hits. */
+static uint32_t
+cache_test_source(int k, struct sockaddr_storage *ss, char *comment,
+                  size_t size)
+{
+    uint32_t vni = 1 + k % 5;
+    int port = 1000 + k % 300;
+    char addr[64];
+
+    memset(ss, 0, sizeof *ss);
+    if (k % 11 == 0) {
+        struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *) ss;
+
+        snprintf(addr, sizeof addr, "2001:db8::%d", 1 + k % 7);
+        sin6->sin6_family = AF_INET6;
+        sin6->sin6_port = htons(port);
+        assert_int_equal(inet_pton(AF_INET6, addr, &sin6->sin6_addr), 1);
+        snprintf(comment, size, "vni %u from [%s]:%d", vni, addr, port);
+    } else {
+        struct sockaddr_in *sin = (struct sockaddr_in *) ss;
+
+        snprintf(addr, sizeof addr, "192.0.2.%d", 1 + k % 7);
+        sin->sin_family = AF_INET;
+        sin->sin_port = htons(port);
+        assert_int_equal(inet_pton(AF_INET, addr, &sin->sin_addr), 1);
+        snprintf(comment, size, "vni %u from %s:%d", vni, addr, port);
+    }
+    return vni;
+}
+
+/* Checks the pcapng file 'name', which holds records 'k' onward of
+ * test_comment_cache: each record's comment names its VNI and source, and
+ * its interface ID is that of an interface of this file named after its
+ * VNI.  Returns the number of records in the file. */
+static int
+check_cache_file(const char *name, int k)
+{
+    char if_names[8][16];
+    size_t len, n_ifaces = 0;
+    uint8_t *data, *p;
+    int n = 0;
+
+    data = slurp(name, &len);
+    p = data + check_block(data, 0x0a0d0d0a);
+    while (p < data + len) {
+        uint32_t type = u32_at(p), total;
+
+        if (type == 1) {
+            total = check_block(p, 1);
+            assert_true(n_ifaces < ARRAY_SIZE(if_names));
+            assert_int_equal(u16_at(p + 16), 2);   /* if_name first. */
+            memcpy(if_names[n_ifaces], p + 20, u16_at(p + 18));
+            if_names[n_ifaces++][u16_at(p + 18)] = '\0';
+        } else {
+            struct sockaddr_storage ss;
+            char comment[96], if_name[16];
+            uint32_t vni, id;
+
+            total = check_block(p, 6);
+            vni = cache_test_source(k + n, &ss, comment, sizeof comment);
+            snprintf(if_name, sizeof if_name, "vni%u", vni);
+            id = u32_at(p + 8);
+            assert_true(id < n_ifaces);
+            assert_string_equal(if_names[id], if_name);
+            assert_int_equal(u32_at(p + 20), 20 + (k + n) % 9);
+            assert_memory_equal(p + 28, frame, 20 + (k + n) % 9);
+            assert_true(has_option(p + 28 + ROUND_UP(20 + (k + n) % 9, 4),
+                                   p + total - 4, 1, comment));
+            n++;
+        }
+        p += total;
+    }
+    assert_ptr_equal(p, data + len);
+    free(data);
+    return n;
+}
+
+/* Records from many interleaved VNIs and sources, across a rotation to a
+ * second file, each carry their own comment and an interface ID of their
+ * own file: the writer's table of comments never gives one record's
+ * options to another. */
+static void
+test_comment_cache(void **state OVS_UNUSED)
+{
+    char dir[] = "/tmp/test-capture-writer-XXXXXX";
+    struct timespec ts = { 1700000000, 0 };
+    struct capture_writer *w;
+    char *name, *name1, *name2;
+    int k, n;
+
+    setup_frame();
+    assert_non_null(mkdtemp(dir));
+    name = xasprintf("%s/c", dir);
+    w = open_temp(CAPTURE_PCAPNG, name, 60000, 0, 0, 0);
+    for (k = 0; k < 1200; k++) {
+        struct sockaddr_storage ss;
+        char comment[96];
+        uint32_t vni = cache_test_source(k, &ss, comment, sizeof comment);
+
+        assert_int_equal(capture_writer_write(w, &ts, vni, &ss, frame,
+                                              20 + k % 9, 20 + k % 9), 0);
+    }
+    assert_int_equal(capture_writer_close(w), 0);
+    name1 = xasprintf("%s1", name);
+    name2 = xasprintf("%s2", name);
+    n = check_cache_file(name, 0);
+    assert_true(n > 0 && n < 1200);
+    n += check_cache_file(name1, n);
+    if (n < 1200) {
+        n += check_cache_file(name2, n);
+    }
+    assert_int_equal(n, 1200);
+    unlink(name);
+    unlink(name1);
+    unlink(name2);
+    rmdir(dir);
+    free(name);
+    free(name1);
+    free(name2);
+}
+
 static void
 test_errors(void **state OVS_UNUSED)
 {
@@ -378,6 +501,7 @@ main(void)
         cmocka_unit_test(test_pcapng),
         cmocka_unit_test(test_rotation),
         cmocka_unit_test(test_orig_len),
+        cmocka_unit_test(test_comment_cache),
         cmocka_unit_test(test_errors),
     };
 

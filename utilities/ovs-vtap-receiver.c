@@ -72,6 +72,8 @@ VLOG_DEFINE_THIS_MODULE(ovs_vtap_receiver);
 #define DEFAULT_RCVBUF (32 * 1024 * 1024)
 #define COALESCE_NSEC (500 * 1000)      /* Wait after an idle wake-up. */
 #define FLUSH_MSEC 100          /* Longest that output stays buffered. */
+#define DEFAULT_RING_TIMEOUT_MSEC 1     /* A ring's block goes to us this
+                                         * soon, by default. */
 #define DEFAULT_MAX_VNIS 4096     /* Entries in the per-VNI table. */
 #define DEFAULT_MAX_SOURCES 1024  /* Entries in the per-source table. */
 #define MAX_WORKERS 64
@@ -112,6 +114,7 @@ struct receiver_config {
     size_t n_listen;
     int rcvbuf;                 /* Socket buffer or ring size. */
     enum capture_mode capture;
+    unsigned int ring_timeout;  /* A ring's block timeout, in ms. */
     size_t n_workers;           /* --workers. */
     uint32_t *vnis;             /* Allow-list, sorted, or NULL for all. */
     size_t n_vnis;
@@ -237,7 +240,8 @@ open_rings(struct receiver *r)
         int error;
 
         frame_format_sockaddr(&s, &l->addr, true);
-        error = receiver_ring_open(&l->addr, r->cfg.rcvbuf, &l->ring);
+        error = receiver_ring_open(&l->addr, r->cfg.rcvbuf,
+                                   r->cfg.ring_timeout, &l->ring);
         if (error) {
             const char *why = (error == EPERM || error == EACCES
                                ? ": it needs CAP_NET_RAW" : "");
@@ -920,7 +924,8 @@ start_workers(struct receiver *r)
 
             l->fd = -1;
             l->addr = r->listeners[i].addr;
-            error = receiver_ring_open(&l->addr, r->cfg.rcvbuf, &l->ring);
+            error = receiver_ring_open(&l->addr, r->cfg.rcvbuf,
+                                       r->cfg.ring_timeout, &l->ring);
             if (!error) {
                 error = receiver_ring_join_fanout(l->ring, &groups[i]);
             }
@@ -1173,6 +1178,7 @@ parse_options(int argc, char *argv[], struct receiver_config *cfg)
         OPT_MAX_SOURCES,
         OPT_DURATION,
         OPT_RCVBUF,
+        OPT_RING_TIMEOUT,
         OPT_CAPTURE,
         OPT_WORKERS,
         OPT_SNAPLEN,
@@ -1205,6 +1211,7 @@ parse_options(int argc, char *argv[], struct receiver_config *cfg)
         {"count", required_argument, NULL, 'c'},
         {"duration", required_argument, NULL, OPT_DURATION},
         {"rcvbuf", required_argument, NULL, OPT_RCVBUF},
+        {"ring-timeout", required_argument, NULL, OPT_RING_TIMEOUT},
         {"capture", required_argument, NULL, OPT_CAPTURE},
         {"workers", required_argument, NULL, OPT_WORKERS},
         {"stats-file", required_argument, NULL, OPT_STATS_FILE},
@@ -1324,6 +1331,10 @@ parse_options(int argc, char *argv[], struct receiver_config *cfg)
         case OPT_RCVBUF:
             cfg->rcvbuf = parse_count("--rcvbuf", optarg, INT_MAX / 2);
             break;
+        case OPT_RING_TIMEOUT:
+            cfg->ring_timeout = parse_range("--ring-timeout", optarg, 1,
+                                            1000);
+            break;
         case OPT_CAPTURE:
             if (!strcmp(optarg, "auto")) {
                 cfg->capture = CAPTURE_AUTO;
@@ -1434,6 +1445,12 @@ parse_options(int argc, char *argv[], struct receiver_config *cfg)
         }
     }
 
+    if (!cfg->ring_timeout) {
+        cfg->ring_timeout = DEFAULT_RING_TIMEOUT_MSEC;
+    } else if (cfg->capture == CAPTURE_SOCKET) {
+        ovs_fatal(0, "--ring-timeout: --capture=socket has no ring");
+    }
+
     /* Workers write files of their own, and neither share standard output
      * nor a packet count. */
     if (cfg->n_workers > 1) {
@@ -1472,6 +1489,8 @@ usage(void)
            "socket;\n"
            "                            auto: the ring if allowed "
            "(CAP_NET_RAW)\n"
+           "  --ring-timeout=MS         hand a ring's block over when "
+           "MS old (default 1)\n"
            "  --workers=N               N threads on rings in a fanout group "
            "(default 1);\n"
            "                            worker K > 0 writes FILE.K\n"

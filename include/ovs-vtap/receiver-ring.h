@@ -51,7 +51,8 @@ typedef bool receiver_ring_datagram_cb(void *aux, const uint8_t *payload,
                                        const struct timespec *ts);
 
 int receiver_ring_open(const struct sockaddr_storage *listen,
-                       size_t ring_bytes, struct receiver_ring **);
+                       size_t ring_bytes, unsigned int timeout_msec,
+                       struct receiver_ring **);
 void receiver_ring_close(struct receiver_ring *);
 int receiver_ring_ifindex(const struct receiver_ring *);
 size_t receiver_ring_bytes(const struct receiver_ring *);

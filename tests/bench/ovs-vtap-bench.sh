@@ -22,6 +22,8 @@
 #   scale     1,000 VTAPs of 10 rules, then one more (bench-scale.sh)
 #   datapath  iperf3 TCP through a tapped port (bench-datapath.sh, root)
 #   receiver  ovs-vtap-receiver against tcpdump (tests/bench-receiver.sh)
+#   e2e       a VTAP mirroring a full-speed iperf3 stream: the copies the
+#             receiver got against the VTAP's counters (bench-e2e.sh, root)
 #
 # The benchmarks print numbers; they fail only if they cannot measure.  A
 # benchmark that fails gets a row with its reason (its last "cannot
@@ -37,7 +39,7 @@ srcdir=$(cd "$(dirname "$0")/../.." && pwd)
 builddir=$srcdir/_build
 quick=no
 retry=no
-only="start scale datapath receiver"
+only="start scale datapath receiver e2e"
 
 usage() {
     cat <<USAGE
@@ -46,9 +48,10 @@ usage: $0 [OPTIONS]
   --quick            short runs (for CI: well under 3 minutes)
   --retry            run each benchmark that fails once more
   --builddir=DIR     the build tree with the programs (default: $builddir)
-  --only=LIST        some of: start,scale,datapath,receiver (default: all)
+  --only=LIST        some of: start,scale,datapath,receiver,e2e
+                     (default: all)
   -h, --help         this help
-The start and datapath benchmarks need root (network namespaces), iperf3
+The start, datapath and e2e benchmarks need root (network namespaces), iperf3
 and tcpdump.  Set BENCH_KEEP=yes to keep a failed benchmark's files.
 USAGE
 }
@@ -65,7 +68,7 @@ for arg; do
 done
 for b in $only; do
     case $b in
-    start | scale | datapath | receiver) ;;
+    start | scale | datapath | receiver | e2e) ;;
     *) echo "$0: unknown benchmark \"$b\"" >&2; exit 1 ;;
     esac
 done
@@ -91,19 +94,23 @@ bench_receiver() {
     out=$(bash "$srcdir/tests/bench-receiver.sh" $flags "$builddir") \
         || return 1
     echo "$out" >&2
-    local rx tcpdump ratio rx_cpu tcpdump_cpu
-    rx=$(echo "$out" | sed -n 's/^receiver .*without loss: \([>=0-9]*\) pps.*/\1/p')
-    tcpdump=$(echo "$out" | sed -n 's/^tcpdump .*without loss: \([>=0-9]*\) pps.*/\1/p')
-    ratio=$(echo "$out" | sed -n 's/^ratio receiver\/tcpdump: \([>=0-9.]*\).*/\1/p')
-    test -n "$rx" || return 1
-    echo "receiver|loss-free rate, pcap to a file|$rx|pps|tcpdump -w|${tcpdump:--}|${ratio:--}" \
-        >>"$results"
-    rx_cpu=$(echo "$out" | sed -n 's/^receiver .*(\([0-9.]*\) us CPU\/packet).*/\1/p')
-    tcpdump_cpu=$(echo "$out" | sed -n 's/^tcpdump .*(\([0-9.]*\) us CPU\/packet).*/\1/p')
-    if test -n "$rx_cpu" && test -n "$tcpdump_cpu"; then
-        echo "receiver|CPU per packet at that rate|$rx_cpu|us|tcpdump -w|$tcpdump_cpu|$(awk -v a="$rx_cpu" -v b="$tcpdump_cpu" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')" \
+    local size sizes rx tcpdump ratio rx_cpu tcpdump_cpu
+    sizes=$(echo "$out" \
+            | sed -n 's/^receiver (.*), \([0-9]*\)-byte frames: .*/\1/p')
+    test -n "$sizes" || return 1
+    for size in $sizes; do
+        rx=$(echo "$out" | sed -n "s/^receiver (.*), $size-byte frames: .*without loss: \([>=0-9]*\) pps.*/\1/p")
+        tcpdump=$(echo "$out" | sed -n "s/^tcpdump .*, $size-byte frames: .*without loss: \([>=0-9]*\) pps.*/\1/p")
+        ratio=$(echo "$out" | sed -n "s/^ratio receiver\/tcpdump, $size-byte frames: \([>=<0-9. ]*\).*/\1/p")
+        echo "receiver|loss-free rate, pcapng to a file, $size-byte frames|$rx|pps|tcpdump -w|${tcpdump:--}|${ratio:--}" \
             >>"$results"
-    fi
+        rx_cpu=$(echo "$out" | sed -n "s/^receiver (.*), $size-byte frames: .*(\([0-9.-]*\) us CPU\/packet).*/\1/p")
+        tcpdump_cpu=$(echo "$out" | sed -n "s/^tcpdump .*, $size-byte frames: .*(\([0-9.-]*\) us CPU\/packet).*/\1/p")
+        if test -n "$rx_cpu" && test -n "$tcpdump_cpu"; then
+            echo "receiver|system CPU per packet, $size-byte frames|$rx_cpu|us|tcpdump -w|$tcpdump_cpu|$(awk -v a="$rx_cpu" -v b="$tcpdump_cpu" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')" \
+                >>"$results"
+        fi
+    done
     if echo "$out" | grep -q 'the sender, not the tools, was the limit'; then
         echo "receiver|(the sender was the limit: both are at least this fast)||||||" \
             >>"$results"
