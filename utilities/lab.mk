@@ -22,4 +22,5 @@ dist_noinst_SCRIPTS += \
 EXTRA_DIST += \
 	utilities/ovs-vtap-lab.8 \
 	utilities/lab/seed.topo \
+	utilities/lab/direct.topo \
 	tests/topology-lib.sh

@@ -76,7 +76,7 @@ Environment:
   OVS_VTAP_BUILDDIR   the ovs-vtap build tree whose programs the lab runs
                       (default: _build in the source tree, then PATH)
 
-Namespaces: NAME-ovs (the switch), NAME-HOST for each host.
+Namespaces: NAME-ovs (the switch), NAME-HOST for each host and NLB.
 EOF
 }
 
@@ -170,24 +170,108 @@ check_topology() {
         case $kind in
         bridge) bridges=$((bridges + 1)) ;;
         vtapd) ;;
-        host)
+        host | nlb)
             case $name in
             ovs | *[!a-z0-9]* | "" | [0-9]*)
-                die "topology: bad host name \"$name\"" ;;
+                die "topology: bad $kind name \"$name\"" ;;
             esac
-            test ${#name} -le 12 || die "topology: host name \"$name\" is too long"
+            test ${#name} -le 12 \
+                || die "topology: $kind name \"$name\" is too long"
             for item in $rest; do
-                case $item in
-                receiver | */*) ;;
-                mtu=*[!0-9]* | mtu=) die "topology: host $name: bad \"$item\"" ;;
-                mtu=*) ;;
-                *) die "topology: host $name: unknown flag \"$item\"" ;;
+                case $kind:$item in
+                *:*/* | host:receiver | nlb:backends=?*) ;;
+                *:mtu=*[!0-9]* | *:mtu=)
+                    die "topology: $kind $name: bad \"$item\"" ;;
+                *:mtu=*) ;;
+                *) die "topology: $kind $name: unknown flag \"$item\"" ;;
                 esac
-            done ;;
+            done
+            # shellcheck disable=SC2086
+            test "$kind" = host || check_nlb "$name" $rest ;;
         *) die "topology: unknown item \"$kind\"" ;;
         esac
     done < <(topology_items)
     test $bridges = 1 || die "topology: exactly one bridge is needed"
+}
+
+# The backends of an NLB: the host names of its "backends=" flag.
+nlb_backends() {
+    local item
+    for item in "$@"; do
+        case $item in
+        backends=*) echo "${item#backends=}" | tr , ' ' ;;
+        esac
+    done
+}
+
+# The first IPv4 address (without its prefix length) of a host or NLB of
+# the topology.
+topology_ipv4() {
+    topology_items | awk -v name="$1" '
+        ($1 == "host" || $1 == "nlb") && $2 == name {
+            for (i = 3; i <= NF; i++) {
+                if ($i ~ /^[0-9.]+\/[0-9]+$/) {
+                    sub(/\/.*/, "", $i)
+                    print $i
+                    exit
+                }
+            }
+        }'
+}
+
+# Checks an NLB item: an IPv4 address to listen on, and backends that are
+# hosts of the topology with IPv4 addresses.
+check_nlb() {
+    local name=$1 backend backends
+    shift
+    test -n "$(topology_ipv4 "$name")" \
+        || die "topology: nlb $name: an IPv4 address is needed"
+    backends=$(nlb_backends "$@")
+    test -n "$backends" \
+        || die "topology: nlb $name: no \"backends=HOST,...\""
+    for backend in $backends; do
+        topology_items | awk -v b="$backend" \
+            '$1 == "host" && $2 == b { found = 1 } END { exit !found }' \
+            || die "topology: nlb $name: backend \"$backend\" is not a host"
+        test -n "$(topology_ipv4 "$backend")" \
+            || die "topology: nlb $name: backend \"$backend\" has no IPv4 address"
+    done
+    command -v nft >/dev/null 2>&1 \
+        || die "topology: nlb $name: nft (Debian's nftables) is not installed"
+}
+
+# Makes an NLB's namespace a network load balancer, as a cloud's NLB with a
+# UDP 4789 listener is: VXLAN to its address is forwarded (DNAT) to one of
+# its backends, chosen by a hash of the outer addresses and ports, with the
+# outer source address kept.  Conntrack keeps a flow (an outer 5-tuple) on
+# the backend of its first packet.  The forward chain counts each
+# backend's packets.
+configure_nlb() {
+    local name=$1 ns=$lab-$1 address backend backend_address i=0 map=
+    local counters=
+    shift
+    address=$(topology_ipv4 "$name")
+    for backend in $(nlb_backends "$@"); do
+        backend_address=$(topology_ipv4 "$backend")
+        map="$map${map:+, }$i : $backend_address"
+        counters="$counters
+        ip daddr $backend_address udp dport 4789 counter comment \"$backend\""
+        i=$((i + 1))
+    done
+    ip netns exec "$ns" sysctl -q -w net.ipv4.ip_forward=1 \
+        net.ipv4.conf.all.send_redirects=0 \
+        net.ipv4.conf.eth0.send_redirects=0
+    ip netns exec "$ns" nft -f - <<EOF
+table ip nlb {
+    chain prerouting {
+        type nat hook prerouting priority dstnat; policy accept;
+        ip daddr $address udp dport 4789 counter dnat to jhash ip saddr . udp sport . ip daddr . udp dport mod $i map { $map }
+    }
+    chain forward {
+        type filter hook forward priority filter; policy accept;$counters
+    }
+}
+EOF
 }
 
 start_ovsdb_server() {
@@ -267,7 +351,7 @@ set_tunnel_neighbors() {
     local bridge kind name rest mac item
     bridge=$(bridge_name)
     while read -r kind name rest; do
-        test "$kind" = host || continue
+        test "$kind" = host || test "$kind" = nlb || continue
         mac=$(ip -n "$lab-$name" -br link show eth0 | awk '{ print $3 }')
         for item in $rest; do
             case $item in
@@ -324,8 +408,14 @@ cmd_up() {
     trap 'echo "ovs-vtap-lab: up failed; tearing down" >&2; lab_down keep-logs' EXIT
     start_switch
     while read -r kind name rest; do
+        case $kind in
         # shellcheck disable=SC2086
-        test "$kind" != host || add_host "$(bridge_name)" "$name" $rest
+        host | nlb) add_host "$(bridge_name)" "$name" $rest ;;
+        esac
+    done < <(topology_items)
+    while read -r kind name rest; do
+        # shellcheck disable=SC2086
+        test "$kind" != nlb || configure_nlb "$name" $rest
     done < <(topology_items)
     set_tunnel_neighbors
     if test "$vtapd" = yes; then
@@ -440,7 +530,7 @@ need_lab() {
 }
 
 cmd_status() {
-    local ns pidfile pid state
+    local ns pidfile pid state kind name rest
     need_lab
     echo "lab \"$lab\" in $dir"
     echo "namespaces:"
@@ -465,6 +555,11 @@ cmd_status() {
     done
     vsctl show
     ofctl dump-flows "$(bridge_name)" "cookie=$lab_cookie/-1"
+    while read -r kind name rest; do
+        test "$kind" = nlb || continue
+        echo "nlb $name (packets per backend in chain forward):"
+        ip netns exec "$lab-$name" nft list table ip nlb
+    done < <(topology_items)
     if test -n "$(find_program ovs-vtapctl utilities)"; then
         "$(find_program ovs-vtapctl utilities)" --db="unix:$rundir/db.sock" show
     fi
