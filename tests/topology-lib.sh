@@ -168,3 +168,52 @@ stop_vtap () {
 ping_last_seq () {
     sed -n 's/.*icmp_seq=\([0-9]*\).*/\1/p' "$1" | tail -1
 }
+
+# backend_packets HOST...: one line per TCP packet that the receivers of
+# the HOSTs (an NLB's backends) wrote to their pcaps: "HOST SRC SPORT DST
+# DPORT IP-ID SEQ ACK FLAGS", read with tshark.
+backend_packets () {
+    local host
+    for host in "$@"; do
+        tshark -r "labs/$LAB/log/receiver-$host.pcap" -Y tcp -T fields \
+            -e ip.src -e tcp.srcport -e ip.dst -e tcp.dstport -e ip.id \
+            -e tcp.seq_raw -e tcp.ack_raw -e tcp.flags 2>/dev/null \
+            | sed "s/^/$host	/"
+    done
+}
+
+# session_backends CLIENT: from backend_packets' lines on stdin, one line
+# per TCP session of CLIENT (by its port) with the backends that each of
+# its directions reached, "PORT TO-BACKENDS FROM-BACKENDS same|split",
+# then a line "sessions N split K duplicates D": a duplicate is a packet
+# (the same addresses, ports, IP ID, sequence and acknowledgment numbers
+# and flags) that reached more than one backend or one backend twice.
+session_backends () {
+    awk -v client="$1" -F '\t' '
+        function add(list, item) {
+            return index("," list ",", "," item ",") ? list \
+                   : (list == "" ? item : list "," item)
+        }
+        {
+            key = $2 " " $3 " " $4 " " $5 " " $6 " " $7 " " $8 " " $9
+            if (seen[key]++) {
+                duplicates++
+            }
+            if ($2 == client) {
+                port = $3; to[port] = add(to[port], $1)
+            } else {
+                port = $5; from[port] = add(from[port], $1)
+            }
+            ports[port] = 1
+        }
+        END {
+            for (port in ports) {
+                sessions++
+                verdict = to[port] == from[port] ? "same" : "split"
+                split_sessions += verdict == "split"
+                print port, to[port], from[port], verdict
+            }
+            printf "sessions %d split %d duplicates %d\n", sessions,
+                   split_sessions, duplicates
+        }'
+}
