@@ -46,7 +46,8 @@ Commands:
                       at the lab: eval "\$($0 env)"
   restart DAEMON      stop (if it runs) and start again one of the lab's
                       daemons: ovsdb-server, ovs-vswitchd, ovs-vtapd or
-                      receiver-HOST
+                      receiver-HOST; with hypervisors, DAEMON@HV is one of
+                      HV's and ovsdb-server alone the VTAP database's
   exec HOST CMD...    run CMD in HOST's namespace ("ovs" is the switch's,
                       with OVS_RUNDIR set)
   security-list closed|fixed|open
@@ -54,12 +55,16 @@ Commands:
                       closed drops ICMP toward the subnet (SSH and UDP 4789
                       pass), fixed also allows ICMP from the subnet, open
                       removes the lab's flows
-  demo [--keep] [--no-build]
+  demo [--keep] [--no-build] [--multi]
                       install and build everything (as root on Debian 12;
                       one line per phase, the output in _build/setup.log),
                       then play the seed scenario (docs/scenario.md) in a
                       lab and check every step; exits 0 only if all held;
-                      --keep leaves the lab up, --no-build skips the set-up
+                      --keep leaves the lab up, --no-build skips the set-up,
+                      --multi plays it across two hypervisors
+                      (utilities/lab/seed-multi.topo)
+  move HOST HV        move a host's port (same MAC, addresses, iface-id)
+                      to hypervisor HV, then announce it (gratuitous ARP)
 
 Options:
   -n, --name NAME     lab name and namespace prefix, up to 20 lower-case
@@ -76,7 +81,9 @@ Environment:
   OVS_VTAP_BUILDDIR   the ovs-vtap build tree whose programs the lab runs
                       (default: _build in the source tree, then PATH)
 
-Namespaces: NAME-ovs (the switch), NAME-HOST for each host and NLB.
+Namespaces: NAME-ovs (the switch), NAME-HOST for each host and NLB; with
+hypervisors, NAME-HV for each, NAME-db (the VTAP database) and NAME-fabric
+(the underlay) instead of NAME-ovs.
 EOF
 }
 
@@ -874,11 +881,12 @@ EOF
 }
 
 cmd_demo() {
-    local keep=no build=yes arg
+    local keep=no build=yes multi=no arg
     for arg in "$@"; do
         case $arg in
-        --keep) keep=yes ;;
+        --keep) keep=keep ;;
         --no-build) build=no ;;
+        --multi) multi=multi ;;
         *) die "demo: unknown option \"$arg\"" ;;
         esac
     done
@@ -890,7 +898,7 @@ cmd_demo() {
         setup_all "$top/_build" || exit 1
     fi
     OVS_VTAP_LAB_NAME=$lab OVS_VTAP_LAB_DIR=$labdir_base \
-        exec bash "$top/utilities/lab/demo.sh" "$keep"
+        exec bash "$top/utilities/lab/demo.sh" "$keep" "$multi"
 }
 
 main() {

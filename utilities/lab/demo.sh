@@ -17,7 +17,8 @@
 # step, showing the evidence and checking every expectation.  Exits 0 only
 # if all held.  Run through "ovs-vtap-lab.sh demo", which builds first.
 #
-# Usage: demo.sh [keep]   ("keep" leaves the lab up at the end)
+# Usage: demo.sh [keep|no] [multi]   ("keep" leaves the lab up at the end;
+# "multi" plays it across two hypervisors, utilities/lab/seed-multi.topo)
 #
 # Environment: OVS_VTAP_LAB_NAME, OVS_VTAP_LAB_DIR, OVS_VTAP_BUILDDIR as for
 # ovs-vtap-lab.sh.
@@ -30,6 +31,7 @@ set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 lab_sh=$top/utilities/ovs-vtap-lab.sh
 keep=${1:-no}
+multi=${2:-no}
 failures=0
 wait_tries=300         # bounded waits: 300 tries, 0.1 s apart
 
@@ -37,7 +39,17 @@ client=172.16.0.148
 server=172.16.0.134
 nlb=172.16.0.222
 collector=172.16.0.200
-bridge=172.16.0.1
+if test "$multi" = multi; then
+    topology=$top/utilities/lab/seed-multi.topo
+    bridge=172.16.0.11          # hv1's br-int: the server's hypervisor
+    server_hv=hv1 client_hv=hv2
+    daemons="hv1/ovs-vtapd hv2/ovs-vtapd receiver-collector"
+else
+    topology=$top/utilities/lab/seed.topo
+    bridge=172.16.0.1
+    server_hv= client_hv=
+    daemons="ovs-vtapd receiver-collector"
+fi
 vni=100
 
 step() {
@@ -120,8 +132,28 @@ receiver_bytes() {
         | sed -n 's/^matched: [0-9]* (\([0-9]*\) bytes)$/\1/p'
 }
 
+# The state of the VTAP's realization on the server's hypervisor (the
+# first one in a lab without hypervisors), or on hypervisor $1.
 vtap_state() {
-    ovs-vtapctl show | sed -n 's/^ *state: //p' | head -1
+    ovs-vtapctl show | awk -v host="${1:-$server_hv}" '
+        $1 == "Realization" { realization = $2 }
+        $1 == "state:" && (host == "" || realization == host) {
+            print $2
+            exit
+        }'
+}
+
+# Shows the security list's flows on the server's switch.
+show_security_list() {
+    local dump="ovs-ofctl --no-stats dump-flows br-int cookie=0x1ab/-1"
+    if test -n "$server_hv"; then
+        echo "  \$ $dump     (on $server_hv)"
+        # shellcheck disable=SC2086
+        lab exec "$server_hv" $dump 2>&1 | sed 's/^/    /'
+    else
+        # shellcheck disable=SC2086
+        run $dump
+    fi
 }
 
 finish() {
@@ -139,25 +171,35 @@ finish() {
     fi
 }
 
-step "Setting up the lab: a switch (OVS, user-space datapath) and four hosts"
+if test -n "$server_hv"; then
+    step "Setting up the lab: two hypervisors (OVS and ovs-vtapd each) and four hosts"
+else
+    step "Setting up the lab: a switch (OVS, user-space datapath) and four hosts"
+fi
 trap finish EXIT
-lab up || { failures=1; exit 1; }
+lab up "$topology" || { failures=1; exit 1; }
 eval "$(lab env)"
-for pidfile in ovs-vtapd receiver-collector; do
+for pidfile in $daemons; do
     if test ! -e "$OVS_RUNDIR/$pidfile.pid"; then
         echo "  $pidfile is not running (not built?): the demo needs it"
         failures=1
         exit 1
     fi
 done
-echo "  client $client, server $server, nlb $nlb (the VTAP target: a load"
-echo "  balancer whose UDP 4789 listener forwards to its backend, the collector"
-echo "  $collector, which runs the receiver), all on br-int in namespace"
-echo "  $OVS_VTAP_LAB_NAME-ovs"
+echo "  client $client, server $server, nlb $nlb (the VTAP target: a"
+echo "  load balancer whose UDP 4789 listener forwards to its backend, the"
+echo "  collector $collector, which runs the receiver)"
+if test -n "$server_hv"; then
+    echo "  The server is a VM on $server_hv, the client one on $client_hv; the NLB and"
+    echo "  the collector are off the hypervisors, on the underlay that carries"
+    echo "  the subnet; the VTAP database is shared (namespace $OVS_VTAP_LAB_NAME-db)."
+else
+    echo "  All on br-int in namespace $OVS_VTAP_LAB_NAME-ovs."
+fi
 echo "  The subnet's security list, as flows on br-int (ICMP dropped; SSH"
 echo "  and UDP 4789 allowed):"
 lab security-list closed
-run ovs-ofctl --no-stats dump-flows br-int cookie=0x1ab/-1
+show_security_list
 # tcpdump on the NLB and on the collector, for the cross-check at the end.
 for host in nlb collector; do
     lab exec $host tcpdump --immediate-mode -U -n -i eth0 \
@@ -184,8 +226,12 @@ run ovs-vtapctl show
 expect "the new VTAP is stopped" \
     test "$(ovs-vtapctl get vtap server-tap enabled)" = false
 run ovs-vtapctl start server-tap
-expect "ovs-vtapd reports it running" \
+expect "ovs-vtapd reports it running${server_hv:+ on $server_hv}" \
     wait_for 'test "$(vtap_state)" = running'
+if test -n "$client_hv"; then
+    expect "the ovs-vtapd of $client_hv mirrors nothing: the server is not there" \
+        wait_for 'test "$(vtap_state $client_hv)" = error'
+fi
 run ovs-vtapctl show
 
 step "3. The client pings again"
@@ -198,7 +244,7 @@ expect "the collector still sees nothing: the pings never reach the server" \
 step "4. The cause: the security list has no ICMP.  Add an ingress rule:"
 echo "  source 172.16.0.0/24, protocol ICMP"
 lab security-list fixed
-run ovs-ofctl --no-stats dump-flows br-int cookie=0x1ab/-1
+show_security_list
 
 step "5. The client pings again"
 summary=$(client_pings)
