@@ -217,3 +217,65 @@ session_backends () {
                    split_sessions, duplicates
         }'
 }
+
+# vtap_host_realization NAME HOST: the UUID of the VTAP's realization that
+# HOST (a hypervisor's system-id) writes (empty if none).
+vtap_host_realization () {
+    local r
+    for r in $(ovs-vtapctl --bare get vtap "$1" realizations | tr -d '[],'); do
+        if test "$(ovs-vtapctl --bare get realization "$r" host)" = "$2"; then
+            echo "$r"
+            return
+        fi
+    done
+}
+
+# vtap_host_state NAME HOST: the state of the VTAP's realization on HOST.
+vtap_host_state () {
+    local r
+    r=$(vtap_host_realization "$1" "$2")
+    test -z "$r" || ovs-vtapctl --bare get realization "$r" state
+}
+
+# vtap_host_is NAME HOST STATE: whether the VTAP is in STATE on HOST.
+vtap_host_is () {
+    test "$(vtap_host_state "$1" "$2")" = "$3"
+}
+
+# vtap_host_packets NAME HOST: the VTAP's mirrored packets (both
+# directions) in HOST's realization.
+vtap_host_packets () {
+    local r key n=0
+    r=$(vtap_host_realization "$1" "$2")
+    if test -n "$r"; then
+        for key in ingress_packets egress_packets; do
+            n=$((n + $(ovs-vtapctl get realization "$r" "statistics:$key" \
+                       2>/dev/null || echo 0)))
+        done
+    fi
+    echo $n
+}
+
+# hv_mirrors HV: the names of the Mirror rows in HV's Open_vSwitch
+# database, one a line.
+hv_mirrors () {
+    lab_exec "$1" ovs-vsctl --bare --columns=name list mirror | sed '/^$/d'
+}
+
+# vtap_host_packets_are NAME HOST N: whether HOST's realization of the VTAP
+# counts N packets.
+vtap_host_packets_are () {
+    test "$(vtap_host_packets "$1" "$2")" = "$3"
+}
+
+# hv_has_no_mirrors HV: whether HV's Open_vSwitch database has no Mirror.
+hv_has_no_mirrors () {
+    test -z "$(hv_mirrors "$1")"
+}
+
+# hv_bridges_are HV BRIDGE...: whether HV has exactly these bridges.
+hv_bridges_are () {
+    local hv=$1
+    shift
+    test "$(lab_exec "$hv" ovs-vsctl list-br | tr '\n' ' ')" = "$* "
+}
