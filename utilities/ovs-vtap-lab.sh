@@ -462,7 +462,7 @@ add_uplink() {
 # iface-id=NAME), or with "fabric" as SWITCH on the underlay's bridge.
 add_host() {
     local on=$1 name=$2; shift 2
-    local ns=$lab-$name port=p-$name item mtu= peer_ns=$switch_ns
+    local ns=$lab-$name port=p-$name item mtu="" peer_ns=$switch_ns
     test "$on" != fabric || peer_ns=$lab-fabric
     add_namespace "$ns"
     ip -n "$peer_ns" link add "$port" type veth peer name eth0 netns "$ns"
@@ -584,6 +584,7 @@ cmd_up() {
     while read -r kind name rest; do
         case $kind in
         host | nlb)
+            # shellcheck disable=SC2086
             on=$(topology_host_switch "$name" $rest)
             test "$on" = fabric || use_switch "$on"
             # shellcheck disable=SC2086
@@ -817,7 +818,12 @@ cmd_env() {
     echo "export OVS_LOGDIR='$logdir'"
     echo "export OVS_VTAP_DB='unix:$rundir/db.sock'"
     echo "export PATH='$path'\"\$PATH\""
-    echo "# ovs-vsctl, ovs-ofctl, ovs-appctl and ovs-vtapctl now reach lab \"$lab\";"
+    if test -n "$(hypervisors)"; then
+        echo "# ovs-vtapctl now reaches the VTAP database of lab \"$lab\"; the"
+        echo "# hypervisors' OVS: $0 --name $lab exec HV ovs-vsctl show"
+    else
+        echo "# ovs-vsctl, ovs-ofctl, ovs-appctl and ovs-vtapctl now reach lab \"$lab\";"
+    fi
     echo "# e.g.: ovs-vtapctl --db=unix:$rundir/db.sock show"
 }
 

@@ -47,7 +47,7 @@ if test "$multi" = multi; then
 else
     topology=$top/utilities/lab/seed.topo
     bridge=172.16.0.1
-    server_hv= client_hv=
+    server_hv="" client_hv=""
     daemons="ovs-vtapd receiver-collector"
 fi
 vni=100
