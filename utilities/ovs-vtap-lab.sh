@@ -249,7 +249,8 @@ check_topology() {
                 host:hv=*)
                     case $hvs in
                     *" ${item#hv=} "*) ;;
-                    *) die "topology: host $name: no hypervisor \"${item#hv=}\"" ;;
+                    *) die "topology: host $name:" \
+                           "no hypervisor \"${item#hv=}\"" ;;
                     esac ;;
                 *:mtu=*[!0-9]* | *:mtu=)
                     die "topology: $kind $name: bad \"$item\"" ;;
@@ -266,7 +267,8 @@ check_topology() {
         test $bridges = 1 || die "topology: exactly one bridge is needed"
     else
         test $bridges = 0 \
-            || die "topology: hypervisors have their own bridges: no \"bridge\""
+            || die "topology: hypervisors have their own bridges:" \
+                   "no \"bridge\""
     fi
 }
 
@@ -310,7 +312,8 @@ check_nlb() {
             '$1 == "host" && $2 == b { found = 1 } END { exit !found }' \
             || die "topology: nlb $name: backend \"$backend\" is not a host"
         test -n "$(topology_ipv4 "$backend")" \
-            || die "topology: nlb $name: backend \"$backend\" has no IPv4 address"
+            || die "topology: nlb $name:" \
+                   "backend \"$backend\" has no IPv4 address"
     done
     command -v nft >/dev/null 2>&1 \
         || die "topology: nlb $name: nft (Debian's nftables) is not installed"
@@ -341,7 +344,9 @@ configure_nlb() {
 table ip nlb {
     chain prerouting {
         type nat hook prerouting priority dstnat; policy accept;
-        ip daddr $address udp dport 4789 counter dnat to jhash ip saddr . udp sport . ip daddr . udp dport mod $i map { $map }
+        ip daddr $address udp dport 4789 counter \
+            dnat to jhash ip saddr . udp sport . ip daddr . udp dport \
+                mod $i map { $map }
     }
     chain forward {
         type filter hook forward priority filter; policy accept;$counters
@@ -489,6 +494,22 @@ add_host() {
     echo "$name $on" >>"$dir/placement"
 }
 
+# Has every host and NLB send a gratuitous ARP, so that the bridges (and
+# the underlay) learn where each MAC address is before the first VXLAN
+# packet is sent to it.  Otherwise a bridge floods that packet to every
+# port, the NLB's backends too, and a receiver that reads an AF_PACKET
+# ring sees it as well as the copy that the NLB forwards.
+announce_hosts() {
+    local kind name rest
+    while read -r kind name rest; do
+        case $kind in
+        host | nlb)
+            ip netns exec "$lab-$name" python3 "$top/utilities/lab/garp.py" \
+                eth0 ;;
+        esac
+    done < <(topology_items)
+}
+
 # Tells the tunnel neighbor cache of ovs-vswitchd every host's MAC address
 # (ovs-appctl tnl/neigh/set), as if each host had already answered the
 # switch's ARP.  Otherwise the first packets that OVS sends in VXLAN to a
@@ -595,6 +616,7 @@ cmd_up() {
         # shellcheck disable=SC2086
         test "$kind" != nlb || configure_nlb "$name" $rest
     done < <(topology_items)
+    announce_hosts
     for sw in $(switches); do
         use_switch "$sw"
         set_tunnel_neighbors
@@ -709,7 +731,8 @@ cmd_restart() {
         host=${daemon#receiver-}
         topology_items | grep -q "^host $host .*receiver" \
             || die "restart: host \"$host\" has no receiver" ;;
-    *) die "restart: ovsdb-server, ovs-vswitchd, ovs-vtapd (@HV with hypervisors) or receiver-HOST" ;;
+    *) die "restart: ovsdb-server, ovs-vswitchd, ovs-vtapd" \
+           "(@HV with hypervisors) or receiver-HOST" ;;
     esac
     stop_daemon "$sw_rundir/$daemon.pid"
     case $daemon in

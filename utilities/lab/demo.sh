@@ -172,9 +172,9 @@ finish() {
 }
 
 if test -n "$server_hv"; then
-    step "Setting up the lab: two hypervisors (OVS and ovs-vtapd each) and four hosts"
+    step "Setting up the lab: two hypervisors (OVS, ovs-vtapd), four hosts"
 else
-    step "Setting up the lab: a switch (OVS, user-space datapath) and four hosts"
+    step "Setting up the lab: a switch (OVS, user-space datapath), four hosts"
 fi
 trap finish EXIT
 lab up "$topology" || { failures=1; exit 1; }
@@ -190,9 +190,10 @@ echo "  client $client, server $server, nlb $nlb (the VTAP target: a"
 echo "  load balancer whose UDP 4789 listener forwards to its backend, the"
 echo "  collector $collector, which runs the receiver)"
 if test -n "$server_hv"; then
-    echo "  The server is a VM on $server_hv, the client one on $client_hv; the NLB and"
-    echo "  the collector are off the hypervisors, on the underlay that carries"
-    echo "  the subnet; the VTAP database is shared (namespace $OVS_VTAP_LAB_NAME-db)."
+    echo "  The server is a VM on $server_hv, the client one on $client_hv; the"
+    echo "  NLB and the collector are off the hypervisors, on the underlay"
+    echo "  that carries the subnet; the VTAP database is shared"
+    echo "  (namespace $OVS_VTAP_LAB_NAME-db)."
 else
     echo "  All on br-int in namespace $OVS_VTAP_LAB_NAME-ovs."
 fi
@@ -229,7 +230,7 @@ run ovs-vtapctl start server-tap
 expect "ovs-vtapd reports it running${server_hv:+ on $server_hv}" \
     wait_for 'test "$(vtap_state)" = running'
 if test -n "$client_hv"; then
-    expect "the ovs-vtapd of $client_hv mirrors nothing: the server is not there" \
+    expect "the ovs-vtapd of $client_hv mirrors nothing: no server there" \
         wait_for 'test "$(vtap_state $client_hv)" = error'
 fi
 run ovs-vtapctl show
@@ -262,10 +263,11 @@ lab exec collector ping -q -c 3 -i 0.2 -W 1 "$server" >/dev/null
 wait_for 'test "$(receiver_count)" -ge 20'
 echo "  The receiver on the collector, behind the NLB:"
 receiver_lines | sed 's/^/    /'
+outer="vni $vni from $bridge"
 expect "10 echo requests client > server, in VXLAN with VNI $vni from $bridge" \
-    test "$(receiver_count "vni $vni from $bridge: IP $client > $server: ICMP echo request")" = 10
+    test "$(receiver_count "$outer: IP $client > $server: ICMP echo request")" = 10
 expect "10 echo replies server > client, in VXLAN with VNI $vni from $bridge" \
-    test "$(receiver_count "vni $vni from $bridge: IP $server > $client: ICMP echo reply")" = 10
+    test "$(receiver_count "$outer: IP $server > $client: ICMP echo reply")" = 10
 expect "nothing else: no SSH, no ping from the collector" \
     test "$(receiver_count)" = 20
 wait_for 'test "$(tcpdump_count collector $collector)" -ge 20'
@@ -273,7 +275,7 @@ echo "  tcpdump on the NLB's interface: each packet in to $nlb, and out"
 echo "  again to $collector with its outer source kept:"
 tcpdump -n -r "$OVS_LOGDIR/nlb-eth0.pcap" 2>/dev/null | head -4 \
     | sed 's/^/    /'
-expect "the NLB received the 20 VXLAN packets and forwarded them to $collector" \
+expect "the NLB got the 20 VXLAN packets and forwarded them to $collector" \
     test "$(tcpdump_count nlb $nlb)/$(tcpdump_count nlb $collector)" = 20/20
 expect "tcpdump on the collector saw the same 20 VXLAN packets" \
     test "$(tcpdump_count collector $collector)" = 20
