@@ -25,4 +25,5 @@ EXTRA_DIST += \
 	utilities/lab/seed.topo \
 	utilities/lab/direct.topo \
 	utilities/lab/seed-multi.topo \
+	utilities/lab/netns.py \
 	tests/topology-lib.sh

@@ -482,7 +482,6 @@ add_host() {
         ip -n "$peer_ns" link set "$port" mtu "$mtu"
         ip -n "$ns" link set eth0 mtu "$mtu"
     fi
-    ip netns exec "$ns" python3 "$top/utilities/lab/veth-tx-off.py" eth0
     ip -n "$ns" link set eth0 up
     if test "$on" = fabric; then
         ip -n "$peer_ns" link set "$port" master fabric up
@@ -500,14 +499,14 @@ add_host() {
 # port, the NLB's backends too, and a receiver that reads an AF_PACKET
 # ring sees it as well as the copy that the NLB forwards.
 announce_hosts() {
-    local kind name rest
-    while read -r kind name rest; do
-        case $kind in
-        host | nlb)
-            ip netns exec "$lab-$name" python3 "$top/utilities/lab/garp.py" \
-                eth0 ;;
-        esac
-    done < <(topology_items)
+    # shellcheck disable=SC2046
+    python3 "$top/utilities/lab/garp.py" eth0 $(host_namespaces)
+}
+
+# The namespaces of the topology's hosts and NLBs.
+host_namespaces() {
+    topology_items \
+        | awk -v lab="$lab" '$1 == "host" || $1 == "nlb" { print lab "-" $2 }'
 }
 
 # Tells the tunnel neighbor cache of ovs-vswitchd every host's MAC address
@@ -612,6 +611,10 @@ cmd_up() {
             add_host "$on" "$name" $rest ;;
         esac
     done < <(topology_items)
+    # Transmit checksum offload off on every host's eth0 (see
+    # veth-tx-off.py), in one process for all: Python's start is slow.
+    # shellcheck disable=SC2046
+    python3 "$top/utilities/lab/veth-tx-off.py" eth0 $(host_namespaces)
     while read -r kind name rest; do
         # shellcheck disable=SC2086
         test "$kind" != nlb || configure_nlb "$name" $rest

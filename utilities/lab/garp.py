@@ -15,13 +15,15 @@
 # SPDX-License-Identifier: Apache-2.0
 """garp.py: announce a device's IPv4 addresses with gratuitous ARP.
 
-Usage: garp.py DEVICE
+Usage: garp.py DEVICE [NETNS...]
 
 Sends, for each IPv4 address of DEVICE, one broadcast ARP request whose
 sender and target are that address and the device's MAC, as a hypervisor
 does for a VM after migrating it: the switches on the way learn where the
-MAC address is now, and neighbors refresh their ARP caches.  Needs
-CAP_NET_RAW (root) in the device's network namespace.
+MAC address is now, and neighbors refresh their ARP caches.  With NETNS
+names, does so for the DEVICE of each of those network namespaces
+(/run/netns/NETNS, as "ip netns" makes them) in turn, in one process.
+Needs root.
 """
 
 import socket
@@ -29,15 +31,11 @@ import struct
 import subprocess
 import sys
 
+from netns import in_each_netns
+
 ETH_P_ARP = 0x0806
 ARP_REQUEST = 1
 BROADCAST = b"\xff" * 6
-
-
-def device_mac(device):
-    """The device's MAC address, as 6 bytes."""
-    with open("/sys/class/net/%s/address" % device) as f:
-        return bytes.fromhex(f.read().strip().replace(":", ""))
 
 
 def device_ipv4_addresses(device):
@@ -55,16 +53,23 @@ def gratuitous_arp(mac, address):
     return BROADCAST + mac + struct.pack("!H", ETH_P_ARP) + arp
 
 
+def announce(device):
+    """Sends the gratuitous ARPs of 'device'."""
+    with socket.socket(socket.AF_PACKET, socket.SOCK_RAW) as sock:
+        sock.bind((device, 0))
+        # The device's MAC, from the socket: /sys is the namespace's that
+        # mounted it, not necessarily the one that the process is in.
+        mac = sock.getsockname()[4]
+        for address in device_ipv4_addresses(device):
+            sock.send(gratuitous_arp(mac, address))
+
+
 def main():
-    if len(sys.argv) != 2:
-        sys.exit("usage: garp.py DEVICE")
+    if len(sys.argv) < 2:
+        sys.exit("usage: garp.py DEVICE [NETNS...]")
     device = sys.argv[1]
     try:
-        mac = device_mac(device)
-        with socket.socket(socket.AF_PACKET, socket.SOCK_RAW) as sock:
-            sock.bind((device, 0))
-            for address in device_ipv4_addresses(device):
-                sock.send(gratuitous_arp(mac, address))
+        in_each_netns(sys.argv[2:], lambda: announce(device))
     except (OSError, subprocess.CalledProcessError) as error:
         sys.exit("garp.py: %s: %s" % (device, error))
 
