@@ -206,6 +206,8 @@ for host in nlb collector; do
     lab exec $host tcpdump --immediate-mode -U -n -i eth0 \
         -w "$OVS_LOGDIR/$host-eth0.pcap" udp port 4789 \
         2>"$OVS_LOGDIR/$host-tcpdump.err" &
+done
+for host in nlb collector; do
     wait_for 'grep -q "listening on" "$OVS_LOGDIR/$host-tcpdump.err"'
 done
 
