@@ -168,3 +168,114 @@ stop_vtap () {
 ping_last_seq () {
     sed -n 's/.*icmp_seq=\([0-9]*\).*/\1/p' "$1" | tail -1
 }
+
+# backend_packets HOST...: one line per TCP packet that the receivers of
+# the HOSTs (an NLB's backends) wrote to their pcaps: "HOST SRC SPORT DST
+# DPORT IP-ID SEQ ACK FLAGS", read with tshark.
+backend_packets () {
+    local host
+    for host in "$@"; do
+        tshark -r "labs/$LAB/log/receiver-$host.pcap" -Y tcp -T fields \
+            -e ip.src -e tcp.srcport -e ip.dst -e tcp.dstport -e ip.id \
+            -e tcp.seq_raw -e tcp.ack_raw -e tcp.flags 2>/dev/null \
+            | sed "s/^/$host	/"
+    done
+}
+
+# session_backends CLIENT: from backend_packets' lines on stdin, one line
+# per TCP session of CLIENT (by its port) with the backends that each of
+# its directions reached, "PORT TO-BACKENDS FROM-BACKENDS same|split",
+# then a line "sessions N split K duplicates D": a duplicate is a packet
+# (the same addresses, ports, IP ID, sequence and acknowledgment numbers
+# and flags) that reached more than one backend or one backend twice.
+session_backends () {
+    awk -v client="$1" -F '\t' '
+        function add(list, item) {
+            return index("," list ",", "," item ",") ? list \
+                   : (list == "" ? item : list "," item)
+        }
+        {
+            key = $2 " " $3 " " $4 " " $5 " " $6 " " $7 " " $8 " " $9
+            if (seen[key]++) {
+                duplicates++
+            }
+            if ($2 == client) {
+                port = $3; to[port] = add(to[port], $1)
+            } else {
+                port = $5; from[port] = add(from[port], $1)
+            }
+            ports[port] = 1
+        }
+        END {
+            for (port in ports) {
+                sessions++
+                verdict = to[port] == from[port] ? "same" : "split"
+                split_sessions += verdict == "split"
+                print port, to[port], from[port], verdict
+            }
+            printf "sessions %d split %d duplicates %d\n", sessions,
+                   split_sessions, duplicates
+        }'
+}
+
+# vtap_host_realization NAME HOST: the UUID of the VTAP's realization that
+# HOST (a hypervisor's system-id) writes (empty if none).
+vtap_host_realization () {
+    local r
+    for r in $(ovs-vtapctl --bare get vtap "$1" realizations | tr -d '[],'); do
+        if test "$(ovs-vtapctl --bare get realization "$r" host)" = "$2"; then
+            echo "$r"
+            return
+        fi
+    done
+}
+
+# vtap_host_state NAME HOST: the state of the VTAP's realization on HOST.
+vtap_host_state () {
+    local r
+    r=$(vtap_host_realization "$1" "$2")
+    test -z "$r" || ovs-vtapctl --bare get realization "$r" state
+}
+
+# vtap_host_is NAME HOST STATE: whether the VTAP is in STATE on HOST.
+vtap_host_is () {
+    test "$(vtap_host_state "$1" "$2")" = "$3"
+}
+
+# vtap_host_packets NAME HOST: the VTAP's mirrored packets (both
+# directions) in HOST's realization.
+vtap_host_packets () {
+    local r key n=0
+    r=$(vtap_host_realization "$1" "$2")
+    if test -n "$r"; then
+        for key in ingress_packets egress_packets; do
+            n=$((n + $(ovs-vtapctl get realization "$r" "statistics:$key" \
+                       2>/dev/null || echo 0)))
+        done
+    fi
+    echo $n
+}
+
+# hv_mirrors HV: the names of the Mirror rows in HV's Open_vSwitch
+# database, one a line.
+hv_mirrors () {
+    lab_exec "$1" ovs-vsctl --bare --columns=name list mirror | sed '/^$/d'
+}
+
+# vtap_host_packets_are NAME HOST N: whether HOST's realization of the VTAP
+# counts N packets.
+vtap_host_packets_are () {
+    test "$(vtap_host_packets "$1" "$2")" = "$3"
+}
+
+# hv_has_no_mirrors HV: whether HV's Open_vSwitch database has no Mirror.
+hv_has_no_mirrors () {
+    test -z "$(hv_mirrors "$1")"
+}
+
+# hv_bridges_are HV BRIDGE...: whether HV has exactly these bridges.
+hv_bridges_are () {
+    local hv=$1
+    shift
+    test "$(lab_exec "$hv" ovs-vsctl list-br | tr '\n' ' ')" = "$* "
+}

@@ -18,8 +18,12 @@
 dist_noinst_SCRIPTS += \
 	utilities/ovs-vtap-lab.sh \
 	utilities/lab/demo.sh \
+	utilities/lab/garp.py \
 	utilities/lab/veth-tx-off.py
 EXTRA_DIST += \
 	utilities/ovs-vtap-lab.8 \
 	utilities/lab/seed.topo \
+	utilities/lab/direct.topo \
+	utilities/lab/seed-multi.topo \
+	utilities/lab/netns.py \
 	tests/topology-lib.sh

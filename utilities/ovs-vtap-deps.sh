@@ -36,7 +36,7 @@ PACKAGES="openvswitch-switch openvswitch-source openvswitch-common
           libpcap-dev tcpdump tshark iproute2 iputils-ping iperf3
           netcat-openbsd procps psmisc dnsutils groff clang
           libclang-rt-14-dev python3-openvswitch debhelper dpkg-dev
-          lintian systemd bash-completion"
+          lintian systemd bash-completion nftables"
 
 ovs_version() {
     dpkg-query -W -f='${Version}' openvswitch-source 2>/dev/null

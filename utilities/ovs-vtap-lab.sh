@@ -46,7 +46,8 @@ Commands:
                       at the lab: eval "\$($0 env)"
   restart DAEMON      stop (if it runs) and start again one of the lab's
                       daemons: ovsdb-server, ovs-vswitchd, ovs-vtapd or
-                      receiver-HOST
+                      receiver-HOST; with hypervisors, DAEMON@HV is one of
+                      HV's and ovsdb-server alone the VTAP database's
   exec HOST CMD...    run CMD in HOST's namespace ("ovs" is the switch's,
                       with OVS_RUNDIR set)
   security-list closed|fixed|open
@@ -54,12 +55,16 @@ Commands:
                       closed drops ICMP toward the subnet (SSH and UDP 4789
                       pass), fixed also allows ICMP from the subnet, open
                       removes the lab's flows
-  demo [--keep] [--no-build]
+  demo [--keep] [--no-build] [--multi]
                       install and build everything (as root on Debian 12;
                       one line per phase, the output in _build/setup.log),
                       then play the seed scenario (docs/scenario.md) in a
                       lab and check every step; exits 0 only if all held;
-                      --keep leaves the lab up, --no-build skips the set-up
+                      --keep leaves the lab up, --no-build skips the set-up,
+                      --multi plays it across two hypervisors
+                      (utilities/lab/seed-multi.topo)
+  move HOST HV        move a host's port (same MAC, addresses, iface-id)
+                      to hypervisor HV, then announce it (gratuitous ARP)
 
 Options:
   -n, --name NAME     lab name and namespace prefix, up to 20 lower-case
@@ -76,7 +81,9 @@ Environment:
   OVS_VTAP_BUILDDIR   the ovs-vtap build tree whose programs the lab runs
                       (default: _build in the source tree, then PATH)
 
-Namespaces: NAME-ovs (the switch), NAME-HOST for each host.
+Namespaces: NAME-ovs (the switch), NAME-HOST for each host and NLB; with
+hypervisors, NAME-HV for each, NAME-db (the VTAP database) and NAME-fabric
+(the underlay) instead of NAME-ovs.
 EOF
 }
 
@@ -107,21 +114,58 @@ lab_paths() {
     dir=$labdir_base/$lab
     rundir=$dir/run
     logdir=$dir/log
-    switch_ns=$lab-ovs
+    use_switch ovs
 }
 
-# Runs a command in the switch namespace with the lab's OVS directories.
+# Makes SWITCH the one that the functions below work on: "ovs", the switch
+# of a lab without hypervisors (its files in the lab's directories), or a
+# hypervisor (its files in subdirectories of the same name).  Sets
+# switch_ns and the switch's sw_rundir, sw_logdir and sw_dbdir.
+use_switch() {
+    switch=$1
+    switch_ns=$lab-$1
+    if test "$1" = ovs; then
+        sw_rundir=$rundir sw_logdir=$logdir sw_dbdir=$dir
+    else
+        sw_rundir=$rundir/$1 sw_logdir=$logdir/$1 sw_dbdir=$dir/$1
+    fi
+}
+
+# Runs a command in the switch's namespace with its OVS directories.
 in_switch() {
-    ip netns exec "$switch_ns" env OVS_RUNDIR="$rundir" OVS_DBDIR="$dir" \
-        OVS_LOGDIR="$logdir" "$@"
+    ip netns exec "$switch_ns" env OVS_RUNDIR="$sw_rundir" \
+        OVS_DBDIR="$sw_dbdir" OVS_LOGDIR="$sw_logdir" "$@"
 }
 
 vsctl() {
-    ovs-vsctl --db="unix:$rundir/db.sock" --timeout="$timeout" "$@"
+    ovs-vsctl --db="unix:$sw_rundir/db.sock" --timeout="$timeout" "$@"
 }
 
 ofctl() {
-    OVS_RUNDIR=$rundir ovs-ofctl "$@"
+    OVS_RUNDIR=$sw_rundir ovs-ofctl "$@"
+}
+
+# The hypervisors of the topology, in order (none: a one-switch lab).
+hypervisors() {
+    topology_items | awk '$1 == "hypervisor" { print $2 }'
+}
+
+# The lab's switches: its hypervisors, or "ovs".
+switches() {
+    local hvs
+    hvs=$(hypervisors)
+    echo "${hvs:-ovs}"
+}
+
+# The switch that a host's port is on now: its hypervisor (as "up" placed
+# it or "move" moved it), "fabric" for a host off the hypervisors of a
+# multi-hypervisor lab, or "ovs".
+host_switch() {
+    if test -f "$dir/placement"; then
+        awk -v h="$1" '$1 == h { print $2 }' "$dir/placement"
+    else
+        echo ovs
+    fi
 }
 
 # Whether a network namespace of that name exists.
@@ -161,39 +205,182 @@ topology_items() {
 }
 
 bridge_name() {
-    topology_items | awk '$1 == "bridge" { print $2; exit }'
+    if test -n "$(hypervisors)"; then
+        echo br-int
+    else
+        topology_items | awk '$1 == "bridge" { print $2; exit }'
+    fi
 }
 
 check_topology() {
-    local kind name rest item bridges=0
+    local kind name rest item bridges=0 hvs
+    hvs=" $(hypervisors | tr '\n' ' ')"
     while read -r kind name rest; do
         case $kind in
         bridge) bridges=$((bridges + 1)) ;;
         vtapd) ;;
-        host)
+        hypervisor)
             case $name in
-            ovs | *[!a-z0-9]* | "" | [0-9]*)
-                die "topology: bad host name \"$name\"" ;;
+            ovs | db | fabric | *[!a-z0-9]* | "" | [0-9]*)
+                die "topology: bad hypervisor name \"$name\"" ;;
             esac
-            test ${#name} -le 12 || die "topology: host name \"$name\" is too long"
+            test ${#name} -le 12 \
+                || die "topology: hypervisor name \"$name\" is too long"
+            case " $rest " in
+            *" "[0-9]*.*/*" "*) ;;
+            *) die "topology: hypervisor $name: an IPv4 address is needed" ;;
+            esac ;;
+        database)
+            test "$name $rest" = "standalone " \
+                || die "topology: database: only \"database standalone\"" ;;
+        host | nlb)
+            case $name in
+            ovs | db | fabric | *[!a-z0-9]* | "" | [0-9]*)
+                die "topology: bad $kind name \"$name\"" ;;
+            esac
+            case $hvs in
+            *" $name "*) die "topology: $kind $name: a hypervisor's name" ;;
+            esac
+            test ${#name} -le 12 \
+                || die "topology: $kind name \"$name\" is too long"
             for item in $rest; do
-                case $item in
-                receiver | */*) ;;
-                mtu=*[!0-9]* | mtu=) die "topology: host $name: bad \"$item\"" ;;
-                mtu=*) ;;
-                *) die "topology: host $name: unknown flag \"$item\"" ;;
+                case $kind:$item in
+                *:*/* | host:receiver | nlb:backends=?*) ;;
+                host:hv=*)
+                    case $hvs in
+                    *" ${item#hv=} "*) ;;
+                    *) die "topology: host $name:" \
+                           "no hypervisor \"${item#hv=}\"" ;;
+                    esac ;;
+                *:mtu=*[!0-9]* | *:mtu=)
+                    die "topology: $kind $name: bad \"$item\"" ;;
+                *:mtu=*) ;;
+                *) die "topology: $kind $name: unknown flag \"$item\"" ;;
                 esac
-            done ;;
+            done
+            # shellcheck disable=SC2086
+            test "$kind" = host || check_nlb "$name" $rest ;;
         *) die "topology: unknown item \"$kind\"" ;;
         esac
     done < <(topology_items)
-    test $bridges = 1 || die "topology: exactly one bridge is needed"
+    if test "$hvs" = " "; then
+        test $bridges = 1 || die "topology: exactly one bridge is needed"
+    else
+        test $bridges = 0 \
+            || die "topology: hypervisors have their own bridges:" \
+                   "no \"bridge\""
+    fi
 }
 
+# The backends of an NLB: the host names of its "backends=" flag.
+nlb_backends() {
+    local item
+    for item in "$@"; do
+        case $item in
+        backends=*) echo "${item#backends=}" | tr , ' ' ;;
+        esac
+    done
+}
+
+# The first IPv4 address (without its prefix length) of a host or NLB of
+# the topology.
+topology_ipv4() {
+    topology_items | awk -v name="$1" '
+        ($1 == "host" || $1 == "nlb") && $2 == name {
+            for (i = 3; i <= NF; i++) {
+                if ($i ~ /^[0-9.]+\/[0-9]+$/) {
+                    sub(/\/.*/, "", $i)
+                    print $i
+                    exit
+                }
+            }
+        }'
+}
+
+# Checks an NLB item: an IPv4 address to listen on, and backends that are
+# hosts of the topology with IPv4 addresses.
+check_nlb() {
+    local name=$1 backend backends
+    shift
+    test -n "$(topology_ipv4 "$name")" \
+        || die "topology: nlb $name: an IPv4 address is needed"
+    backends=$(nlb_backends "$@")
+    test -n "$backends" \
+        || die "topology: nlb $name: no \"backends=HOST,...\""
+    for backend in $backends; do
+        topology_items | awk -v b="$backend" \
+            '$1 == "host" && $2 == b { found = 1 } END { exit !found }' \
+            || die "topology: nlb $name: backend \"$backend\" is not a host"
+        test -n "$(topology_ipv4 "$backend")" \
+            || die "topology: nlb $name:" \
+                   "backend \"$backend\" has no IPv4 address"
+    done
+    command -v nft >/dev/null 2>&1 \
+        || die "topology: nlb $name: nft (Debian's nftables) is not installed"
+}
+
+# Makes an NLB's namespace a network load balancer, as a cloud's NLB with a
+# UDP 4789 listener is: VXLAN to its address is forwarded (DNAT) to one of
+# its backends, chosen by a hash of the outer addresses and ports, with the
+# outer source address kept.  Conntrack keeps a flow (an outer 5-tuple) on
+# the backend of its first packet.  The forward chain counts each
+# backend's packets.
+configure_nlb() {
+    local name=$1 ns=$lab-$1 address backend backend_address i=0 map=
+    local counters=
+    shift
+    address=$(topology_ipv4 "$name")
+    for backend in $(nlb_backends "$@"); do
+        backend_address=$(topology_ipv4 "$backend")
+        map="$map${map:+, }$i : $backend_address"
+        counters="$counters
+        ip daddr $backend_address udp dport 4789 counter comment \"$backend\""
+        i=$((i + 1))
+    done
+    ip netns exec "$ns" sysctl -q -w net.ipv4.ip_forward=1 \
+        net.ipv4.conf.all.send_redirects=0 \
+        net.ipv4.conf.eth0.send_redirects=0
+    ip netns exec "$ns" nft -f - <<EOF
+table ip nlb {
+    chain prerouting {
+        type nat hook prerouting priority dstnat; policy accept;
+        ip daddr $address udp dport 4789 counter \
+            dnat to jhash ip saddr . udp sport . ip daddr . udp dport \
+                mod $i map { $map }
+    }
+    chain forward {
+        type filter hook forward priority filter; policy accept;$counters
+    }
+}
+EOF
+}
+
+# Starts the switch's ovsdb-server: the Open_vSwitch database, and in a
+# lab without hypervisors the VTAP database too.
 start_ovsdb_server() {
+    local vtap_db=
+    test "$switch" != ovs || vtap_db=$dir/vtap.db
+    # shellcheck disable=SC2086
     in_switch ovsdb-server --detach --no-chdir --pidfile -vconsole:err \
-        --log-file --remote="punix:$rundir/db.sock" \
-        "$dir/conf.db" "$dir/vtap.db"
+        --log-file --remote="punix:$sw_rundir/db.sock" \
+        "$sw_dbdir/conf.db" $vtap_db
+}
+
+# Starts the ovsdb-server of a multi-hypervisor lab's VTAP database, which
+# the hypervisors share: in namespace NAME-db, on the socket db.sock of
+# the lab's run directory.
+start_vtap_db_server() {
+    ip netns exec "$lab-db" ovsdb-server --detach --no-chdir \
+        --pidfile="$rundir/ovsdb-server.pid" -vconsole:err \
+        --log-file="$logdir/ovsdb-server.log" \
+        --unixctl="$rundir/ovsdb-server.ctl" \
+        --remote="punix:$rundir/db.sock" "$dir/vtap.db"
+}
+
+# Makes the VTAP database and its Global row, as "ovs-vtapctl init" does.
+init_vtap_db() {
+    ovsdb-client transact "unix:$rundir/db.sock" \
+        '["VTAP", {"op": "insert", "table": "Global", "row": {}}]' >/dev/null
 }
 
 start_ovs_vswitchd() {
@@ -208,7 +395,8 @@ configure_bridge_port() {
     bridge=$(bridge_name)
     wait_until ip -n "$switch_ns" link show "$bridge"
     while read -r kind name rest; do
-        test "$kind" = bridge || continue
+        test "$kind" = bridge || test "$kind:$name" = "hypervisor:$switch" \
+            || continue
         for addr in $rest; do
             case $addr in
             *:*) ip -n "$switch_ns" addr replace "$addr" dev "$bridge" nodad ;;
@@ -219,28 +407,70 @@ configure_bridge_port() {
     ip -n "$switch_ns" link set "$bridge" up
 }
 
+# Starts the current switch (number INDEX, from 1): its namespace,
+# ovsdb-server, ovs-vswitchd and bridge.  A hypervisor's Open_vSwitch
+# row has its name as external_ids:system-id, the host name under which
+# its ovs-vtapd writes.
 start_switch() {
-    local bridge
+    local index=$1 bridge
     bridge=$(bridge_name)
     add_namespace "$switch_ns"
-    ovsdb-tool create "$dir/conf.db" /usr/share/openvswitch/vswitch.ovsschema
-    ovsdb-tool create "$dir/vtap.db" "$top/lib/vtap.ovsschema"
+    mkdir -p "$sw_rundir" "$sw_logdir" "$sw_dbdir"
+    ovsdb-tool create "$sw_dbdir/conf.db" \
+        /usr/share/openvswitch/vswitch.ovsschema
+    if test "$switch" = ovs; then
+        ovsdb-tool create "$dir/vtap.db" "$top/lib/vtap.ovsschema"
+    fi
     start_ovsdb_server
     vsctl --no-wait init
-    # The VTAP database's Global row, as "ovs-vtapctl init" makes it.
-    ovsdb-client transact "unix:$rundir/db.sock" \
-        '["VTAP", {"op": "insert", "table": "Global", "row": {}}]' >/dev/null
+    if test "$switch" = ovs; then
+        init_vtap_db
+    else
+        vsctl --no-wait set open_vswitch . \
+            external_ids:system-id="$switch"
+    fi
     start_ovs_vswitchd
     vsctl add-br "$bridge" -- set bridge "$bridge" datapath_type=netdev \
-        -- set bridge "$bridge" other_config:hwaddr=02:00:00:00:00:01
+        -- set bridge "$bridge" \
+           other_config:hwaddr="$(printf '02:00:00:00:00:%02x' "$index")"
     configure_bridge_port
 }
 
+# The shared parts of a multi-hypervisor lab: the VTAP database in
+# namespace NAME-db, and the underlay, a Linux bridge "fabric" in
+# namespace NAME-fabric.  The underlay is one flat L2 segment that
+# carries the tenant subnet: each hypervisor's br-int has an uplink port
+# on it, and the hosts off the hypervisors (NLBs, collectors) are on it
+# too.
+start_shared() {
+    add_namespace "$lab-db"
+    ovsdb-tool create "$dir/vtap.db" "$top/lib/vtap.ovsschema"
+    start_vtap_db_server
+    init_vtap_db
+    add_namespace "$lab-fabric"
+    ip -n "$lab-fabric" link add fabric type bridge
+    ip -n "$lab-fabric" link set fabric up
+}
+
+# Links the current switch (a hypervisor) to the underlay: a veth whose
+# end "uplink" is a port of its bridge.
+add_uplink() {
+    ip -n "$switch_ns" link add uplink type veth peer name "u-$switch" \
+        netns "$lab-fabric"
+    ip -n "$lab-fabric" link set "u-$switch" master fabric up
+    ip -n "$switch_ns" link set uplink up
+    vsctl add-port "$(bridge_name)" uplink
+}
+
+# Adds a host or NLB: its namespace, whose eth0 is a veth whose peer
+# p-NAME is on the current switch (a port of its bridge, with
+# iface-id=NAME), or with "fabric" as SWITCH on the underlay's bridge.
 add_host() {
-    local bridge=$1 name=$2; shift 2
-    local ns=$lab-$name port=p-$name item mtu=
+    local on=$1 name=$2; shift 2
+    local ns=$lab-$name port=p-$name item mtu="" peer_ns=$switch_ns
+    test "$on" != fabric || peer_ns=$lab-fabric
     add_namespace "$ns"
-    ip -n "$switch_ns" link add "$port" type veth peer name eth0 netns "$ns"
+    ip -n "$peer_ns" link add "$port" type veth peer name eth0 netns "$ns"
     for item in "$@"; do
         case $item in
         mtu=*) mtu=${item#mtu=} ;;
@@ -249,14 +479,34 @@ add_host() {
         esac
     done
     if test -n "$mtu"; then
-        ip -n "$switch_ns" link set "$port" mtu "$mtu"
+        ip -n "$peer_ns" link set "$port" mtu "$mtu"
         ip -n "$ns" link set eth0 mtu "$mtu"
     fi
-    ip netns exec "$ns" python3 "$top/utilities/lab/veth-tx-off.py" eth0
     ip -n "$ns" link set eth0 up
-    ip -n "$switch_ns" link set "$port" up
-    vsctl add-port "$bridge" "$port" \
-        -- set interface "$port" external_ids:iface-id="$name"
+    if test "$on" = fabric; then
+        ip -n "$peer_ns" link set "$port" master fabric up
+    else
+        ip -n "$peer_ns" link set "$port" up
+        vsctl add-port "$(bridge_name)" "$port" \
+            -- set interface "$port" external_ids:iface-id="$name"
+    fi
+    echo "$name $on" >>"$dir/placement"
+}
+
+# Has every host and NLB send a gratuitous ARP, so that the bridges (and
+# the underlay) learn where each MAC address is before the first VXLAN
+# packet is sent to it.  Otherwise a bridge floods that packet to every
+# port, the NLB's backends too, and a receiver that reads an AF_PACKET
+# ring sees it as well as the copy that the NLB forwards.
+announce_hosts() {
+    # shellcheck disable=SC2046
+    python3 "$top/utilities/lab/garp.py" eth0 $(host_namespaces)
+}
+
+# The namespaces of the topology's hosts and NLBs.
+host_namespaces() {
+    topology_items \
+        | awk -v lab="$lab" '$1 == "host" || $1 == "nlb" { print lab "-" $2 }'
 }
 
 # Tells the tunnel neighbor cache of ovs-vswitchd every host's MAC address
@@ -267,7 +517,7 @@ set_tunnel_neighbors() {
     local bridge kind name rest mac item
     bridge=$(bridge_name)
     while read -r kind name rest; do
-        test "$kind" = host || continue
+        test "$kind" = host || test "$kind" = nlb || continue
         mac=$(ip -n "$lab-$name" -br link show eth0 | awk '{ print $3 }')
         for item in $rest; do
             case $item in
@@ -287,7 +537,7 @@ start_vtapd() {
     fi
     # shellcheck disable=SC2046
     in_switch "$vtapd" --detach --no-chdir --pidfile -vconsole:err --log-file \
-        --ovs-db="unix:$rundir/db.sock" --vtap-db="unix:$rundir/db.sock" \
+        --ovs-db="unix:$sw_rundir/db.sock" --vtap-db="unix:$rundir/db.sock" \
         $(topology_items | awk '$1 == "vtapd" { $1 = ""; print }')
 }
 
@@ -313,24 +563,70 @@ start_receiver() {
     wait_until ovs-appctl -t "$rundir/receiver-$host.ctl" receiver/show
 }
 
+# The switch that the topology puts a host on: its "hv=" hypervisor, the
+# underlay ("fabric") in a lab with hypervisors, else "ovs".
+topology_host_switch() {
+    local name=$1 item
+    shift
+    for item in "$@"; do
+        case $item in
+        hv=*) echo "${item#hv=}"; return ;;
+        esac
+    done
+    if test -n "$(hypervisors)"; then
+        echo fabric
+    else
+        echo ovs
+    fi
+}
+
 cmd_up() {
-    local topology=${1:-$default_topology} kind name rest vtapd=$2
+    local topology=${1:-$default_topology} kind name rest vtapd=$2 sw on
+    local index
     test -r "$topology" || die "cannot read topology \"$topology\""
     topology_file=$topology check_topology
     lab_down quiet
     mkdir -p "$rundir" "$logdir"
     cp "$topology" "$dir/topology"
     : >"$dir/namespaces"
+    : >"$dir/placement"
     trap 'echo "ovs-vtap-lab: up failed; tearing down" >&2; lab_down keep-logs' EXIT
-    start_switch
+    if test -n "$(hypervisors)"; then
+        start_shared
+    fi
+    index=0
+    for sw in $(switches); do
+        index=$((index + 1))
+        use_switch "$sw"
+        start_switch "$index"
+        test "$sw" = ovs || add_uplink
+    done
+    while read -r kind name rest; do
+        case $kind in
+        host | nlb)
+            # shellcheck disable=SC2086
+            on=$(topology_host_switch "$name" $rest)
+            test "$on" = fabric || use_switch "$on"
+            # shellcheck disable=SC2086
+            add_host "$on" "$name" $rest ;;
+        esac
+    done < <(topology_items)
+    # Transmit checksum offload off on every host's eth0 (see
+    # veth-tx-off.py), in one process for all: Python's start is slow.
+    # shellcheck disable=SC2046
+    python3 "$top/utilities/lab/veth-tx-off.py" eth0 $(host_namespaces)
     while read -r kind name rest; do
         # shellcheck disable=SC2086
-        test "$kind" != host || add_host "$(bridge_name)" "$name" $rest
+        test "$kind" != nlb || configure_nlb "$name" $rest
     done < <(topology_items)
-    set_tunnel_neighbors
-    if test "$vtapd" = yes; then
-        start_vtapd
-    fi
+    announce_hosts
+    for sw in $(switches); do
+        use_switch "$sw"
+        set_tunnel_neighbors
+        if test "$vtapd" = yes; then
+            start_vtapd
+        fi
+    done
     while read -r kind name rest; do
         case " $rest " in
         *" receiver "*) test "$kind" != host || start_receiver "$name" ;;
@@ -379,14 +675,15 @@ lab_down() {
         rm -rf "$rundir"
         return 0
     fi
-    for pidfile in "$rundir"/*.pid; do
+    for pidfile in "$rundir"/*.pid "$rundir"/*/*.pid; do
         test ! -e "$pidfile" || stop_pidfile "$pidfile"
     done
     tac "$dir/namespaces" | while read -r ns; do
         remove_namespace "$ns"
     done
     if test "$mode" = keep-logs; then
-        rm -rf "$rundir" "$dir/namespaces" "$dir"/*.db "$dir"/.*.db.~lock~
+        rm -rf "$rundir" "$dir/namespaces" "$dir/placement" "$dir"/*.db \
+            "$dir"/.*.db.~lock~ "$dir"/*/*.db "$dir"/*/.*.db.~lock~
     else
         rm -rf "$dir"
     fi
@@ -412,20 +709,42 @@ stop_daemon() {
     die "could not stop pid $pid"
 }
 
+# Whether NAME is one of the lab's hypervisors.
+is_hypervisor() {
+    hypervisors | grep -qx -- "$1"
+}
+
 cmd_restart() {
-    local daemon=${1:-} host
+    local daemon=${1:-} host hv=
     need_lab
     case $daemon in
-    ovsdb-server | ovs-vswitchd | ovs-vtapd) ;;
+    *@*)
+        hv=${daemon#*@}
+        daemon=${daemon%%@*}
+        is_hypervisor "$hv" || die "restart: no hypervisor \"$hv\""
+        use_switch "$hv" ;;
+    esac
+    case $daemon in
+    ovsdb-server | ovs-vswitchd | ovs-vtapd)
+        test -n "$hv" || test -z "$(hypervisors)" \
+            || test "$daemon" = ovsdb-server \
+            || die "restart: $daemon of which hypervisor? ($daemon@HV)" ;;
     receiver-*)
+        test -z "$hv" || die "restart: receivers are not on hypervisors"
         host=${daemon#receiver-}
         topology_items | grep -q "^host $host .*receiver" \
             || die "restart: host \"$host\" has no receiver" ;;
-    *) die "restart: ovsdb-server, ovs-vswitchd, ovs-vtapd or receiver-HOST" ;;
+    *) die "restart: ovsdb-server, ovs-vswitchd, ovs-vtapd" \
+           "(@HV with hypervisors) or receiver-HOST" ;;
     esac
-    stop_daemon "$rundir/$daemon.pid"
+    stop_daemon "$sw_rundir/$daemon.pid"
     case $daemon in
-    ovsdb-server) start_ovsdb_server ;;
+    ovsdb-server)
+        if test -n "$(hypervisors)" && test -z "$hv"; then
+            start_vtap_db_server
+        else
+            start_ovsdb_server
+        fi ;;
     ovs-vswitchd)
         start_ovs_vswitchd
         configure_bridge_port
@@ -435,12 +754,41 @@ cmd_restart() {
     esac
 }
 
+# Moves a host's port to another hypervisor, as a VM's migration does: the
+# veth peer p-HOST leaves the old hypervisor's bridge and namespace and
+# becomes a port of the new one's with the same iface-id; the host keeps
+# its MAC and IP addresses.  Then the host announces itself with a
+# gratuitous ARP, as a hypervisor does after a migration, so that the
+# underlay and the bridges learn where its MAC address is now.
+cmd_move() {
+    local host=${1:-} to=${2:-} from
+    need_lab
+    test -n "$(hypervisors)" || die "move: the lab has no hypervisors"
+    from=$(host_switch "$host")
+    test -n "$from" || die "move: no host \"$host\""
+    is_hypervisor "$from" || die "move: host \"$host\" is not on a hypervisor"
+    is_hypervisor "$to" || die "move: no hypervisor \"$to\""
+    test "$from" != "$to" || die "move: host \"$host\" is on $to already"
+    use_switch "$from"
+    vsctl del-port "$(bridge_name)" "p-$host"
+    ip -n "$switch_ns" link set "p-$host" netns "$lab-$to"
+    use_switch "$to"
+    ip -n "$switch_ns" link set "p-$host" up
+    vsctl add-port "$(bridge_name)" "p-$host" \
+        -- set interface "p-$host" external_ids:iface-id="$host"
+    awk -v h="$host" -v to="$to" '$1 == h { $2 = to } { print }' \
+        "$dir/placement" >"$dir/placement.new"
+    mv "$dir/placement.new" "$dir/placement"
+    ip netns exec "$lab-$host" python3 "$top/utilities/lab/garp.py" eth0
+    say "host $host moved from $from to $to"
+}
+
 need_lab() {
     test -f "$dir/namespaces" || die "no lab \"$lab\" in $dir (run \"up\" first)"
 }
 
 cmd_status() {
-    local ns pidfile pid state
+    local ns pidfile pid state kind name rest sw
     need_lab
     echo "lab \"$lab\" in $dir"
     echo "namespaces:"
@@ -453,7 +801,7 @@ cmd_status() {
         echo "  $ns: $state"
     done <"$dir/namespaces"
     echo "daemons:"
-    for pidfile in "$rundir"/*.pid; do
+    for pidfile in "$rundir"/*.pid "$rundir"/*/*.pid; do
         test -e "$pidfile" || continue
         pid=$(cat "$pidfile")
         if kill -0 "$pid" 2>/dev/null; then
@@ -461,10 +809,20 @@ cmd_status() {
         else
             state="NOT RUNNING (pid $pid)"
         fi
-        echo "  $(basename "$pidfile" .pid): $state"
+        name=${pidfile#"$rundir"/}
+        echo "  ${name%.pid}: $state"
     done
-    vsctl show
-    ofctl dump-flows "$(bridge_name)" "cookie=$lab_cookie/-1"
+    for sw in $(switches); do
+        use_switch "$sw"
+        test "$sw" = ovs || echo "hypervisor $sw:"
+        vsctl show
+        ofctl dump-flows "$(bridge_name)" "cookie=$lab_cookie/-1"
+    done
+    while read -r kind name rest; do
+        test "$kind" = nlb || continue
+        echo "nlb $name (packets per backend in chain forward):"
+        ip netns exec "$lab-$name" nft list table ip nlb
+    done < <(topology_items)
     if test -n "$(find_program ovs-vtapctl utilities)"; then
         "$(find_program ovs-vtapctl utilities)" --db="unix:$rundir/db.sock" show
     fi
@@ -486,7 +844,12 @@ cmd_env() {
     echo "export OVS_LOGDIR='$logdir'"
     echo "export OVS_VTAP_DB='unix:$rundir/db.sock'"
     echo "export PATH='$path'\"\$PATH\""
-    echo "# ovs-vsctl, ovs-ofctl, ovs-appctl and ovs-vtapctl now reach lab \"$lab\";"
+    if test -n "$(hypervisors)"; then
+        echo "# ovs-vtapctl now reaches the VTAP database of lab \"$lab\"; the"
+        echo "# hypervisors' OVS: $0 --name $lab exec HV ovs-vsctl show"
+    else
+        echo "# ovs-vsctl, ovs-ofctl, ovs-appctl and ovs-vtapctl now reach lab \"$lab\";"
+    fi
     echo "# e.g.: ovs-vtapctl --db=unix:$rundir/db.sock show"
 }
 
@@ -494,14 +857,13 @@ cmd_exec() {
     local host=$1 ns; shift
     need_lab
     test $# -gt 0 || die "exec: no command"
-    if test "$host" = ovs; then
-        ns=$switch_ns
-    else
-        ns=$lab-$host
-    fi
+    ns=$lab-$host
     grep -qx "$ns" "$dir/namespaces" || die "exec: no host \"$host\" in lab \"$lab\""
-    exec ip netns exec "$ns" env OVS_RUNDIR="$rundir" OVS_DBDIR="$dir" \
-        OVS_LOGDIR="$logdir" "$@"
+    if test "$host" = ovs || is_hypervisor "$host"; then
+        use_switch "$host"
+    fi
+    exec ip netns exec "$ns" env OVS_RUNDIR="$sw_rundir" \
+        OVS_DBDIR="$sw_dbdir" OVS_LOGDIR="$sw_logdir" "$@"
 }
 
 # The subnet of the bridge's first IPv4 address (the story's subnet).
@@ -510,13 +872,27 @@ lab_subnet() {
         proto kernel scope link | awk '{print $1; exit}'
 }
 
+# The security list on every switch's bridge.
 cmd_security_list() {
-    local bridge subnet
+    local sw
     need_lab
+    case ${1:-} in
+    closed | fixed | open) ;;
+    *) die "security-list: closed, fixed or open" ;;
+    esac
+    for sw in $(switches); do
+        use_switch "$sw"
+        security_list "$1"
+    done
+}
+
+# The security list on the current switch's bridge.
+security_list() {
+    local bridge subnet
     bridge=$(bridge_name)
     subnet=$(lab_subnet)
     test -n "$subnet" || die "security-list: the bridge has no IPv4 subnet"
-    case ${1:-} in
+    case $1 in
     closed)
         ofctl del-flows "$bridge" "cookie=$lab_cookie/-1"
         ofctl add-flows "$bridge" - <<EOF
@@ -533,16 +909,16 @@ EOF
     open)
         ofctl del-flows "$bridge" "cookie=$lab_cookie/-1"
         ;;
-    *) die "security-list: closed, fixed or open" ;;
     esac
 }
 
 cmd_demo() {
-    local keep=no build=yes arg
+    local keep=no build=yes multi=no arg
     for arg in "$@"; do
         case $arg in
-        --keep) keep=yes ;;
+        --keep) keep=keep ;;
         --no-build) build=no ;;
+        --multi) multi=multi ;;
         *) die "demo: unknown option \"$arg\"" ;;
         esac
     done
@@ -554,7 +930,7 @@ cmd_demo() {
         setup_all "$top/_build" || exit 1
     fi
     OVS_VTAP_LAB_NAME=$lab OVS_VTAP_LAB_DIR=$labdir_base \
-        exec bash "$top/utilities/lab/demo.sh" "$keep"
+        exec bash "$top/utilities/lab/demo.sh" "$keep" "$multi"
 }
 
 main() {
@@ -574,7 +950,7 @@ main() {
     lab_paths
     local cmd=$1; shift
     case $cmd in
-    up | down | restart | security-list | demo)
+    up | down | restart | move | security-list | demo)
         test "$(id -u)" = 0 || die "$cmd: must run as root" ;;
     esac
     case $cmd in
@@ -585,6 +961,7 @@ main() {
     env) cmd_env ;;
     exec) test $# -ge 1 || die "exec: HOST CMD..."; cmd_exec "$@" ;;
     restart) cmd_restart "$@" ;;
+    move) test $# = 2 || die "move: HOST HYPERVISOR"; cmd_move "$@" ;;
     security-list) cmd_security_list "$@" ;;
     demo) cmd_demo "$@" ;;
     *) die "unknown command \"$cmd\" (see --help)" ;;

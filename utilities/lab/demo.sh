@@ -17,7 +17,8 @@
 # step, showing the evidence and checking every expectation.  Exits 0 only
 # if all held.  Run through "ovs-vtap-lab.sh demo", which builds first.
 #
-# Usage: demo.sh [keep]   ("keep" leaves the lab up at the end)
+# Usage: demo.sh [keep|no] [multi]   ("keep" leaves the lab up at the end;
+# "multi" plays it across two hypervisors, utilities/lab/seed-multi.topo)
 #
 # Environment: OVS_VTAP_LAB_NAME, OVS_VTAP_LAB_DIR, OVS_VTAP_BUILDDIR as for
 # ovs-vtap-lab.sh.
@@ -30,12 +31,25 @@ set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 lab_sh=$top/utilities/ovs-vtap-lab.sh
 keep=${1:-no}
+multi=${2:-no}
 failures=0
 wait_tries=300         # bounded waits: 300 tries, 0.1 s apart
 
 client=172.16.0.148
 server=172.16.0.134
 nlb=172.16.0.222
+collector=172.16.0.200
+if test "$multi" = multi; then
+    topology=$top/utilities/lab/seed-multi.topo
+    bridge=172.16.0.11          # hv1's br-int: the server's hypervisor
+    server_hv=hv1 client_hv=hv2
+    daemons="hv1/ovs-vtapd hv2/ovs-vtapd receiver-collector"
+else
+    topology=$top/utilities/lab/seed.topo
+    bridge=172.16.0.1
+    server_hv="" client_hv=""
+    daemons="ovs-vtapd receiver-collector"
+fi
 vni=100
 
 step() {
@@ -78,7 +92,7 @@ lab() {
 
 # The receiver's lines so far (one per mirrored frame).
 receiver_lines() {
-    cat "$OVS_LOGDIR/receiver-nlb.txt" 2>/dev/null
+    cat "$OVS_LOGDIR/receiver-collector.txt" 2>/dev/null
 }
 
 # receiver_count [REGEX]: how many of the receiver's lines match.
@@ -86,9 +100,11 @@ receiver_count() {
     receiver_lines | grep -c -- "${1:-.}"
 }
 
-# The VXLAN packets with the VTAP's VNI that tcpdump saw on the NLB.
+# tcpdump_count HOST DESTINATION: the VXLAN packets with the VTAP's VNI
+# from the bridge's address to DESTINATION that tcpdump saw on HOST.
 tcpdump_count() {
-    tcpdump -n -r "$OVS_LOGDIR/nlb-eth0.pcap" 2>/dev/null | grep -c "vni $vni\$"
+    tcpdump -n -r "$OVS_LOGDIR/$1-eth0.pcap" 2>/dev/null \
+        | grep -c "IP $bridge\.[0-9]* > $2\.4789: VXLAN.* vni $vni\$"
 }
 
 # Sends 10 echo requests from the client to the server; prints the summary.
@@ -112,12 +128,32 @@ vtap_bytes() {
 
 # The inner-frame bytes that the receiver accepted.
 receiver_bytes() {
-    ovs-appctl -t "$OVS_RUNDIR/receiver-nlb.ctl" receiver/show \
+    ovs-appctl -t "$OVS_RUNDIR/receiver-collector.ctl" receiver/show \
         | sed -n 's/^matched: [0-9]* (\([0-9]*\) bytes)$/\1/p'
 }
 
+# The state of the VTAP's realization on the server's hypervisor (the
+# first one in a lab without hypervisors), or on hypervisor $1.
 vtap_state() {
-    ovs-vtapctl show | sed -n 's/^ *state: //p' | head -1
+    ovs-vtapctl show | awk -v host="${1:-$server_hv}" '
+        $1 == "Realization" { realization = $2 }
+        $1 == "state:" && (host == "" || realization == host) {
+            print $2
+            exit
+        }'
+}
+
+# Shows the security list's flows on the server's switch.
+show_security_list() {
+    local dump="ovs-ofctl --no-stats dump-flows br-int cookie=0x1ab/-1"
+    if test -n "$server_hv"; then
+        echo "  \$ $dump     (on $server_hv)"
+        # shellcheck disable=SC2086
+        lab exec "$server_hv" $dump 2>&1 | sed 's/^/    /'
+    else
+        # shellcheck disable=SC2086
+        run $dump
+    fi
 }
 
 finish() {
@@ -135,27 +171,45 @@ finish() {
     fi
 }
 
-step "Setting up the lab: a switch (OVS, user-space datapath) and three hosts"
+if test -n "$server_hv"; then
+    step "Setting up the lab: two hypervisors (OVS, ovs-vtapd), four hosts"
+else
+    step "Setting up the lab: a switch (OVS, user-space datapath), four hosts"
+fi
 trap finish EXIT
-lab up || { failures=1; exit 1; }
+lab up "$topology" || { failures=1; exit 1; }
 eval "$(lab env)"
-for pidfile in ovs-vtapd receiver-nlb; do
+for pidfile in $daemons; do
     if test ! -e "$OVS_RUNDIR/$pidfile.pid"; then
         echo "  $pidfile is not running (not built?): the demo needs it"
         failures=1
         exit 1
     fi
 done
-echo "  client $client, server $server, nlb $nlb (the VTAP target, running"
-echo "  the receiver on UDP 4789), all on br-int in namespace $OVS_VTAP_LAB_NAME-ovs"
+echo "  client $client, server $server, nlb $nlb (the VTAP target: a"
+echo "  load balancer whose UDP 4789 listener forwards to its backend, the"
+echo "  collector $collector, which runs the receiver)"
+if test -n "$server_hv"; then
+    echo "  The server is a VM on $server_hv, the client one on $client_hv; the"
+    echo "  NLB and the collector are off the hypervisors, on the underlay"
+    echo "  that carries the subnet; the VTAP database is shared"
+    echo "  (namespace $OVS_VTAP_LAB_NAME-db)."
+else
+    echo "  All on br-int in namespace $OVS_VTAP_LAB_NAME-ovs."
+fi
 echo "  The subnet's security list, as flows on br-int (ICMP dropped; SSH"
 echo "  and UDP 4789 allowed):"
 lab security-list closed
-run ovs-ofctl --no-stats dump-flows br-int cookie=0x1ab/-1
-# tcpdump on the collector, for the cross-check at the end.
-lab exec nlb tcpdump --immediate-mode -U -n -i eth0 -w "$OVS_LOGDIR/nlb-eth0.pcap" \
-    udp port 4789 2>"$OVS_LOGDIR/nlb-tcpdump.err" &
-wait_for 'grep -q "listening on" "$OVS_LOGDIR/nlb-tcpdump.err"'
+show_security_list
+# tcpdump on the NLB and on the collector, for the cross-check at the end.
+for host in nlb collector; do
+    lab exec $host tcpdump --immediate-mode -U -n -i eth0 \
+        -w "$OVS_LOGDIR/$host-eth0.pcap" udp port 4789 \
+        2>"$OVS_LOGDIR/$host-tcpdump.err" &
+done
+for host in nlb collector; do
+    wait_for 'grep -q "listening on" "$OVS_LOGDIR/$host-tcpdump.err"'
+done
 
 step "1. The client sends 10 ICMP echo requests to the server"
 echo "  \$ ping -c 10 $server     (on the client)"
@@ -175,8 +229,12 @@ run ovs-vtapctl show
 expect "the new VTAP is stopped" \
     test "$(ovs-vtapctl get vtap server-tap enabled)" = false
 run ovs-vtapctl start server-tap
-expect "ovs-vtapd reports it running" \
+expect "ovs-vtapd reports it running${server_hv:+ on $server_hv}" \
     wait_for 'test "$(vtap_state)" = running'
+if test -n "$client_hv"; then
+    expect "the ovs-vtapd of $client_hv mirrors nothing: no server there" \
+        wait_for 'test "$(vtap_state $client_hv)" = error'
+fi
 run ovs-vtapctl show
 
 step "3. The client pings again"
@@ -189,7 +247,7 @@ expect "the collector still sees nothing: the pings never reach the server" \
 step "4. The cause: the security list has no ICMP.  Add an ingress rule:"
 echo "  source 172.16.0.0/24, protocol ICMP"
 lab security-list fixed
-run ovs-ofctl --no-stats dump-flows br-int cookie=0x1ab/-1
+show_security_list
 
 step "5. The client pings again"
 summary=$(client_pings)
@@ -199,26 +257,30 @@ echo "  Meanwhile, traffic that the filter leaves out: SSH from the collector"
 echo "  and from the client to the server, and a ping from the collector."
 lab exec server timeout 10 nc -l -p 22 >/dev/null &
 wait_for 'lab exec server ss -ltn | grep -q ":22 "'
-echo SSH-2.0-demo | lab exec nlb nc -N -w 2 "$server" 22
+echo SSH-2.0-demo | lab exec collector nc -N -w 2 "$server" 22
 lab exec server timeout 10 nc -l -p 22 >/dev/null &
 wait_for 'lab exec server ss -ltn | grep -q ":22 "'
 echo SSH-2.0-demo | lab exec client nc -N -w 2 "$server" 22
-lab exec nlb ping -q -c 3 -i 0.2 -W 1 "$server" >/dev/null
+lab exec collector ping -q -c 3 -i 0.2 -W 1 "$server" >/dev/null
 wait_for 'test "$(receiver_count)" -ge 20'
-echo "  The receiver on the NLB:"
+echo "  The receiver on the collector, behind the NLB:"
 receiver_lines | sed 's/^/    /'
-expect "10 echo requests client > server, in VXLAN with VNI $vni" \
-    test "$(receiver_count "vni $vni .*IP $client > $server: ICMP echo request")" = 10
-expect "10 echo replies server > client, in VXLAN with VNI $vni" \
-    test "$(receiver_count "vni $vni .*IP $server > $client: ICMP echo reply")" = 10
+outer="vni $vni from $bridge"
+expect "10 echo requests client > server, in VXLAN with VNI $vni from $bridge" \
+    test "$(receiver_count "$outer: IP $client > $server: ICMP echo request")" = 10
+expect "10 echo replies server > client, in VXLAN with VNI $vni from $bridge" \
+    test "$(receiver_count "$outer: IP $server > $client: ICMP echo reply")" = 10
 expect "nothing else: no SSH, no ping from the collector" \
     test "$(receiver_count)" = 20
-wait_for 'test "$(tcpdump_count)" -ge 20'
-echo "  tcpdump on the NLB's interface, for comparison:"
+wait_for 'test "$(tcpdump_count collector $collector)" -ge 20'
+echo "  tcpdump on the NLB's interface: each packet in to $nlb, and out"
+echo "  again to $collector with its outer source kept:"
 tcpdump -n -r "$OVS_LOGDIR/nlb-eth0.pcap" 2>/dev/null | head -4 \
     | sed 's/^/    /'
-expect "tcpdump on the NLB saw the same 20 VXLAN packets" \
-    test "$(tcpdump_count)" = 20
+expect "the NLB got the 20 VXLAN packets and forwarded them to $collector" \
+    test "$(tcpdump_count nlb $nlb)/$(tcpdump_count nlb $collector)" = 20/20
+expect "tcpdump on the collector saw the same 20 VXLAN packets" \
+    test "$(tcpdump_count collector $collector)" = 20
 
 step "6. The VTAP's counters agree with the receiver"
 wait_for 'test "$(vtap_packets)" = 20'
@@ -226,7 +288,7 @@ run ovs-vtapctl show
 expect "ovs-vtapctl show counts the 20 packets that the receiver counted" \
     test "$(vtap_packets)" = "$(receiver_count)"
 echo "  The receiver's own counters:"
-run ovs-appctl -t "$OVS_RUNDIR/receiver-nlb.ctl" receiver/show
+run ovs-appctl -t "$OVS_RUNDIR/receiver-collector.ctl" receiver/show
 expect "and the same bytes ($(vtap_bytes))" \
     test "$(vtap_bytes)" = "$(receiver_bytes)"
 

@@ -15,13 +15,15 @@
 # SPDX-License-Identifier: Apache-2.0
 """veth-tx-off.py: turn off transmit checksum offload on a network device.
 
-Usage: veth-tx-off.py DEVICE
+Usage: veth-tx-off.py DEVICE [NETNS...]
 
 What "ethtool -K DEVICE tx off" does, without needing ethtool: the
 user-space datapath of Open vSwitch 3.1 reads frames from veth ports through
 AF_PACKET and does not complete checksums that the sending stack left to the
 device, so every lab host sends with checksums already filled in (segmentation
-offload depends on checksum offload and goes off with it).
+offload depends on checksum offload and goes off with it).  With NETNS
+names, does it for the DEVICE of each of those network namespaces in turn,
+in one process.
 """
 
 import ctypes
@@ -29,6 +31,8 @@ import fcntl
 import socket
 import struct
 import sys
+
+from netns import in_each_netns
 
 SIOCETHTOOL = 0x8946
 ETHTOOL_STXCSUM = 0x17
@@ -47,12 +51,13 @@ def tx_checksum_off(device):
 
 
 def main():
-    if len(sys.argv) != 2 or len(sys.argv[1]) >= IFNAMSIZ:
-        sys.exit("usage: veth-tx-off.py DEVICE")
+    if len(sys.argv) < 2 or len(sys.argv[1]) >= IFNAMSIZ:
+        sys.exit("usage: veth-tx-off.py DEVICE [NETNS...]")
+    device = sys.argv[1]
     try:
-        tx_checksum_off(sys.argv[1])
+        in_each_netns(sys.argv[2:], lambda: tx_checksum_off(device))
     except OSError as error:
-        sys.exit("veth-tx-off.py: %s: %s" % (sys.argv[1], error.strerror))
+        sys.exit("veth-tx-off.py: %s: %s" % (device, error.strerror))
 
 
 if __name__ == "__main__":
