@@ -155,7 +155,10 @@ build_filter(const struct sockaddr_storage *listen, struct filter_builder *b)
 
     memset(b, 0, sizeof *b);
     emit_stmt(b, BPF_LD | BPF_W | BPF_ABS, SKF_AD_OFF + SKF_AD_PKTTYPE);
-    emit(b, BPF_JMP | BPF_JEQ | BPF_K, PACKET_OUTGOING, L_DROP, L_NEXT);
+    /* Not what this host sent, nor a frame for another host's MAC that
+     * reaches the interface (a switch flooding an unknown destination):
+     * the UDP socket would see neither. */
+    emit(b, BPF_JMP | BPF_JGE | BPF_K, PACKET_OTHERHOST, L_DROP, L_NEXT);
     emit_stmt(b, BPF_LD | BPF_H | BPF_ABS, SKF_AD_OFF + SKF_AD_PROTOCOL);
     if (ipv4) {
         emit(b, BPF_JMP | BPF_JEQ | BPF_K, ETH_P_IP, L_NEXT,
@@ -405,9 +408,9 @@ read_block(const struct tpacket_block_desc *bd,
         const uint8_t *payload;
         size_t payload_len;
 
-        /* The filter passed no outgoing packet: this is a second line of
-         * defence, cheap enough. */
-        if (sll->sll_pkttype != PACKET_OUTGOING
+        /* The filter passed no outgoing packet and none for another host:
+         * this is a second line of defence, cheap enough. */
+        if (sll->sll_pkttype < PACKET_OTHERHOST
             && parse_datagram(p + ppd->tp_net, ppd->tp_snaplen, &payload,
                               &payload_len, &src)) {
             struct timespec ts = {
