@@ -48,6 +48,7 @@
 #include "smap.h"
 #include "stopwatch.h"
 #include "stream.h"
+#include "stream-ssl.h"
 #include "timeval.h"
 #include "unixctl.h"
 #include "util.h"
@@ -128,6 +129,7 @@ struct vtapd {
 };
 
 static void parse_options(int argc, char *argv[]);
+static void warn_plain_tcp(const char *remote);
 OVS_NO_RETURN static void usage(void);
 static unixctl_cb_func vtapd_exit;
 static unixctl_cb_func vtapd_show;
@@ -625,6 +627,7 @@ main(int argc, char *argv[])
     parse_options(argc, argv);
 
     daemonize_start(false);
+    warn_plain_tcp(vtap_remote);
     retval = unixctl_server_create(unixctl_path, &unixctl);
     if (retval) {
         exit(EXIT_FAILURE);
@@ -747,8 +750,10 @@ parse_options(int argc, char *argv[])
         OPT_UNIXCTL,
         OPT_CHECK_INCREMENTAL,
         OPT_HOST,
+        OPT_PEER_CA_CERT,
         DAEMON_OPTION_ENUMS,
         VLOG_OPTION_ENUMS,
+        SSL_OPTION_ENUMS,
     };
     static const struct option long_options[] = {
         {"ovs-db", required_argument, NULL, OPT_OVS_DB},
@@ -761,10 +766,12 @@ parse_options(int argc, char *argv[])
         {"unixctl", required_argument, NULL, OPT_UNIXCTL},
         {"check-incremental", no_argument, NULL, OPT_CHECK_INCREMENTAL},
         {"host", required_argument, NULL, OPT_HOST},
+        {"peer-ca-cert", required_argument, NULL, OPT_PEER_CA_CERT},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         DAEMON_LONG_OPTIONS,
         VLOG_LONG_OPTIONS,
+        STREAM_SSL_LONG_OPTIONS,
         {NULL, 0, NULL, 0},
     };
     char *short_options = ovs_cmdl_long_options_to_short_options(long_options);
@@ -833,6 +840,11 @@ parse_options(int argc, char *argv[])
 
         DAEMON_OPTION_HANDLERS
         VLOG_OPTION_HANDLERS
+        STREAM_SSL_OPTION_HANDLERS
+
+        case OPT_PEER_CA_CERT:
+            stream_ssl_set_peer_ca_cert_file(optarg);
+            break;
 
         case '?':
             exit(EXIT_FAILURE);
@@ -859,6 +871,24 @@ parse_options(int argc, char *argv[])
     }
 }
 
+/* Warns about each member of the VTAP database that 'remote' reaches over
+ * plain TCP: whoever is on the path can read and change the VTAPs. */
+static void
+warn_plain_tcp(const char *remote)
+{
+    char *copy = xstrdup(remote);
+    char *save = NULL;
+
+    for (char *r = strtok_r(copy, ",", &save); r;
+         r = strtok_r(NULL, ",", &save)) {
+        if (!strncmp(r, "tcp:", 4)) {
+            VLOG_WARN("--vtap-db %s is plain TCP: anyone on the path can read "
+                      "and change every VTAP (use ssl:)", r);
+        }
+    }
+    free(copy);
+}
+
 static void
 usage(void)
 {
@@ -883,6 +913,9 @@ usage(void)
            "  --dns-hosts=FILE        hosts file to read, \"\" for none "
            "(default: /etc/hosts)\n",
            program_name, program_name, ovs_rundir());
+    stream_usage("--vtap-db", true, false, false);
+    printf("  --peer-ca-cert=FILE     CA certificate of the peer, for "
+           "TLS\n");
     daemon_usage();
     vlog_usage();
     printf("\nOther options:\n"

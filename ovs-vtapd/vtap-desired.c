@@ -27,6 +27,7 @@
 #include "openvswitch/hmap.h"
 #include "openvswitch/shash.h"
 #include "openvswitch/vlog.h"
+#include "ovs-vtap/target-policy.h"
 #include "ovs-vtap/vtap-resolver.h"
 #include "packets.h"
 #include "path-mtu.h"
@@ -185,10 +186,40 @@ resolve_source(struct vtap_desired *desired, struct vtap_want *want,
                                        want->src_vlan);
 }
 
-/* Finds the address of the target, by literal or through 'resolver'. */
+/* Refuses 'want''s target if its address is outside the allowed targets
+ * 'policy' (or if the policy could not be read, 'policy_error'). */
+static void
+check_target_policy(struct vtap_want *want, const struct target_policy *policy,
+                    const char *policy_error)
+{
+    struct in6_addr addr;
+    ovs_be32 ip;
+
+    if (policy_error) {
+        vtap_want_set_error(want, "target %s: %s: no target is allowed",
+                            want->target_name, policy_error);
+        return;
+    }
+    if (ip_parse(want->target_addr, &ip)) {
+        in6_addr_set_mapped_ipv4(&addr, ip);
+    } else if (!ipv6_parse(want->target_addr, &addr)) {
+        return;
+    }
+    if (!target_policy_allows(policy, &addr)) {
+        char *allowed = target_policy_to_string(policy);
+        vtap_want_set_error(want, "target %s: %s is outside the allowed "
+                            "targets (%s)", want->target_name,
+                            want->target_addr, allowed);
+        free(allowed);
+    }
+}
+
+/* Finds the address of the target, by literal or through 'resolver', and
+ * checks it against the allowed targets. */
 static void
 resolve_target(struct vtap_want *want, const struct vtaprec_target *target,
-               struct vtap_resolver *resolver)
+               struct vtap_resolver *resolver,
+               const struct target_policy *policy, const char *policy_error)
 {
     struct in6_addr addr6;
     ovs_be32 addr4;
@@ -222,6 +253,8 @@ resolve_target(struct vtap_want *want, const struct vtaprec_target *target,
     }
     if (!want->target_addr) {
         vtap_want_set_error(want, "%s", want->target_error);
+    } else {
+        check_target_policy(want, policy, policy_error);
     }
 }
 
@@ -357,6 +390,12 @@ vtap_desired_build(struct vtap_desired *desired, const char *host,
         qsort(rows, n, sizeof *rows, compare_vtap_rows);
     }
 
+    const struct vtaprec_global *global = vtaprec_global_first(vtap);
+    struct target_policy policy;
+    char *policy_error = target_policy_init(
+        &policy, global ? global->allowed_targets : NULL,
+        global ? global->n_allowed_targets : 0);
+
     struct source_index idx;
     source_index_build(&idx, ovs);
     struct hmap ids = HMAP_INITIALIZER(&ids);
@@ -375,7 +414,8 @@ vtap_desired_build(struct vtap_desired *desired, const char *host,
 
         resolve_source(desired, want, row, &idx);
         if (row->target) {
-            resolve_target(want, row->target, resolver);
+            resolve_target(want, row->target, resolver, &policy,
+                           policy_error);
             set_truncation(want, ovs, paths);
         } else {
             vtap_want_set_error(want, "no target");
@@ -388,6 +428,8 @@ vtap_desired_build(struct vtap_desired *desired, const char *host,
     }
     free(rows);
     source_index_destroy(&idx);
+    target_policy_destroy(&policy);
+    free(policy_error);
 
     struct id_node *id_node;
     HMAP_FOR_EACH_POP (id_node, node, &ids) {
