@@ -331,8 +331,11 @@ start_file(struct capture_writer *w, time_t now)
         w->fd = dup(STDOUT_FILENO);
     } else {
         next_file_name(w, now);
-        w->fd = open(w->cur_name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-                     0666);
+        /* Never through a symbolic link: whoever may write the directory
+         * must not make the receiver overwrite another file. */
+        w->fd = open(w->cur_name,
+                     O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+                     w->opts.file_mode ? w->opts.file_mode : 0640);
     }
     if (w->fd < 0) {
         return errno;
@@ -387,9 +390,12 @@ capture_writer_open(const struct capture_writer_options *opts,
     ds_init(&w->scratch);
     error = start_file(w, time(NULL));
     if (error) {
-        char *msg = xasprintf("%s: cannot write (%s)",
-                              w->to_stdout ? "standard output" : w->cur_name,
-                              ovs_strerror(error));
+        char *msg = (error == ELOOP && !w->to_stdout
+                     ? xasprintf("%s: is a symbolic link: captures are "
+                                 "not written through one", w->cur_name)
+                     : xasprintf("%s: cannot write (%s)",
+                                 w->to_stdout ? "standard output"
+                                 : w->cur_name, ovs_strerror(error)));
         capture_writer_close(w);
         return msg;
     }

@@ -26,6 +26,7 @@
 #include <config.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -128,6 +129,7 @@ struct receiver_config {
     long long int max_packets;  /* -c, or -1. */
     double duration;            /* --duration in seconds, or 0. */
     char *stats_file;
+    unsigned int file_mode;     /* Of the captures and the stats file. */
     char *unixctl_path;
     struct expectations expect;
 };
@@ -809,8 +811,14 @@ finish(struct receiver *r)
     if (r->cfg.stats_file) {
         struct json *json = receiver_to_json(r);
         char *s = json_to_string(json, JSSF_SORT);
-        FILE *f = fopen(r->cfg.stats_file, "w");
+        int fd = open(r->cfg.stats_file,
+                      O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+                      r->cfg.file_mode);
+        FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
 
+        if (!f && fd >= 0) {
+            close(fd);
+        }
         if (!f || fprintf(f, "%s\n", s) < 0 || fclose(f)) {
             VLOG_ERR("%s: cannot write statistics (%s)", r->cfg.stats_file,
                      ovs_strerror(errno));
@@ -968,7 +976,11 @@ main(int argc, char *argv[])
     vlog_set_levels(NULL, VLF_CONSOLE, VLL_WARN);
     parse_options(argc, argv, &r->cfg);
 
-    daemonize_start(false);
+    /* With --user, the ring path keeps CAP_NET_RAW (and the other network
+     * capabilities that Open vSwitch keeps for a datapath) to open its
+     * rings; the socket path keeps only what Open vSwitch keeps for every
+     * daemon (low ports, locked memory). */
+    daemonize_start(r->cfg.capture != CAPTURE_SOCKET);
     receiver_counters_init(&r->counters, r->cfg.max_vnis,
                            r->cfg.max_sources);
     if (r->cfg.expect.vni_set) {
@@ -1183,6 +1195,7 @@ parse_options(int argc, char *argv[], struct receiver_config *cfg)
         OPT_WORKERS,
         OPT_SNAPLEN,
         OPT_STATS_FILE,
+        OPT_FILE_MODE,
         OPT_UNIXCTL,
         OPT_EXPECT_MIN,
         OPT_EXPECT_EXACTLY,
@@ -1215,6 +1228,7 @@ parse_options(int argc, char *argv[], struct receiver_config *cfg)
         {"capture", required_argument, NULL, OPT_CAPTURE},
         {"workers", required_argument, NULL, OPT_WORKERS},
         {"stats-file", required_argument, NULL, OPT_STATS_FILE},
+        {"file-mode", required_argument, NULL, OPT_FILE_MODE},
         {"unixctl", required_argument, NULL, OPT_UNIXCTL},
         {"expect-min", required_argument, NULL, OPT_EXPECT_MIN},
         {"expect-exactly", required_argument, NULL, OPT_EXPECT_EXACTLY},
@@ -1233,6 +1247,7 @@ parse_options(int argc, char *argv[], struct receiver_config *cfg)
     char *filter_text = NULL;
     uint64_t rotate_bytes = 0;
     unsigned int rotate_secs = 0, max_files = 0, snaplen = 0;
+    unsigned int file_mode = 0640;
 
     cfg->rcvbuf = DEFAULT_RCVBUF;
     cfg->n_workers = 1;
@@ -1354,6 +1369,21 @@ parse_options(int argc, char *argv[], struct receiver_config *cfg)
             free(cfg->stats_file);
             cfg->stats_file = abs_file_name(NULL, optarg);
             break;
+        case OPT_FILE_MODE: {
+            char *end;
+            unsigned long int mode = strtoul(optarg, &end, 8);
+
+            if (!optarg[0] || *end || mode > 0777) {
+                ovs_fatal(0, "--file-mode: \"%s\": not an octal mode 0 to "
+                          "0777", optarg);
+            }
+            if (!mode) {
+                ovs_fatal(0, "--file-mode: 0 would make files that nobody "
+                          "can read");
+            }
+            file_mode = mode;
+            break;
+        }
         case OPT_UNIXCTL:
             free(cfg->unixctl_path);
             cfg->unixctl_path = xstrdup(optarg);
@@ -1421,7 +1451,9 @@ parse_options(int argc, char *argv[], struct receiver_config *cfg)
     cfg->pcap = (struct capture_writer_options) {
         .rotate_bytes = rotate_bytes, .rotate_secs = rotate_secs,
         .max_files = max_files, .snaplen = snaplen,
+        .file_mode = file_mode,
     };
+    cfg->file_mode = file_mode;
     cfg->pcapng = cfg->pcap;
 
     /* Like tcpdump, do not print lines while writing a capture unless
@@ -1528,6 +1560,8 @@ usage(void)
            "N files\n"
            "  --snaplen=N               cut frames to N bytes in captures\n"
            "  --stats-file=FILE         write the counters as JSON at exit\n"
+           "  --file-mode=MODE          permissions of the files it makes\n"
+           "                            (octal, default 0640)\n"
            "\nStopping and expectations (exit status 2 if one fails):\n"
            "  -c, --count=N             stop after N accepted frames\n"
            "  --duration=SECONDS        stop after SECONDS\n"

@@ -44,6 +44,8 @@ struct capture_writer_options {
                                  * many files, or 0 for no limit. */
     uint32_t snaplen;           /* Cut frames to this length, or 0. */
     const char *application;    /* pcapng: the writing program. */
+    unsigned int file_mode;     /* Permissions of new files (the umask
+                                 * applies), or 0 for 0640. */
 };
 
 struct capture_writer;
