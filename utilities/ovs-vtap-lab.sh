@@ -47,7 +47,8 @@ Commands:
   restart DAEMON      stop (if it runs) and start again one of the lab's
                       daemons: ovsdb-server, ovs-vswitchd, ovs-vtapd or
                       receiver-HOST; with hypervisors, DAEMON@HV is one of
-                      HV's and ovsdb-server alone the VTAP database's
+                      HV's and ovsdb-server alone the VTAP database's, or
+                      db@N its cluster member N
   exec HOST CMD...    run CMD in HOST's namespace ("ovs" is the switch's,
                       with OVS_RUNDIR set)
   security-list closed|fixed|open
@@ -150,6 +151,63 @@ hypervisors() {
     topology_items | awk '$1 == "hypervisor" { print $2 }'
 }
 
+# The number of members of the VTAP database's RAFT cluster ("database
+# cluster N"), or nothing for one standalone server.
+db_members() {
+    topology_items | awk '$1 == "database" && $2 == "cluster" { print $3 }'
+}
+
+# The VTAP database's remote for ovs-vtapd and ovs-vtapctl: the server's
+# socket, or the list of the cluster members' sockets.
+vtap_db_remote() {
+    local n i remote=
+    n=$(db_members)
+    if test -z "$n"; then
+        echo "unix:$rundir/db.sock"
+        return
+    fi
+    for i in $(seq 1 "$n"); do
+        remote="$remote${remote:+,}unix:$rundir/db$i/ovs-vtap-db.sock"
+    done
+    echo "$remote"
+}
+
+# ovs-vtap-db.sh for cluster member N (its file, run directory and log).
+member_db_sh() {
+    local n=$1
+    shift
+    ip netns exec "$lab-db" "$top/utilities/ovs-vtap-db.sh" \
+        --schema="$top/lib/vtap.ovsschema" --db-file="$dir/vtap$n.db" \
+        --run-dir="$rundir/db$n" --log-file="$logdir/vtap-db$n.log" "$@"
+}
+
+# Whether cluster member N is in the cluster and knows its leader.
+member_joined() {
+    ovs-appctl -t "$rundir/db$1/ovs-vtap-db.ctl" cluster/status VTAP \
+        2>/dev/null | grep -q '^Leader: [0-9a-f]\|^Leader: self'
+}
+
+# Makes the VTAP database's RAFT cluster of N members, on unix sockets in
+# the run directory, and starts them in namespace NAME-db.
+start_vtap_cluster() {
+    local n=$1 i
+    for i in $(seq 1 "$n"); do
+        mkdir -p "$rundir/db$i"
+        if test "$i" = 1; then
+            member_db_sh 1 create-cluster "unix:$rundir/db1.raft" >/dev/null
+        else
+            member_db_sh "$i" join-cluster "unix:$rundir/db$i.raft" \
+                "unix:$rundir/db1.raft" >/dev/null
+        fi
+    done
+    for i in $(seq 1 "$n"); do
+        member_db_sh "$i" start >/dev/null
+    done
+    for i in $(seq 1 "$n"); do
+        wait_until member_joined "$i"
+    done
+}
+
 # The lab's switches: its hypervisors, or "ovs".
 switches() {
     local hvs
@@ -231,8 +289,11 @@ check_topology() {
             *) die "topology: hypervisor $name: an IPv4 address is needed" ;;
             esac ;;
         database)
-            test "$name $rest" = "standalone " \
-                || die "topology: database: only \"database standalone\"" ;;
+            case "$name $rest" in
+            "standalone " | "cluster 3" | "cluster 5") ;;
+            *) die "topology: database: \"database standalone\"," \
+                   "\"database cluster 3\" or \"database cluster 5\"" ;;
+            esac ;;
         host | nlb)
             case $name in
             ovs | db | fabric | *[!a-z0-9]* | "" | [0-9]*)
@@ -265,6 +326,8 @@ check_topology() {
     done < <(topology_items)
     if test "$hvs" = " "; then
         test $bridges = 1 || die "topology: exactly one bridge is needed"
+        test -z "$(db_members)" \
+            || die "topology: a database cluster needs hypervisors"
     else
         test $bridges = 0 \
             || die "topology: hypervisors have their own bridges:" \
@@ -379,7 +442,10 @@ start_vtap_db_server() {
 
 # Makes the VTAP database and its Global row, as "ovs-vtapctl init" does.
 init_vtap_db() {
-    ovsdb-client transact "unix:$rundir/db.sock" \
+    local remote
+    remote=$(vtap_db_remote)
+    # A follower forwards the transaction to the leader.
+    ovsdb-client transact "${remote%%,*}" \
         '["VTAP", {"op": "insert", "table": "Global", "row": {}}]' >/dev/null
 }
 
@@ -444,8 +510,12 @@ start_switch() {
 # too.
 start_shared() {
     add_namespace "$lab-db"
-    ovsdb-tool create "$dir/vtap.db" "$top/lib/vtap.ovsschema"
-    start_vtap_db_server
+    if test -n "$(db_members)"; then
+        start_vtap_cluster "$(db_members)"
+    else
+        ovsdb-tool create "$dir/vtap.db" "$top/lib/vtap.ovsschema"
+        start_vtap_db_server
+    fi
     init_vtap_db
     add_namespace "$lab-fabric"
     ip -n "$lab-fabric" link add fabric type bridge
@@ -537,7 +607,7 @@ start_vtapd() {
     fi
     # shellcheck disable=SC2046
     in_switch "$vtapd" --detach --no-chdir --pidfile -vconsole:err --log-file \
-        --ovs-db="unix:$sw_rundir/db.sock" --vtap-db="unix:$rundir/db.sock" \
+        --ovs-db="unix:$sw_rundir/db.sock" --vtap-db="$(vtap_db_remote)" \
         $(topology_items | awk '$1 == "vtapd" { $1 = ""; print }')
 }
 
@@ -718,6 +788,15 @@ cmd_restart() {
     local daemon=${1:-} host hv=
     need_lab
     case $daemon in
+    db@*)
+        local n=${daemon#db@}
+        case " $(seq 1 "$(db_members)" 2>/dev/null | xargs) " in
+        *" $n "*) ;;
+        *) die "restart: no VTAP database cluster member \"$n\"" ;;
+        esac
+        stop_daemon "$rundir/db$n/ovs-vtap-db.pid"
+        member_db_sh "$n" start >/dev/null
+        return ;;
     *@*)
         hv=${daemon#*@}
         daemon=${daemon%%@*}
@@ -824,7 +903,7 @@ cmd_status() {
         ip netns exec "$lab-$name" nft list table ip nlb
     done < <(topology_items)
     if test -n "$(find_program ovs-vtapctl utilities)"; then
-        "$(find_program ovs-vtapctl utilities)" --db="unix:$rundir/db.sock" show
+        "$(find_program ovs-vtapctl utilities)" --db="$(vtap_db_remote)" show
     fi
 }
 
@@ -842,7 +921,7 @@ cmd_env() {
     echo "export OVS_RUNDIR='$rundir'"
     echo "export OVS_DBDIR='$dir'"
     echo "export OVS_LOGDIR='$logdir'"
-    echo "export OVS_VTAP_DB='unix:$rundir/db.sock'"
+    echo "export OVS_VTAP_DB='$(vtap_db_remote)'"
     echo "export PATH='$path'\"\$PATH\""
     if test -n "$(hypervisors)"; then
         echo "# ovs-vtapctl now reaches the VTAP database of lab \"$lab\"; the"
@@ -850,7 +929,7 @@ cmd_env() {
     else
         echo "# ovs-vsctl, ovs-ofctl, ovs-appctl and ovs-vtapctl now reach lab \"$lab\";"
     fi
-    echo "# e.g.: ovs-vtapctl --db=unix:$rundir/db.sock show"
+    echo "# e.g.: ovs-vtapctl show (it reads \$OVS_VTAP_DB)"
 }
 
 cmd_exec() {

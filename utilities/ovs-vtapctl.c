@@ -88,6 +88,17 @@ vtapctl_exit(int status)
     exit(status);
 }
 
+/* Returns the database to use without --db: $OVS_VTAP_DB if it is set (a
+ * remote or a cluster's list, as OVN's tools take $OVN_NB_DB), else the
+ * ovsdb-server that serves Open_vSwitch. */
+static const char *
+vtapctl_default_db(void)
+{
+    const char *env = getenv("OVS_VTAP_DB");
+
+    return env && env[0] ? env : ctl_default_db();
+}
+
 OVS_NO_RETURN static void
 usage(void)
 {
@@ -113,7 +124,7 @@ usage(void)
            program_name, program_name, vtapctl_commands_usage(),
            vtapctl_hosts_usage(), vtapctl_policy_usage(),
            ctl_get_db_cmd_usage(), ctl_list_db_tables_usage(),
-           ctl_default_db());
+           vtapctl_default_db());
     table_usage();
     vlog_usage();
     stream_usage("database", true, true, false);
@@ -235,7 +246,7 @@ parse_options(int argc, char *argv[], struct shash *local_options)
     free(short_options);
 
     if (!db) {
-        db = ctl_default_db();
+        db = vtapctl_default_db();
     }
     for (size_t i = n_global; options[i].name; i++) {
         free(CONST_CAST(char *, options[i].name));
