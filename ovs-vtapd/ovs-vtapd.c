@@ -102,6 +102,7 @@ struct vtapd {
 
     /* The stages, each the output of one module (see vtap_stages). */
     struct vtap_desired desired;        /* What the databases ask for. */
+    struct vtap_rule_cache *rules;      /* Its rules, parsed. */
     struct vtap_places places;          /* Where it is realized. */
     struct vtap_pipeline pipeline;      /* What its flows became. */
 
@@ -220,7 +221,7 @@ check_incremental_pass(struct vtapd *d)
     }
     vtap_desired_build(&desired, host_row_name(d->host, d->ovs_loop.idl),
                        d->ovs_loop.idl, d->vtap_loop.idl, d->resolver,
-                       d->paths);
+                       d->paths, NULL);
     vtap_places_init(&places);
     vswitch_config_run(NULL, d->ovs_loop.idl, &desired, &places);
     flow_counters_init(&counters);
@@ -297,7 +298,7 @@ recompute(struct vtapd *d, struct ovsdb_idl_txn *ovs_txn)
     vtap_desired_destroy(&d->desired);
     vtap_desired_build(&d->desired, host_row_name(d->host, d->ovs_loop.idl),
                        d->ovs_loop.idl, d->vtap_loop.idl, d->resolver,
-                       d->paths);
+                       d->paths, d->rules);
     path_mtu_sweep(d->paths);
     vtap_places_destroy(&d->places);
     vtap_places_init(&d->places);
@@ -667,6 +668,7 @@ main(int argc, char *argv[])
     shash_init(&d.flow_tables);
     flow_counters_init(&d.counters);
     vtap_desired_init(&d.desired);
+    d.rules = vtap_rule_cache_create();
     vtap_places_init(&d.places);
     vtap_pipeline_init(&d.pipeline);
     d.status = vtap_status_create();
@@ -712,6 +714,7 @@ main(int argc, char *argv[])
     vtap_pipeline_destroy(&d.pipeline);
     vtap_places_destroy(&d.places);
     vtap_desired_destroy(&d.desired);
+    vtap_rule_cache_destroy(d.rules);
     vtap_status_destroy(d.status);
     host_row_destroy(d.host);
     flow_counters_destroy(&d.counters);

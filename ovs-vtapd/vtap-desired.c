@@ -298,22 +298,134 @@ set_truncation(struct vtap_want *want, const struct ovsdb_idl *ovs,
     }
 }
 
-/* Reads the rules of 'filter' into 'want'. */
+/* A capture rule as last parsed, kept while its row does not change. */
+struct parsed_rule {
+    struct hmap_node node;      /* In vtap_rule_cache.rules, by uuid. */
+    struct uuid uuid;           /* Capture_Rule row. */
+    unsigned int insert_seqno;  /* The row's change seqnos when parsed. */
+    unsigned int modify_seqno;
+    struct vtap_rule rule;      /* Valid if !error. */
+    char *error;                /* Why the row is not a valid rule. */
+    unsigned int build;         /* The build that last used it. */
+};
+
+/* The capture rules parsed by earlier builds, so that a build parses only
+ * the rules whose rows are new or changed. */
+struct vtap_rule_cache {
+    struct hmap rules;          /* Contains "struct parsed_rule"s. */
+    unsigned int build;         /* Number of the build in progress. */
+};
+
+/* Creates an empty rule cache. */
+struct vtap_rule_cache *
+vtap_rule_cache_create(void)
+{
+    struct vtap_rule_cache *cache = xzalloc(sizeof *cache);
+
+    hmap_init(&cache->rules);
+    return cache;
+}
+
 static void
-read_rules(struct vtap_want *want, const struct vtaprec_capture_filter *filter)
+parsed_rule_free(struct parsed_rule *pr)
+{
+    free(pr->error);
+    free(pr);
+}
+
+/* Frees 'cache'. */
+void
+vtap_rule_cache_destroy(struct vtap_rule_cache *cache)
+{
+    if (cache) {
+        struct parsed_rule *pr;
+
+        HMAP_FOR_EACH_POP (pr, node, &cache->rules) {
+            parsed_rule_free(pr);
+        }
+        hmap_destroy(&cache->rules);
+        free(cache);
+    }
+}
+
+/* Forgets the rules that the build that just ended did not use. */
+static void
+rule_cache_sweep(struct vtap_rule_cache *cache)
+{
+    struct parsed_rule *pr;
+
+    HMAP_FOR_EACH_SAFE (pr, node, &cache->rules) {
+        if (pr->build != cache->build) {
+            hmap_remove(&cache->rules, &pr->node);
+            parsed_rule_free(pr);
+        }
+    }
+}
+
+/* Returns 'row' parsed: from 'cache' if its row did not change since it
+ * was parsed, else parsed now and kept there. */
+static const struct parsed_rule *
+rule_cache_get(struct vtap_rule_cache *cache,
+               const struct vtaprec_capture_rule *row)
+{
+    const struct uuid *uuid = &row->header_.uuid;
+    unsigned int insert_seqno = vtaprec_capture_rule_row_get_seqno(
+        row, OVSDB_IDL_CHANGE_INSERT);
+    unsigned int modify_seqno = vtaprec_capture_rule_row_get_seqno(
+        row, OVSDB_IDL_CHANGE_MODIFY);
+    struct parsed_rule *pr;
+
+    HMAP_FOR_EACH_WITH_HASH (pr, node, uuid_hash(uuid), &cache->rules) {
+        if (uuid_equals(&pr->uuid, uuid)) {
+            break;
+        }
+    }
+    if (!pr) {
+        pr = xzalloc(sizeof *pr);
+        pr->uuid = *uuid;
+        hmap_insert(&cache->rules, &pr->node, uuid_hash(uuid));
+    } else if (pr->insert_seqno == insert_seqno
+               && pr->modify_seqno == modify_seqno) {
+        pr->build = cache->build;
+        return pr;
+    }
+    free(pr->error);
+    pr->error = vtap_rule_from_idl(row, &pr->rule);
+    pr->insert_seqno = insert_seqno;
+    pr->modify_seqno = modify_seqno;
+    pr->build = cache->build;
+    return pr;
+}
+
+/* Reads the rules of 'filter' into 'want', through 'cache' if nonnull. */
+static void
+read_rules(struct vtap_want *want, const struct vtaprec_capture_filter *filter,
+           struct vtap_rule_cache *cache)
 {
     want->rules = xcalloc(filter->n_rules, sizeof *want->rules);
     for (size_t i = 0; i < filter->n_rules; i++) {
         struct vtap_rule *rule = &want->rules[want->n_rules];
-        char *error = vtap_rule_from_idl(filter->rules[i], rule);
+        char *parse_error = NULL;
+        const char *error;
 
+        if (cache) {
+            const struct parsed_rule *pr = rule_cache_get(cache,
+                                                          filter->rules[i]);
+            error = pr->error;
+            if (!error) {
+                *rule = pr->rule;
+            }
+        } else {
+            parse_error = vtap_rule_from_idl(filter->rules[i], rule);
+            error = parse_error;
+        }
         if (error) {
             vtap_want_set_error(want, "capture filter %s, rule %"PRId64": %s",
                                 filter->name, filter->rules[i]->order, error);
-            free(error);
         } else {
             want->n_rules++;
         }
+        free(parse_error);
     }
 }
 
@@ -366,11 +478,13 @@ vtap_desired_init(struct vtap_desired *desired)
 }
 
 /* Builds 'desired' from the databases.  Names are resolved through
- * 'resolver' and paths found through 'paths' (each may be NULL). */
+ * 'resolver', paths found through 'paths' and rules parsed through 'rules'
+ * (each may be NULL). */
 void
 vtap_desired_build(struct vtap_desired *desired, const char *host,
                    const struct ovsdb_idl *ovs, const struct ovsdb_idl *vtap,
-                   struct vtap_resolver *resolver, struct path_mtu *paths)
+                   struct vtap_resolver *resolver, struct path_mtu *paths,
+                   struct vtap_rule_cache *rules)
 {
     const struct vtaprec_vtap *row;
     size_t n = 0, allocated = 0;
@@ -378,6 +492,9 @@ vtap_desired_build(struct vtap_desired *desired, const char *host,
 
     vtap_desired_init(desired);
     desired->host = xstrdup(host);
+    if (rules) {
+        rules->build++;
+    }
 
     VTAPREC_VTAP_FOR_EACH (row, vtap) {
         if (n >= allocated) {
@@ -421,7 +538,7 @@ vtap_desired_build(struct vtap_desired *desired, const char *host,
             vtap_want_set_error(want, "no target");
         }
         if (row->capture_filter) {
-            read_rules(want, row->capture_filter);
+            read_rules(want, row->capture_filter, rules);
         } else {
             vtap_want_set_error(want, "no capture filter");
         }
@@ -430,6 +547,9 @@ vtap_desired_build(struct vtap_desired *desired, const char *host,
     source_index_destroy(&idx);
     target_policy_destroy(&policy);
     free(policy_error);
+    if (rules) {
+        rule_cache_sweep(rules);
+    }
 
     struct id_node *id_node;
     HMAP_FOR_EACH_POP (id_node, node, &ids) {

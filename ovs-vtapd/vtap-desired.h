@@ -36,6 +36,7 @@
 struct ovsdb_idl;
 struct path_mtu;
 struct vtap_resolver;
+struct vtap_rule_cache;
 
 /* One VTAP as this host should realize it. */
 struct vtap_want {
@@ -97,7 +98,11 @@ void vtap_desired_init(struct vtap_desired *);
 void vtap_desired_build(struct vtap_desired *, const char *host,
                         const struct ovsdb_idl *ovs,
                         const struct ovsdb_idl *vtap,
-                        struct vtap_resolver *, struct path_mtu *);
+                        struct vtap_resolver *, struct path_mtu *,
+                        struct vtap_rule_cache *);
+
+struct vtap_rule_cache *vtap_rule_cache_create(void);
+void vtap_rule_cache_destroy(struct vtap_rule_cache *);
 void vtap_desired_destroy(struct vtap_desired *);
 struct vtap_want *vtap_desired_find(const struct vtap_desired *,
                                     const struct uuid *);

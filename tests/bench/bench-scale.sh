@@ -395,6 +395,8 @@ bench_result "$n_extra unrelated port additions: flow changes" "$changes" \
     "flow mods"
 if ovs-appctl -t "$bench_tmp/ovs-vtapd.$vtapd_pid.ctl" coverage/show \
         >coverage.txt 2>/dev/null; then
-    bench_say "ovs-vtapd passes: $(grep -E 'vtapd_(full|incremental)_run|vtapd_ovs_change_ignored|vtapd_vtap_built' coverage.txt \
+    counters='vtapd_(full|incremental)_run|vtapd_ovs_change_ignored'
+    counters="$counters|vtapd_vtap_built|flow_table_poll_skipped"
+    bench_say "ovs-vtapd passes: $(grep -E "$counters" coverage.txt \
         | awk '{ printf "%s %s; ", $1, $NF }')"
 fi
