@@ -816,6 +816,10 @@ cmd_restart() {
     *) die "restart: ovsdb-server, ovs-vswitchd, ovs-vtapd" \
            "(@HV with hypervisors) or receiver-HOST" ;;
     esac
+    if test "$daemon" = ovsdb-server && test -z "$hv" \
+            && test -n "$(db_members)"; then
+        die "restart: the VTAP database is a cluster: restart db@N"
+    fi
     stop_daemon "$sw_rundir/$daemon.pid"
     case $daemon in
     ovsdb-server)
