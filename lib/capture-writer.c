@@ -158,7 +158,7 @@ put(struct capture_writer *w, const void *data, size_t size)
     int error = 0;
     uint8_t *p = reserve(w, size, &error);
 
-    if (p) {
+    if (p && size) {
         memcpy(p, data, size);
     }
     return error;
