@@ -75,7 +75,7 @@ COVERAGE_DEFINE(vtapd_check_incremental_diff);
 #define SW_INCREMENTAL_RUN "vtapd-incremental-run"
 
 /* Command-line settings. */
-static char *ovs_remote;
+static char *vswitch_remote;
 static char *vtap_remote;
 static long long int stats_interval = 5000;     /* Milliseconds. */
 static bool resolver_configured;    /* --dns-forwarder or --dns-hosts. */
@@ -108,6 +108,8 @@ struct vtapd {
 
     unsigned int ovs_seqno, vtap_seqno;
     bool need_recompute;        /* Run a pass even if nothing changed. */
+    bool ovs_connected;         /* Each IDL's connection in the last pass, */
+    bool vtap_connected;        /* to see it come back (need_full). */
     bool need_full;             /* Build every flow again in the next pass,
                                  * not only those of the VTAPs that
                                  * changed. */
@@ -429,6 +431,23 @@ vtap_input_seqno(const struct ovsdb_idl *idl)
     return seqno;
 }
 
+/* After either database connection comes back, the next pass is a full
+ * one: whatever changed while it was down is built from scratch, not
+ * inferred from what the IDL reports as changed. */
+static void
+check_reconnection(struct vtapd *d)
+{
+    bool ovs_up = ovsdb_idl_is_connected(d->ovs_loop.idl);
+    bool vtap_up = ovsdb_idl_is_connected(d->vtap_loop.idl);
+
+    if ((ovs_up && !d->ovs_connected) || (vtap_up && !d->vtap_connected)) {
+        d->need_recompute = true;
+        d->need_full = true;
+    }
+    d->ovs_connected = ovs_up;
+    d->vtap_connected = vtap_up;
+}
+
 static void
 run(struct vtapd *d)
 {
@@ -444,6 +463,7 @@ run(struct vtapd *d)
         d->need_recompute = true;
     }
     check_mirror_cfg(d);
+    check_reconnection(d);
     if (!ovsdb_idl_has_ever_connected(d->ovs_loop.idl)
         || !ovsdb_idl_has_ever_connected(d->vtap_loop.idl)) {
         /* Until both databases are read, nothing is known to be stale. */
@@ -652,7 +672,7 @@ main(int argc, char *argv[])
                              &d);
     daemonize_complete();
 
-    struct ovsdb_idl *ovs_idl = ovsdb_idl_create(ovs_remote,
+    struct ovsdb_idl *ovs_idl = ovsdb_idl_create(vswitch_remote,
                                                  &ovsrec_idl_class,
                                                  true, true);
     vswitch_config_register_columns(ovs_idl);
@@ -787,7 +807,7 @@ parse_options(int argc, char *argv[])
 
         switch (c) {
         case OPT_OVS_DB:
-            ovs_remote = optarg;
+            vswitch_remote = optarg;
             break;
 
         case OPT_VTAP_DB:
@@ -866,8 +886,8 @@ parse_options(int argc, char *argv[])
         ovs_fatal(0, "--dns-min-ttl (%u) is above --dns-max-ttl (%u)",
                   resolver_options.min_ttl, resolver_options.max_ttl);
     }
-    if (!ovs_remote) {
-        ovs_remote = xasprintf("unix:%s/db.sock", ovs_rundir());
+    if (!vswitch_remote) {
+        vswitch_remote = xasprintf("unix:%s/db.sock", ovs_rundir());
     }
     if (!vtap_remote) {
         vtap_remote = xasprintf("unix:%s/db.sock", ovs_rundir());
