@@ -83,6 +83,24 @@ target_policy_allows(const struct target_policy *policy,
     return false;
 }
 
+/* Returns true if 'policy' allows 'address', an IPv4 or IPv6 literal.
+ * Anything else (a DNS name, before it is resolved) is allowed: what it
+ * resolves to is checked then. */
+bool
+target_policy_allows_address(const struct target_policy *policy,
+                             const char *address)
+{
+    struct in6_addr a6;
+    ovs_be32 a4;
+
+    if (inet_pton(AF_INET, address, &a4) == 1) {
+        in6_addr_set_mapped_ipv4(&a6, a4);
+    } else if (inet_pton(AF_INET6, address, &a6) != 1) {
+        return true;
+    }
+    return target_policy_allows(policy, &a6);
+}
+
 /* Checks 'address', a target's address as written in the database.  A DNS
  * name cannot be checked before it is resolved: it passes here, and
  * ovs-vtapd checks what it resolves to.  Returns NULL if it passes, else
@@ -92,15 +110,7 @@ char *
 target_policy_check_address(const struct target_policy *policy,
                             const char *address)
 {
-    struct in6_addr a6;
-    ovs_be32 a4;
-
-    if (inet_pton(AF_INET, address, &a4) == 1) {
-        in6_addr_set_mapped_ipv4(&a6, a4);
-    } else if (inet_pton(AF_INET6, address, &a6) != 1) {
-        return NULL;
-    }
-    if (target_policy_allows(policy, &a6)) {
+    if (target_policy_allows_address(policy, address)) {
         return NULL;
     }
     char *allowed = target_policy_to_string(policy);

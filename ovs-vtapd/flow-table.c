@@ -549,11 +549,13 @@ ft_protocol(const struct flow_table *ft)
     return ofputil_protocol_from_ofp_version(rconn_get_version(ft->rconn));
 }
 
+/* Sends a request for the statistics of every flow with ovs-vtapd's cookie
+ * (or, if 'aggregate', for their sum), and records it as the one awaited. */
 static void
-send_stats_request(struct flow_table *ft, bool is_dump)
+send_own_flows_request(struct flow_table *ft, bool aggregate, bool is_dump)
 {
     struct ofputil_flow_stats_request fsr = {
-        .aggregate = false,
+        .aggregate = aggregate,
         .cookie = htonll(VTAP_COOKIE_MAGIC << 48),
         .cookie_mask = htonll(VTAP_COOKIE_MASK),
         .out_port = OFPP_ANY,
@@ -567,14 +569,20 @@ send_stats_request(struct flow_table *ft, bool is_dump)
     ft->stats_xid = ((struct ofp_header *) msg->data)->xid;
     ft->stats_seq++;
     ft->stats_is_dump = is_dump;
-    ft->stats_is_aggregate = false;
+    ft->stats_is_aggregate = aggregate;
+    rconn_send(ft->rconn, msg, NULL);
+}
+
+static void
+send_stats_request(struct flow_table *ft, bool is_dump)
+{
     ft->stats_all = is_dump || ft->replaced;
     ft->replaced = false;
     ft->check_seqno++;
     ft->n_altered = 0;
     ft->sum_packets = ft->sum_bytes = 0;
     ft->sums_valid = false;
-    rconn_send(ft->rconn, msg, NULL);
+    send_own_flows_request(ft, false, is_dump);
 }
 
 /* Polls with the aggregate statistics only, at most this many in a row:
@@ -599,23 +607,7 @@ ft_full_poll_due(const struct flow_table *ft)
 static void
 send_aggregate_request(struct flow_table *ft)
 {
-    struct ofputil_flow_stats_request fsr = {
-        .aggregate = true,
-        .cookie = htonll(VTAP_COOKIE_MAGIC << 48),
-        .cookie_mask = htonll(VTAP_COOKIE_MASK),
-        .out_port = OFPP_ANY,
-        .out_group = OFPG_ANY,
-        .table_id = OFPTT_ALL,
-    };
-    match_init_catchall(&fsr.match);
-
-    struct ofpbuf *msg = ofputil_encode_flow_stats_request(&fsr,
-                                                           ft_protocol(ft));
-    ft->stats_xid = ((struct ofp_header *) msg->data)->xid;
-    ft->stats_seq++;
-    ft->stats_is_dump = false;
-    ft->stats_is_aggregate = true;
-    rconn_send(ft->rconn, msg, NULL);
+    send_own_flows_request(ft, true, false);
 }
 
 static struct ft_flow *

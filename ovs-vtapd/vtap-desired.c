@@ -192,20 +192,10 @@ static void
 check_target_policy(struct vtap_want *want, const struct target_policy *policy,
                     const char *policy_error)
 {
-    struct in6_addr addr;
-    ovs_be32 ip;
-
     if (policy_error) {
         vtap_want_set_error(want, "target %s: %s: no target is allowed",
                             want->target_name, policy_error);
-        return;
-    }
-    if (ip_parse(want->target_addr, &ip)) {
-        in6_addr_set_mapped_ipv4(&addr, ip);
-    } else if (!ipv6_parse(want->target_addr, &addr)) {
-        return;
-    }
-    if (!target_policy_allows(policy, &addr)) {
+    } else if (!target_policy_allows_address(policy, want->target_addr)) {
         char *allowed = target_policy_to_string(policy);
         vtap_want_set_error(want, "target %s: %s is outside the allowed "
                             "targets (%s)", want->target_name,

@@ -42,6 +42,8 @@ void target_policy_destroy(struct target_policy *);
 
 bool target_policy_allows(const struct target_policy *,
                           const struct in6_addr *);
+bool target_policy_allows_address(const struct target_policy *,
+                                  const char *address);
 char *target_policy_check_address(const struct target_policy *,
                                   const char *address)
     OVS_WARN_UNUSED_RESULT;
