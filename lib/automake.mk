@@ -18,6 +18,8 @@
 noinst_LTLIBRARIES += lib/libovsvtap.la
 lib_libovsvtap_la_SOURCES = \
 	lib/vtap-parse.c \
+	lib/vtap-source.c \
+	include/ovs-vtap/vtap-source.h \
 	include/ovs-vtap/vtap-parse.h \
 	include/ovs-vtap/vtap-rule.h \
 	include/ovs-vtap/vtap-compile.h \

@@ -760,9 +760,11 @@ lab_down() {
     test "$mode" = quiet || say "lab \"$lab\" is down"
 }
 
-# Whether a process runs (a zombie does not).
+# Whether a process runs: whether one of its threads is not a zombie.  (A
+# killed daemon's main thread may be a zombie while its other threads still
+# exit and hold its pidfile.)
 process_runs() {
-    test -r "/proc/$1/stat" && ! awk '{ exit $3 != "Z" }' "/proc/$1/stat"
+    grep -h '^State:' /proc/"$1"/task/*/status 2>/dev/null | grep -qv zombie
 }
 
 # Stops the daemon of a pidfile, if it runs in the lab, and waits until it
