@@ -24,6 +24,8 @@ utilities_ovs_vtapctl_SOURCES = \
 	utilities/vtapctl-hosts.h \
 	utilities/vtapctl-policy.c \
 	utilities/vtapctl-policy.h \
+	utilities/vtapctl-realizations.c \
+	utilities/vtapctl-realizations.h \
 	utilities/vtapctl-show.c
 utilities_ovs_vtapctl_LDADD = lib/libovsvtap.la
 dist_bin_SCRIPTS += utilities/ovs-vtap-db.sh

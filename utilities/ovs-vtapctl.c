@@ -41,6 +41,7 @@
 #include "process.h"
 #include "sset.h"
 #include "stream.h"
+#include "svec.h"
 #include "stream-ssl.h"
 #include "table.h"
 #include "timeval.h"
@@ -261,7 +262,6 @@ run_prerequisites(struct ctl_command *commands, size_t n_commands,
 {
     ovsdb_idl_add_table(idl, &vtaprec_table_global);
     ovsdb_idl_add_column(idl, &vtaprec_global_col_next_cfg);
-    ovsdb_idl_add_column(idl, &vtaprec_global_col_cur_cfg);
     if (wait_for_daemon) {
         /* Host rows, and the realizations of what the commands touch. */
         vtapctl_add_prerequisites(idl);
@@ -339,8 +339,8 @@ print_output(struct ctl_command *commands, size_t n_commands)
 /* Waits until the ovs-vtapd of every live host reports, in its Host row's
  * cur_cfg, that it has applied the configuration numbered 'next_cfg', and
  * there is at least one such host.  A host that stops writing its
- * heartbeat meanwhile is dead and no longer waited for.  (Against a
- * database older than the Host table, waits for Global.cur_cfg.) */
+ * heartbeat meanwhile is dead and no longer waited for.  A database older
+ * than the Host table is an error: it must be upgraded first. */
 static void
 wait_for_hosts(struct ovsdb_idl *idl, int64_t next_cfg)
 {
@@ -353,12 +353,9 @@ wait_for_hosts(struct ovsdb_idl *idl, int64_t next_cfg)
 
         ovsdb_idl_run(idl);
         if (!ovsdb_idl_server_has_table(idl, &vtaprec_table_host)) {
-            /* A database not yet upgraded to a schema with Host rows:
-             * its one host reports in Global.cur_cfg. */
-            const struct vtaprec_global *global = vtaprec_global_first(idl);
-            if (global && global->cur_cfg >= next_cfg) {
-                return;
-            }
+            ctl_fatal("--wait: the VTAP database has no Host table, where "
+                      "hosts report what they applied: run \"ovs-vtap-db.sh "
+                      "upgrade\" (the changes are committed)");
         }
         VTAPREC_HOST_FOR_EACH (host, idl) {
             if (vtapctl_host_is_alive(host, now)) {
@@ -384,14 +381,15 @@ wait_for_hosts(struct ovsdb_idl *idl, int64_t next_cfg)
 /* After --wait: says which hosts were dead and not waited for, reports
  * every realization in error, on a host that is not dead, of a VTAP that
  * the commands touched (see vtapctl_txn_vtaps()) with its host and reason,
- * and then exits with status 1. */
+ * and then exits with status 1.  A released realization, of a host that
+ * the source left, is never an error. */
 static void
 check_realizations(struct ovsdb_idl *idl)
 {
     const struct sset *names = vtapctl_txn_vtaps();
     long long int now = time_wall_msec();
+    const struct vtaprec_realization *r;
     const struct vtaprec_host *host;
-    const struct vtaprec_vtap *vtap;
     bool failed = false;
 
     VTAPREC_HOST_FOR_EACH (host, idl) {
@@ -401,24 +399,31 @@ check_realizations(struct ovsdb_idl *idl)
                     (now - host->heartbeat) / 1000);
         }
     }
-    VTAPREC_VTAP_FOR_EACH (vtap, idl) {
-        if (!sset_contains(names, vtap->name)) {
+    /* The rows of every host, sorted, so that the errors come in order. */
+    struct svec errors = SVEC_EMPTY_INITIALIZER;
+    VTAPREC_REALIZATION_FOR_EACH (r, idl) {
+        if (!r->vtap || !sset_contains(names, r->vtap->name)
+            || strcmp(r->state, "error")) {
             continue;
         }
-        for (size_t i = 0; i < vtap->n_realizations; i++) {
-            const struct vtaprec_realization *r = vtap->realizations[i];
-
-            host = vtapctl_find_host(idl, r->host);
-            if (host && !vtapctl_host_is_alive(host, now)) {
-                continue;
-            }
-            if (!strcmp(r->state, "error")) {
-                fprintf(stderr, "%s: vtap: \"%s\": error on host %s: %s\n",
-                        program_name, vtap->name, r->host, r->reason);
-                failed = true;
-            }
+        host = vtapctl_find_host(idl, r->host);
+        if (host && !vtapctl_host_is_alive(host, now)) {
+            continue;
         }
+        svec_add_nocopy(&errors, xasprintf("%s: vtap: \"%s\": error on "
+                                           "host %s: %s", program_name,
+                                           r->vtap->name, r->host,
+                                           r->reason));
     }
+    svec_sort(&errors);
+
+    const char *error;
+    size_t i;
+    SVEC_FOR_EACH (i, error, &errors) {
+        fprintf(stderr, "%s\n", error);
+        failed = true;
+    }
+    svec_destroy(&errors);
     if (failed) {
         vtapctl_exit(EXIT_FAILURE);
     }

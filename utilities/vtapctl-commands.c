@@ -29,11 +29,14 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "openvswitch/dynamic-string.h"
 #include "ovs-vtap/vtap-parse.h"
 #include "ovs-vtap/vtap-rule.h"
+#include "ovs-vtap/vtap-source.h"
+#include "hmapx.h"
 #include "ovsdb-idl.h"
 #include "sset.h"
 #include "svec.h"
@@ -191,8 +194,10 @@ must_find_filter(struct ctl_context *ctx, const char *name)
     return filter;
 }
 
-static const struct vtaprec_vtap *
-must_find_vtap(struct ctl_context *ctx, const char *name)
+/* Returns the VTAP named 'name', or NULL after reporting that there is
+ * none. */
+const struct vtaprec_vtap *
+vtapctl_must_find_vtap(struct ctl_context *ctx, const char *name)
 {
     const struct vtaprec_vtap *vtap = find_vtap(ctx, name);
     if (!vtap) {
@@ -383,6 +388,24 @@ cmd_list_targets(struct ctl_context *ctx)
     print_sorted(ctx, &names);
 }
 
+/* Deletes the VTAPs in 'vtaps' and, in one pass over the Realization
+ * table, the Realization rows of every host that name them. */
+static void
+delete_vtaps(struct ctl_context *ctx, const struct hmapx *vtaps)
+{
+    const struct vtaprec_realization *r;
+    struct hmapx_node *node;
+
+    VTAPREC_REALIZATION_FOR_EACH_SAFE (r, ctx->idl) {
+        if (r->vtap && hmapx_contains(vtaps, r->vtap)) {
+            vtaprec_realization_delete(r);
+        }
+    }
+    HMAPX_FOR_EACH (node, vtaps) {
+        vtaprec_vtap_delete(node->data);
+    }
+}
+
 /* Capture filters. */
 
 static void
@@ -427,11 +450,14 @@ cmd_del_filter(struct ctl_context *ctx)
             return;
         }
     }
-    VTAPREC_VTAP_FOR_EACH_SAFE (vtap, ctx->idl) {
+    struct hmapx vtaps = HMAPX_INITIALIZER(&vtaps);
+    VTAPREC_VTAP_FOR_EACH (vtap, ctx->idl) {
         if (vtap->capture_filter == filter) {
-            vtaprec_vtap_delete(vtap);
+            hmapx_add(&vtaps, CONST_CAST(struct vtaprec_vtap *, vtap));
         }
     }
+    delete_vtaps(ctx, &vtaps);
+    hmapx_destroy(&vtaps);
     vtaprec_capture_filter_delete(filter);
 }
 
@@ -764,23 +790,60 @@ cmd_list_rules(struct ctl_context *ctx)
 
 /* A VTAP's source, as the VTAP columns source_type, source and
  * source_vlan hold it. */
-struct vtap_source {
+struct source_setting {
     const char *type;           /* "port", "iface-id", "bridge", "vlan". */
-    char *name;                 /* Port, iface-id or bridge name. */
+    char *source;               /* NAME or NAME@HOST (see vtap-source.h). */
     int64_t vlan;               /* VLAN ID for "vlan", otherwise -1. */
 };
 
-/* Parses 's', one of PORT, port=PORT, iface-id=ID, bridge=BRIDGE or
- * vlan=BRIDGE:VID, into '*src'.  The caller frees src->name. */
+/* Checks 'src', just parsed from 'arg', with vtap_source_parse(): a port,
+ * bridge or VLAN source that names no host is refused if several hosts
+ * share the database, and one that names a host without a Host row yet is
+ * accepted with a warning. */
 static bool
-parse_source(struct ctl_context *ctx, const char *s, struct vtap_source *src)
+check_source_hosts(struct ctl_context *ctx, const char *arg,
+                   const struct source_setting *src)
+{
+    const struct vtaprec_host *host;
+    struct vtap_source vs;
+    size_t n_hosts = 0;
+
+    char *error = vtap_source_parse(src->type, src->source, &vs);
+    if (!error) {
+        VTAPREC_HOST_FOR_EACH (host, ctx->idl) {
+            n_hosts++;
+        }
+        error = vtap_source_ambiguity(src->type, &vs, n_hosts);
+    }
+    if (error) {
+        ctl_error(ctx, "%s", error);
+        free(error);
+        vtap_source_destroy(&vs);
+        return false;
+    }
+    if (vs.hosts == VTAP_SOURCE_ONE_HOST
+        && !vtapctl_find_host(ctx->idl, vs.host)) {
+        fprintf(stderr, "%s: warning: source \"%s\": no host %s has "
+                "connected yet\n", program_name, arg, vs.host);
+    }
+    vtap_source_destroy(&vs);
+    return true;
+}
+
+/* Parses 's', one of PORT, port=PORT, iface-id=ID, bridge=BRIDGE or
+ * vlan=BRIDGE:VID, where PORT and BRIDGE may name their host as NAME@HOST
+ * and BRIDGE every host as NAME@*, into '*src'.  The caller frees
+ * src->source. */
+static bool
+parse_source(struct ctl_context *ctx, const char *s,
+             struct source_setting *src)
 {
     const char *eq = strchr(s, '=');
     const char *value = eq ? eq + 1 : s;
     long long int vid;
 
     src->vlan = -1;
-    src->name = NULL;
+    src->source = NULL;
     if (!eq) {
         src->type = "port";
     } else if (!strncmp(s, "port=", 5)) {
@@ -798,27 +861,33 @@ parse_source(struct ctl_context *ctx, const char *s, struct vtap_source *src)
             return false;
         }
         src->type = "vlan";
-        src->name = xmemdup0(value, colon - value);
+        src->source = xmemdup0(value, colon - value);
         src->vlan = vid;
-        return true;
     } else {
         ctl_error(ctx, "source: \"%s\": not PORT, port=PORT, iface-id=ID, "
                   "bridge=BRIDGE or vlan=BRIDGE:VID", s);
         return false;
     }
-    if (!*value) {
-        ctl_error(ctx, "source: \"%s\": empty name", s);
+    if (!src->source) {
+        if (!*value) {
+            ctl_error(ctx, "source: \"%s\": empty name", s);
+            return false;
+        }
+        src->source = xstrdup(value);
+    }
+    if (!check_source_hosts(ctx, s, src)) {
+        free(src->source);
+        src->source = NULL;
         return false;
     }
-    src->name = xstrdup(value);
     return true;
 }
 
 static void
-set_source(const struct vtaprec_vtap *vtap, const struct vtap_source *src)
+set_source(const struct vtaprec_vtap *vtap, const struct source_setting *src)
 {
     vtaprec_vtap_set_source_type(vtap, src->type);
-    vtaprec_vtap_set_source(vtap, src->name);
+    vtaprec_vtap_set_source(vtap, src->source);
     vtaprec_vtap_set_source_vlan(vtap, &src->vlan, src->vlan >= 0);
 }
 
@@ -910,7 +979,7 @@ default_vni(struct ctl_context *ctx)
 
 /* The settings of add-vtap and set-vtap, each KEY=VALUE. */
 struct vtap_settings {
-    struct vtap_source source;
+    struct source_setting source;
     bool has_source;
     const struct vtaprec_target *target;
     const struct vtaprec_capture_filter *filter;
@@ -1032,7 +1101,7 @@ cmd_add_vtap(struct ctl_context *ctx)
     sset_add(&txn_vtaps, name);
 
 out:
-    free(s.source.name);
+    free(s.source.source);
 }
 
 /* set-vtap NAME KEY=VALUE... */
@@ -1042,7 +1111,8 @@ cmd_set_vtap(struct ctl_context *ctx)
     static const char *const keys[] = {
         "source", "target", "filter", "vni", "max-packet-size",
     };
-    const struct vtaprec_vtap *vtap = must_find_vtap(ctx, ctx->argv[1]);
+    const struct vtaprec_vtap *vtap = vtapctl_must_find_vtap(ctx,
+                                                             ctx->argv[1]);
     struct vtap_settings s;
 
     memset(&s, 0, sizeof s);
@@ -1070,7 +1140,7 @@ cmd_set_vtap(struct ctl_context *ctx)
     sset_add(&txn_vtaps, vtap->name);
 
 out:
-    free(s.source.name);
+    free(s.source.source);
 }
 
 static void
@@ -1081,11 +1151,15 @@ cmd_del_vtap(struct ctl_context *ctx)
 
     if (!vtap) {
         if (!shash_find(&ctx->options, "--if-exists")) {
-            must_find_vtap(ctx, name);
+            vtapctl_must_find_vtap(ctx, name);
         }
         return;
     }
-    vtaprec_vtap_delete(vtap);
+
+    struct hmapx vtaps = HMAPX_INITIALIZER(&vtaps);
+    hmapx_add(&vtaps, CONST_CAST(struct vtaprec_vtap *, vtap));
+    delete_vtaps(ctx, &vtaps);
+    hmapx_destroy(&vtaps);
 }
 
 static void
@@ -1104,7 +1178,8 @@ cmd_list_vtaps(struct ctl_context *ctx)
 static void
 cmd_start_stop(struct ctl_context *ctx)
 {
-    const struct vtaprec_vtap *vtap = must_find_vtap(ctx, ctx->argv[1]);
+    const struct vtaprec_vtap *vtap = vtapctl_must_find_vtap(ctx,
+                                                             ctx->argv[1]);
 
     if (vtap) {
         vtaprec_vtap_set_enabled(vtap, !strcmp(ctx->argv[0], "start"));
@@ -1114,7 +1189,10 @@ cmd_start_stop(struct ctl_context *ctx)
 
 static const struct ctl_command_syntax vtapctl_commands[] = {
     {"init", 0, 0, "", NULL, cmd_init, NULL, "", RW},
-    {"show", 0, 0, "", vtapctl_pre_all, vtapctl_cmd_show, NULL, "", RO},
+    {"show", 0, 0, "", vtapctl_pre_all, vtapctl_cmd_show, NULL, "--host=",
+     RO},
+    {"statistics", 1, 2, "VTAP [KEY]", vtapctl_pre_all,
+     vtapctl_cmd_statistics, NULL, "--host=", RO},
 
     {"add-target", 2, 3, "NAME ADDRESS [port=N]", vtapctl_pre_all,
      cmd_add_target, NULL, "--may-exist", RW},
@@ -1167,7 +1245,12 @@ vtapctl_commands_usage(void)
     return "\
 General commands:\n\
   init                        create the Global row if it is missing\n\
-  show                        print an overview of every VTAP\n\
+  [--host=HOST] show          print an overview of every VTAP, with\n\
+                              its state and counters on every host\n\
+                              (--host: on HOST only)\n\
+  [--host=HOST] statistics VTAP [KEY]\n\
+                              print the counters of VTAP summed over\n\
+                              its hosts (--host: HOST's), or only KEY\n\
 \n\
 Target commands:\n\
   add-target NAME ADDRESS [port=N]\n\
@@ -1192,13 +1275,16 @@ Capture filter commands:\n\
 \n\
 VTAP commands:\n\
   add-vtap NAME SOURCE TARGET FILTER [vni=N] [max-packet-size=N]\n\
-                              add a stopped VTAP; SOURCE is PORT,\n\
-                              iface-id=ID, bridge=BRIDGE or\n\
-                              vlan=BRIDGE:VID (vni default: lowest unused)\n\
+                              add a stopped VTAP; SOURCE is PORT@HOST,\n\
+                              iface-id=ID, bridge=BRIDGE@HOST,\n\
+                              bridge=BRIDGE@* (every host) or\n\
+                              vlan=BRIDGE@HOST:VID (@HOST may be left\n\
+                              out if one host shares the database;\n\
+                              vni default: lowest unused)\n\
   set-vtap NAME [source=SOURCE] [target=TARGET] [filter=FILTER] [vni=N]\n\
            [max-packet-size=N|none]\n\
                               change a VTAP, running or not\n\
-  del-vtap NAME               delete a VTAP\n\
+  del-vtap NAME               delete a VTAP and its Realization rows\n\
   list-vtaps                  print the names of all VTAPs\n\
   start NAME                  start mirroring\n\
   stop NAME                   stop mirroring\n\

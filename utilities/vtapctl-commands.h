@@ -29,6 +29,7 @@ struct ovsdb_idl;
 struct sset;
 struct vtaprec_capture_filter;
 struct vtaprec_capture_rule;
+struct vtaprec_vtap;
 
 void vtapctl_register_commands(void);
 void vtapctl_add_prerequisites(struct ovsdb_idl *);
@@ -46,5 +47,8 @@ void vtapctl_format_rule(const struct vtaprec_capture_rule *, struct ds *);
 const struct vtaprec_capture_rule **vtapctl_sorted_rules(
     const struct vtaprec_capture_filter *);
 void vtapctl_cmd_show(struct ctl_context *);
+void vtapctl_cmd_statistics(struct ctl_context *);
+const struct vtaprec_vtap *vtapctl_must_find_vtap(struct ctl_context *,
+                                                  const char *name);
 
 #endif /* vtapctl-commands.h */

@@ -28,6 +28,7 @@
 
 #include "db-ctl-base.h"
 #include "openvswitch/dynamic-string.h"
+#include "simap.h"
 #include "svec.h"
 #include "timeval.h"
 #include "util.h"
@@ -75,13 +76,13 @@ compare_hosts_by_name(const void *a_, const void *b_)
 }
 
 /* list-hosts: every host, one a line, with what it applied, the age of its
- * heartbeat, whether it is alive, its version and tunnel address, in
- * aligned columns. */
+ * heartbeat, whether it is alive, the number of VTAPs running there, its
+ * version and tunnel address, in aligned columns. */
 static void
 cmd_list_hosts(struct ctl_context *ctx)
 {
     static const char *const headings[] = {
-        "name", "cur_cfg", "heartbeat_age", "state", "version",
+        "name", "cur_cfg", "heartbeat_age", "state", "vtaps", "version",
         "tunnel_address",
     };
     enum { N_COLUMNS = ARRAY_SIZE(headings) };
@@ -100,6 +101,16 @@ cmd_list_hosts(struct ctl_context *ctx)
     }
     qsort(hosts, n, sizeof *hosts, compare_hosts_by_name);
 
+    /* The VTAPs running on each host, in one pass over the Realization
+     * table. */
+    struct simap running = SIMAP_INITIALIZER(&running);
+    const struct vtaprec_realization *r;
+    VTAPREC_REALIZATION_FOR_EACH (r, ctx->idl) {
+        if (r->vtap && !strcmp(r->state, "running")) {
+            simap_increase(&running, r->host, 1);
+        }
+    }
+
     /* The cells, row by row, the headings first. */
     struct svec cells = SVEC_EMPTY_INITIALIZER;
     size_t widths[N_COLUMNS];
@@ -115,6 +126,8 @@ cmd_list_hosts(struct ctl_context *ctx)
         svec_add_nocopy(&cells, xasprintf("%lld.%llds", age / 1000,
                                           age % 1000 / 100));
         svec_add(&cells, vtapctl_host_is_alive(host, now) ? "alive" : "dead");
+        svec_add_nocopy(&cells, xasprintf("%u", simap_get(&running,
+                                                          host->name)));
         svec_add(&cells, host->version);
         svec_add(&cells, host->tunnel_address[0]
                          ? host->tunnel_address : "-");
@@ -138,6 +151,7 @@ cmd_list_hosts(struct ctl_context *ctx)
         }
     }
     svec_destroy(&cells);
+    simap_destroy(&running);
     free(hosts);
 }
 
@@ -166,16 +180,10 @@ cmd_del_host(struct ctl_context *ctx)
         return;
     }
 
-    const struct vtaprec_vtap *vtap;
-    VTAPREC_VTAP_FOR_EACH (vtap, ctx->idl) {
-        for (size_t i = 0; i < vtap->n_realizations; i++) {
-            const struct vtaprec_realization *r = vtap->realizations[i];
-
-            if (!strcmp(r->host, name)) {
-                /* A partial update: the daemons of other hosts write
-                 * their own rows into the same column. */
-                vtaprec_vtap_update_realizations_delvalue(vtap, r);
-            }
+    const struct vtaprec_realization *r;
+    VTAPREC_REALIZATION_FOR_EACH_SAFE (r, ctx->idl) {
+        if (!strcmp(r->host, name)) {
+            vtaprec_realization_delete(r);
         }
     }
     vtaprec_host_delete(host);
@@ -202,7 +210,8 @@ vtapctl_hosts_usage(void)
     return "\
 Host commands:\n\
   list-hosts                  print every host that runs ovs-vtapd: what\n\
-                              it applied, heartbeat, alive or dead\n\
+                              it applied, heartbeat, alive or dead, how\n\
+                              many VTAPs run there\n\
   [--force] del-host HOST     delete a dead host's Host and Realization\n\
                               rows (--force: even if it is alive)\n\
 \n";

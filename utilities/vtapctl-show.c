@@ -17,7 +17,9 @@
 
 /* vtapctl-show.c: "ovs-vtapctl show", the VTAP database as a tree: each
  * VTAP with its source, target, capture filter and rules, and the
- * realizations that ovs-vtapd reports with their state and counters. */
+ * realizations that each host's ovs-vtapd reports with their state and
+ * counters, summed over the hosts; and "statistics", a VTAP's counters
+ * summed likewise, for scripts. */
 
 #include <config.h>
 
@@ -27,42 +29,39 @@
 #include <string.h>
 
 #include "openvswitch/dynamic-string.h"
-#include "smap.h"
+#include "openvswitch/shash.h"
 #include "svec.h"
 #include "util.h"
 #include "vtap-idl.h"
+#include "vtapctl-hosts.h"
+#include "vtapctl-realizations.h"
 
-/* Appends the pairs of 'keys' and 'values' (a map to integers), sorted by
- * key, as "KEY=VALUE KEY=VALUE". */
+/* Appends the sums in 'sums', sorted by key, as "KEY=VALUE KEY=VALUE". */
 static void
-format_counters(char **keys, const int64_t *values, size_t n, struct ds *s)
+format_sums(const struct shash *sums, struct ds *s)
 {
-    struct svec sorted = SVEC_EMPTY_INITIALIZER;
-    const char *key;
-    size_t i;
-
-    for (i = 0; i < n; i++) {
-        svec_add_nocopy(&sorted, xasprintf("%s=%"PRId64, keys[i], values[i]));
-    }
-    svec_sort(&sorted);
-    SVEC_FOR_EACH (i, key, &sorted) {
-        ds_put_format(s, "%s%s", i ? " " : "", key);
-    }
-    svec_destroy(&sorted);
-}
-
-/* Appends 'smap' as "KEY=VALUE KEY=VALUE", sorted by key. */
-static void
-format_smap(const struct smap *smap, struct ds *s)
-{
-    const struct smap_node **nodes = smap_sort(smap);
-    size_t n = smap_count(smap);
+    const struct shash_node **nodes = shash_sort(sums);
+    size_t n = shash_count(sums);
 
     for (size_t i = 0; i < n; i++) {
-        ds_put_format(s, "%s%s=%s", i ? " " : "", nodes[i]->key,
-                      nodes[i]->value);
+        const int64_t *sum = nodes[i]->data;
+
+        ds_put_format(s, "%s%s=%"PRId64, i ? " " : "", nodes[i]->name, *sum);
     }
     free(nodes);
+}
+
+/* Appends the counters of the 'n' rows 'rows' as "KEY=VALUE KEY=VALUE",
+ * sorted by key. */
+static void
+format_statistics(const struct vtaprec_realization **rows, size_t n,
+                  struct ds *s)
+{
+    struct shash sums = SHASH_INITIALIZER(&sums);
+
+    vtapctl_sum_statistics(rows, n, &sums);
+    format_sums(&sums, s);
+    vtapctl_sums_destroy(&sums);
 }
 
 static void
@@ -74,16 +73,14 @@ show_target(const struct vtaprec_target *target, int indent, struct ds *s)
     ds_put_format(s, "%*saddress: %s%s%s:%"PRId64"\n", indent + 4, "",
                   ipv6 ? "[" : "", target->address, ipv6 ? "]" : "",
                   target->port);
-    if (!smap_is_empty(&target->status)) {
-        ds_put_format(s, "%*sstatus: ", indent + 4, "");
-        format_smap(&target->status, s);
-        ds_put_char(s, '\n');
-    }
 }
 
+/* Appends 'filter' and its rules, each rule with its counters summed over
+ * the 'n' Realization rows 'rows' if any of them counted it. */
 static void
-show_filter(const struct vtaprec_capture_filter *filter, int indent,
-            struct ds *s)
+show_filter(const struct vtaprec_capture_filter *filter,
+            const struct vtaprec_realization **rows, size_t n,
+            int indent, struct ds *s)
 {
     const struct vtaprec_capture_rule **rules = vtapctl_sorted_rules(filter);
 
@@ -93,20 +90,21 @@ show_filter(const struct vtaprec_capture_filter *filter, int indent,
     }
     for (size_t i = 0; i < filter->n_rules; i++) {
         const struct vtaprec_capture_rule *rule = rules[i];
+        int64_t packets, bytes;
 
         ds_put_format(s, "%*s", indent + 4, "");
         vtapctl_format_rule(rule, s);
-        if (rule->n_statistics) {
-            ds_put_cstr(s, " (");
-            format_counters(rule->key_statistics, rule->value_statistics,
-                            rule->n_statistics, s);
-            ds_put_char(s, ')');
+        if (vtapctl_sum_rule(rows, n, &rule->header_.uuid,
+                             &packets, &bytes)) {
+            ds_put_format(s, " (bytes=%"PRId64" packets=%"PRId64")",
+                          bytes, packets);
         }
         ds_put_char(s, '\n');
     }
     free(rules);
 }
 
+/* Appends one host's Realization row 'r'. */
 static void
 show_realization(const struct vtaprec_realization *r, struct ds *s)
 {
@@ -127,24 +125,75 @@ show_realization(const struct vtaprec_realization *r, struct ds *s)
     }
     if (r->n_statistics) {
         ds_put_cstr(s, "        statistics: ");
-        format_counters(r->key_statistics, r->value_statistics,
-                        r->n_statistics, s);
+        format_statistics(&r, 1, s);
         ds_put_char(s, '\n');
     }
 }
 
-static int
-compare_realizations(const void *a_, const void *b_)
+/* Appends "running on hv1", "running on 2 hosts", ... for 'hosts', those
+ * whose rows are in state 'state', after "; " if 's' says something after
+ * offset 'start' already. */
+static void
+put_hosts_in_state(const char *state, const struct svec *hosts,
+                   struct ds *s, size_t start)
 {
-    const struct vtaprec_realization *const *a = a_;
-    const struct vtaprec_realization *const *b = b_;
-
-    return strcmp((*a)->host, (*b)->host);
+    if (!hosts->n) {
+        return;
+    }
+    if (s->length > start) {
+        ds_put_cstr(s, "; ");
+    }
+    if (hosts->n == 1) {
+        ds_put_format(s, "%s on %s", state, hosts->names[0]);
+    } else {
+        ds_put_format(s, "%s on %"PRIuSIZE" hosts", state, hosts->n);
+    }
 }
 
+/* Appends the summary state line of a VTAP whose Realization rows are the
+ * 'n' in 'rows', sorted by host: each host in error with its reason, then
+ * where it runs, then where it is stopped; released rows do not count. */
 static void
-show_vtap(const struct vtaprec_vtap *vtap, struct ds *s)
+show_summary(const struct vtaprec_realization **rows, size_t n,
+             struct ds *s)
 {
+    struct svec running = SVEC_EMPTY_INITIALIZER;
+    struct svec stopped = SVEC_EMPTY_INITIALIZER;
+
+    ds_put_cstr(s, "    state: ");
+    size_t start = s->length;
+    for (size_t i = 0; i < n; i++) {
+        const struct vtaprec_realization *r = rows[i];
+
+        if (!strcmp(r->state, "error")) {
+            ds_put_format(s, "%serror on %s: %s",
+                          s->length > start ? "; " : "", r->host,
+                          r->reason[0] ? r->reason : "no reason");
+        } else if (!strcmp(r->state, "running")) {
+            svec_add(&running, r->host);
+        } else if (!strcmp(r->state, "stopped")) {
+            svec_add(&stopped, r->host);
+        }
+    }
+    put_hosts_in_state("running", &running, s, start);
+    put_hosts_in_state("stopped", &stopped, s, start);
+    if (s->length == start) {
+        ds_put_cstr(s, "not realized on any host");
+    }
+    ds_put_char(s, '\n');
+    svec_destroy(&running);
+    svec_destroy(&stopped);
+}
+
+/* Appends 'vtap' with its Realization rows in 'rs'. */
+static void
+show_vtap(const struct vtaprec_vtap *vtap,
+          const struct vtapctl_realizations *rs, struct ds *s)
+{
+    size_t n;
+    const struct vtaprec_realization **rows
+        = vtapctl_realizations_find(rs, vtap, &n);
+
     ds_put_format(s, "VTAP %s\n", vtap->name);
     ds_put_format(s, "    source: %s %s", vtap->source_type, vtap->source);
     if (vtap->n_source_vlan) {
@@ -163,19 +212,22 @@ show_vtap(const struct vtaprec_vtap *vtap, struct ds *s)
         show_target(vtap->target, 4, s);
     }
     if (vtap->capture_filter) {
-        show_filter(vtap->capture_filter, 4, s);
+        show_filter(vtap->capture_filter, rows, n, 4, s);
     }
+    show_summary(rows, n, s);
 
-    struct vtaprec_realization **rs
-        = xmalloc((vtap->n_realizations + 1) * sizeof *rs);
-    for (size_t i = 0; i < vtap->n_realizations; i++) {
-        rs[i] = vtap->realizations[i];
+    size_t before = s->length;
+    ds_put_cstr(s, "    statistics: ");
+    size_t start = s->length;
+    format_statistics(rows, n, s);
+    if (s->length == start) {
+        ds_truncate(s, before);
+    } else {
+        ds_put_char(s, '\n');
     }
-    qsort(rs, vtap->n_realizations, sizeof *rs, compare_realizations);
-    for (size_t i = 0; i < vtap->n_realizations; i++) {
-        show_realization(rs[i], s);
+    for (size_t i = 0; i < n; i++) {
+        show_realization(rows[i], s);
     }
-    free(rs);
 }
 
 static int
@@ -187,12 +239,15 @@ compare_vtaps(const void *a_, const void *b_)
     return strcmp((*a)->name, (*b)->name);
 }
 
-/* show: every VTAP, sorted by name, with its source, target, capture
- * filter and realizations; then the targets and filters that no VTAP
- * uses. */
+/* [--host=HOST] show: every VTAP, sorted by name, with its source,
+ * target, capture filter, the state and counters of its realizations (or
+ * only of those on HOST) summed up, and each of them; then the targets and
+ * filters that no VTAP uses. */
 void
 vtapctl_cmd_show(struct ctl_context *ctx)
 {
+    const char *host = shash_find_data(&ctx->options, "--host");
+    struct vtapctl_realizations rs;
     const struct vtaprec_vtap *vtap;
     const struct vtaprec_target *target;
     const struct vtaprec_capture_filter *filter;
@@ -208,9 +263,11 @@ vtapctl_cmd_show(struct ctl_context *ctx)
     if (n) {
         qsort(vtaps, n, sizeof *vtaps, compare_vtaps);
     }
+    vtapctl_realizations_init(&rs, ctx->idl, host);
     for (size_t i = 0; i < n; i++) {
-        show_vtap(vtaps[i], &ctx->output);
+        show_vtap(vtaps[i], &rs, &ctx->output);
     }
+    vtapctl_realizations_destroy(&rs);
 
     struct svec unused = SVEC_EMPTY_INITIALIZER;
     VTAPREC_TARGET_FOR_EACH (target, ctx->idl) {
@@ -231,7 +288,7 @@ vtapctl_cmd_show(struct ctl_context *ctx)
         }
         if (!used) {
             struct ds s = DS_EMPTY_INITIALIZER;
-            show_filter(filter, 0, &s);
+            show_filter(filter, NULL, 0, 0, &s);
             svec_add_nocopy(&unused, ds_steal_cstr(&s));
         }
     }
@@ -243,4 +300,98 @@ vtapctl_cmd_show(struct ctl_context *ctx)
     }
     svec_destroy(&unused);
     free(vtaps);
+}
+
+/* Returns true if 'host' is NULL, or names a Host row or the host of a
+ * Realization row (of a host deleted since); otherwise reports it. */
+static bool
+check_host_option(struct ctl_context *ctx, const char *host)
+{
+    const struct vtaprec_realization *r;
+
+    if (!host || vtapctl_find_host(ctx->idl, host)) {
+        return true;
+    }
+    VTAPREC_REALIZATION_FOR_EACH (r, ctx->idl) {
+        if (!strcmp(r->host, host)) {
+            return true;
+        }
+    }
+    ctl_error(ctx, "host: \"%s\": no such host", host);
+    return false;
+}
+
+/* [--host=HOST] statistics VTAP [KEY]: the counters of VTAP summed over
+ * its Realization rows (released ones too), or over HOST's only: each
+ * KEY=VALUE, sorted, then each rule of its filter, in order, as "rule
+ * ORDER DIRECTION ACTION packets=N bytes=N"; with KEY, that counter's
+ * value alone. */
+void
+vtapctl_cmd_statistics(struct ctl_context *ctx)
+{
+    const char *host = shash_find_data(&ctx->options, "--host");
+    const char *key = ctx->argc > 2 ? ctx->argv[2] : NULL;
+    const struct vtaprec_vtap *vtap;
+    struct shash sums = SHASH_INITIALIZER(&sums);
+    struct vtapctl_realizations rs;
+    size_t n;
+
+    vtap = vtapctl_must_find_vtap(ctx, ctx->argv[1]);
+    if (!vtap || !check_host_option(ctx, host)) {
+        return;
+    }
+    vtapctl_realizations_init(&rs, ctx->idl, host);
+    const struct vtaprec_realization **rows
+        = vtapctl_realizations_find(&rs, vtap, &n);
+    vtapctl_sum_statistics(rows, n, &sums);
+    for (size_t i = 0; i < vtapctl_n_statistics_keys; i++) {
+        if (!shash_find(&sums, vtapctl_statistics_keys[i])) {
+            shash_add(&sums, vtapctl_statistics_keys[i],
+                      xzalloc(sizeof(int64_t)));
+        }
+    }
+
+    if (key) {
+        if (shash_find(&sums, key)) {
+            ds_put_format(&ctx->output, "%"PRId64"\n",
+                          vtapctl_sum_get(&sums, key));
+        } else {
+            struct ds keys = DS_EMPTY_INITIALIZER;
+
+            for (size_t i = 0; i < vtapctl_n_statistics_keys; i++) {
+                ds_put_format(&keys, "%s%s", i ? ", " : "",
+                              vtapctl_statistics_keys[i]);
+            }
+            ctl_error(ctx, "statistics: \"%s\": no such counter (expected "
+                      "%s)", key, ds_cstr(&keys));
+            ds_destroy(&keys);
+        }
+    } else {
+        const struct shash_node **nodes = shash_sort(&sums);
+
+        for (size_t i = 0; i < shash_count(&sums); i++) {
+            const int64_t *sum = nodes[i]->data;
+
+            ds_put_format(&ctx->output, "%s=%"PRId64"\n",
+                          nodes[i]->name, *sum);
+        }
+        free(nodes);
+
+        const struct vtaprec_capture_filter *filter = vtap->capture_filter;
+        const struct vtaprec_capture_rule **rules
+            = filter ? vtapctl_sorted_rules(filter) : NULL;
+        for (size_t i = 0; filter && i < filter->n_rules; i++) {
+            int64_t packets, bytes;
+
+            vtapctl_sum_rule(rows, n, &rules[i]->header_.uuid,
+                             &packets, &bytes);
+            ds_put_format(&ctx->output, "rule %"PRId64" %s %s packets=%"
+                          PRId64" bytes=%"PRId64"\n", rules[i]->order,
+                          rules[i]->direction, rules[i]->action,
+                          packets, bytes);
+        }
+        free(rules);
+    }
+    vtapctl_sums_destroy(&sums);
+    vtapctl_realizations_destroy(&rs);
 }
