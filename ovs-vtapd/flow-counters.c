@@ -292,6 +292,22 @@ flow_counters_sweep(struct flow_counters *fc, const char *bridge,
     }
 }
 
+/* Returns true if a flow of 'bridge' was deleted and its final counts
+ * (flow_counters_removed()) have not come yet. */
+bool
+flow_counters_awaiting_removal(const struct flow_counters *fc,
+                               const char *bridge)
+{
+    const struct flow_baseline *b;
+
+    HMAP_FOR_EACH (b, node, &fc->baselines) {
+        if (b->retired && b->bridge && !strcmp(b->bridge, bridge)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Returns the key under which 'b' is stored in the database, as
  * "flow:TABLE:PRIORITY:HASH". */
 char *

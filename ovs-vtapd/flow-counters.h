@@ -99,6 +99,8 @@ struct flow_baseline *flow_counters_find_baseline(
 void flow_counters_load_baseline(struct flow_counters *, uint32_t vtap_id,
                                  const char *bridge, const char *key,
                                  const char *value);
+bool flow_counters_awaiting_removal(const struct flow_counters *,
+                                    const char *bridge);
 char *flow_baseline_key(const struct flow_baseline *);
 char *flow_baseline_value(const struct flow_baseline *);
 

@@ -52,6 +52,7 @@
 #include "timeval.h"
 #include "unixctl.h"
 #include "util.h"
+#include "uuidset.h"
 #include "vswitch-config.h"
 #include "vswitch-idl.h"
 #include "vtap-cleanup.h"
@@ -96,11 +97,20 @@ struct vtapd {
     struct vtap_resolver *resolver;
     struct path_mtu *paths;     /* Path MTU toward each target. */
     struct shash flow_tables;   /* Mirror bridge name -> flow_table. */
+    struct uuidset holding;     /* VTAPs no longer realized here whose
+                                 * flows stay until the switch credited
+                                 * them with what they matched (hold_until,
+                                 * hold_departed()). */
+    long long int hold_until;   /* When they go, 0 once the Mirror change
+                                 * is applied. */
+    struct shash draining;      /* Of those, the mirror bridges that no
+                                 * VTAP needs, kept until their flows are
+                                 * deleted and have given their counts:
+                                 * name -> "long long int" deadline. */
     struct flow_counters counters;  /* What the flows counted. */
     struct vtap_status *status;
     struct host_row *host;      /* This host's name and Host row. */
-    size_t n_hosts;             /* Hosts that share the VTAP database, */
-    unsigned int hosts_seqno;   /* counted at this Host table seqno. */
+    size_t n_hosts;             /* Hosts that share the VTAP database. */
 
     /* The stages, each the output of one module (see vtap_stages). */
     struct vtap_desired desired;        /* What the databases ask for. */
@@ -155,7 +165,18 @@ sync_flow_tables(struct vtapd *d)
     }
     struct shash_node *node;
     SHASH_FOR_EACH_SAFE (node, &d->flow_tables) {
-        if (!shash_find(&wanted, node->name)) {
+        if (shash_find(&wanted, node->name)) {
+            free(shash_find_and_delete(&d->draining, node->name));
+        } else if (flow_table_is_connected(node->data)) {
+            /* Its flows go first: their removal gives their last counts
+             * (drain_flow_tables()), within a few statistics intervals. */
+            if (!shash_find(&d->draining, node->name)) {
+                long long int deadline = time_msec() + 3 * stats_interval;
+                shash_add(&d->draining, node->name,
+                          xmemdup(&deadline, sizeof deadline));
+            }
+        } else {
+            free(shash_find_and_delete(&d->draining, node->name));
             flow_table_destroy(node->data);
             shash_delete(&d->flow_tables, node);
         }
@@ -168,6 +189,113 @@ sync_flow_tables(struct vtapd *d)
         }
     }
     shash_destroy(&wanted);
+}
+
+/* How long the flows of a VTAP that left stay after the switch applied
+ * the removal of its Mirror rows: Open vSwitch credits a flow with what it
+ * matched only when its revalidators next see the datapath flows (at once
+ * after a flow change, which the touch makes, at most 500 ms otherwise);
+ * a flow deleted before that loses those counts. */
+#define VTAPD_HOLD_MSEC 600
+
+/* In a pass that is not 'full', keeps the flows of the VTAPs that were
+ * built but are no longer wanted (their source left this host, they were
+ * stopped or deleted) for VTAPD_HOLD_MSEC after the Mirror change that
+ * stops their traffic is applied, so that their final counts are whole.
+ * A full pass drops them. */
+static void
+hold_departed(struct vtapd *d, bool full)
+{
+    const struct vtap_compiled *vc;
+    bool added = false;
+
+    if (full) {
+        uuidset_clear(&d->holding);
+        return;
+    }
+    if (!uuidset_is_empty(&d->holding) && !d->mirror_pending
+        && d->hold_until && time_msec() >= d->hold_until) {
+        /* Time is up for all of them, also those that left since. */
+        uuidset_clear(&d->holding);
+        d->hold_until = 0;
+        return;
+    }
+    HMAP_FOR_EACH (vc, node, &d->pipeline.vtaps) {
+        if (!vtap_desired_find(&d->desired, &vc->uuid)
+            && !uuidset_find(&d->holding, &vc->uuid)) {
+            uuidset_insert(&d->holding, &vc->uuid);
+            added = true;
+        }
+    }
+    if (added) {
+        d->hold_until = d->mirror_pending ? 0 : time_msec() + VTAPD_HOLD_MSEC;
+    }
+}
+
+/* Once the held flows' time is up, a pass retracts them. */
+static void
+check_holding(struct vtapd *d)
+{
+    if (!uuidset_is_empty(&d->holding) && !d->mirror_pending) {
+        if (!d->hold_until) {
+            d->hold_until = time_msec() + VTAPD_HOLD_MSEC;
+        }
+        if (time_msec() >= d->hold_until) {
+            d->need_recompute = true;
+        } else {
+            poll_timer_wait_until(d->hold_until);
+        }
+    }
+}
+
+/* Adds to 'names' the mirror bridges whose flow tables are connected: a
+ * bridge that no VTAP needs any more stays until its flow table has
+ * deleted its flows (drain_flow_tables()). */
+static void
+connected_flow_tables(const struct vtapd *d, struct sset *names)
+{
+    struct shash_node *node;
+
+    SHASH_FOR_EACH (node, &d->flow_tables) {
+        if (flow_table_is_connected(node->data)) {
+            sset_add(names, node->name);
+        }
+    }
+}
+
+/* Destroys the flow table of each draining mirror bridge once its flows
+ * are deleted and their final counts came (the switch sends them after it
+ * confirms the deletion), or once it is disconnected or its deadline
+ * passed, and has its bridge removed in the next pass. */
+static void
+drain_flow_tables(struct vtapd *d)
+{
+    struct shash_node *node;
+
+    if (!uuidset_is_empty(&d->holding)) {
+        /* Held flows may be in them (check_holding() wakes us). */
+        return;
+    }
+    SHASH_FOR_EACH_SAFE (node, &d->draining) {
+        struct flow_table *ft = shash_find_data(&d->flow_tables, node->name);
+        const long long int *deadline = node->data;
+
+        if (ft && flow_table_is_connected(ft) && time_msec() < *deadline
+            && (!flow_table_is_synced(ft)
+                || flow_counters_awaiting_removal(&d->counters,
+                                                  node->name))) {
+            poll_timer_wait_until(*deadline);
+            continue;
+        }
+        if (ft) {
+            VLOG_DBG("%s: flows deleted, removing the bridge", node->name);
+            flow_table_destroy(ft);
+            shash_find_and_delete(&d->flow_tables, node->name);
+        }
+        free(node->data);
+        shash_delete(&d->draining, node);
+        d->need_recompute = true;
+    }
 }
 
 /* Asks ovs-vswitchd to tell us when it has applied our changes, by
@@ -204,7 +332,8 @@ vtapd_stages(const struct vtapd *d)
  * tables of desired flows of their own; and logs an error for each
  * difference from what ovs-vtapd holds: the flows of each mirror bridge and
  * what became of each VTAP (--check-incremental).  Skipped while the switch
- * refuses flows (the scratch tables know nothing of refusals). */
+ * refuses flows or holds the flows of VTAPs that left (the scratch tables
+ * know nothing of refusals or of what left). */
 static void
 check_incremental_pass(struct vtapd *d)
 {
@@ -223,19 +352,27 @@ check_incremental_pass(struct vtapd *d)
             return;
         }
     }
+    if (!uuidset_is_empty(&d->holding)) {
+        VLOG_DBG("incremental check skipped: flows of VTAPs that left are "
+                 "held");
+        return;
+    }
     vtap_desired_build(&desired, host_row_name(d->host, d->ovs_loop.idl),
                        d->n_hosts,
                        d->ovs_loop.idl, d->vtap_loop.idl, d->resolver,
                        d->paths, NULL);
     vtap_places_init(&places);
-    vswitch_config_run(NULL, d->ovs_loop.idl, &desired, &places);
+    struct sset keep = SSET_INITIALIZER(&keep);
+    connected_flow_tables(d, &keep);
+    vswitch_config_run(NULL, d->ovs_loop.idl, &desired, &places, &keep);
+    sset_destroy(&keep);
     flow_counters_init(&counters);
     vtap_pipeline_init(&pl);
     SHASH_FOR_EACH (node, &d->flow_tables) {
         shash_add(&scratch, node->name,
                   flow_table_create(node->name, NULL, &counters));
     }
-    vtap_pipeline_run(&pl, &desired, &places, &scratch, true);
+    vtap_pipeline_run(&pl, &desired, &places, &scratch, true, NULL);
 
     SHASH_FOR_EACH (node, &d->flow_tables) {
         struct ds diff = DS_EMPTY_INITIALIZER;
@@ -308,13 +445,18 @@ recompute(struct vtapd *d, struct ovsdb_idl_txn *ovs_txn)
     path_mtu_sweep(d->paths);
     vtap_places_destroy(&d->places);
     vtap_places_init(&d->places);
-    if (vswitch_config_run(ovs_txn, d->ovs_loop.idl, &d->desired, &d->places)
+    struct sset keep = SSET_INITIALIZER(&keep);
+    connected_flow_tables(d, &keep);
+    if (vswitch_config_run(ovs_txn, d->ovs_loop.idl, &d->desired, &d->places,
+                           &keep)
         && ovs_txn) {
         bump_next_cfg(d, ovs_txn);
     }
+    sset_destroy(&keep);
     sync_flow_tables(d);
+    hold_departed(d, full);
     vtap_pipeline_run(&d->pipeline, &d->desired, &d->places,
-                      &d->flow_tables, full);
+                      &d->flow_tables, full, &d->holding);
     d->need_full = false;
     stopwatch_stop(sw, time_msec());
     if (full) {
@@ -467,6 +609,7 @@ run(struct vtapd *d)
         d->need_recompute = true;
     }
     check_mirror_cfg(d);
+    check_holding(d);
     check_reconnection(d);
     if (!ovsdb_idl_has_ever_connected(d->ovs_loop.idl)
         || !ovsdb_idl_has_ever_connected(d->vtap_loop.idl)) {
@@ -479,13 +622,9 @@ run(struct vtapd *d)
         /* The counters continue from this host's rows, not yet here. */
         return;
     }
-    unsigned int hosts_seqno = ovsdb_idl_table_get_seqno(
-        d->vtap_loop.idl, &vtaprec_table_host);
-    size_t n_hosts = (hosts_seqno == d->hosts_seqno && d->n_hosts
-                      ? d->n_hosts
-                      : host_row_count_hosts(d->host, d->vtap_loop.idl,
-                                             d->ovs_loop.idl));
-    d->hosts_seqno = hosts_seqno;
+    /* (Counted every time: the Host rows change without alerts.) */
+    size_t n_hosts = host_row_count_hosts(d->host, d->vtap_loop.idl,
+                                          d->ovs_loop.idl);
     if (n_hosts != d->n_hosts) {
         /* Sources that name no host are this host's only if it is alone. */
         d->n_hosts = n_hosts;
@@ -513,6 +652,7 @@ run(struct vtapd *d)
                            &d->counters);
     }
 
+    drain_flow_tables(d);
     struct shash_node *node;
     SHASH_FOR_EACH (node, &d->flow_tables) {
         flow_table_run(node->data, stats_interval);
@@ -707,6 +847,8 @@ main(int argc, char *argv[])
     d.host = host_row_create(host_name, stats_interval);
 
     shash_init(&d.flow_tables);
+    shash_init(&d.draining);
+    uuidset_init(&d.holding);
     flow_counters_init(&d.counters);
     vtap_desired_init(&d.desired);
     d.rules = vtap_rule_cache_create();
@@ -752,6 +894,8 @@ main(int argc, char *argv[])
         flow_table_destroy(node->data);
     }
     shash_destroy(&d.flow_tables);
+    shash_destroy_free_data(&d.draining);
+    uuidset_destroy(&d.holding);
     vtap_pipeline_destroy(&d.pipeline);
     vtap_places_destroy(&d.places);
     vtap_desired_destroy(&d.desired);

@@ -33,6 +33,7 @@
 #include "openvswitch/vlog.h"
 #include "ovsdb-idl.h"
 #include "smap.h"
+#include "sset.h"
 #include "util.h"
 #include "uuid.h"
 #include "vswitch-idl.h"
@@ -568,12 +569,14 @@ collect(const struct vtap_desired *desired, struct hmap *sources,
 /* Reconciles the owned Open_vSwitch rows with 'desired' in 'txn', or only
  * reads them if 'txn' is NULL.  Fills 'places' (if nonnull, initialized
  * empty) with each VTAP's mirror bridge and OpenFlow ports, or why the
- * configuration cannot realize it.  Returns true if 'txn' changes
- * anything. */
+ * configuration cannot realize it.  A mirror bridge that no VTAP needs any
+ * more is kept as it is while its name is in 'keep' (if nonnull): its
+ * flows go first, and their final counts come with their deletion.
+ * Returns true if 'txn' changes anything. */
 bool
 vswitch_config_run(struct ovsdb_idl_txn *txn, const struct ovsdb_idl *idl,
                    const struct vtap_desired *desired,
-                   struct vtap_places *places)
+                   struct vtap_places *places, const struct sset *keep)
 {
     const struct ovsrec_open_vswitch *cfg = ovsrec_open_vswitch_first(idl);
     struct hmap sources = HMAP_INITIALIZER(&sources);
@@ -632,7 +635,8 @@ vswitch_config_run(struct ovsdb_idl_txn *txn, const struct ovsdb_idl *idl,
     const struct ovsrec_bridge *br;
     OVSREC_BRIDGE_FOR_EACH (br, idl) {
         if (vtap_is_owned(&br->external_ids)
-            && !shash_find(&mbridges, br->name)) {
+            && !shash_find(&mbridges, br->name)
+            && !(keep && sset_contains(keep, br->name))) {
             if (txn) {
                 ovsrec_open_vswitch_update_bridges_delvalue(cfg, br);
             }

@@ -36,6 +36,7 @@
 
 struct ovsdb_idl;
 struct ovsdb_idl_txn;
+struct sset;
 struct vtap_desired;
 
 /* Most Mirror rows that one bridge can have (MAX_MIRRORS in OVS). */
@@ -67,7 +68,8 @@ const struct vtap_place *vtap_places_find(const struct vtap_places *,
                                           const struct uuid *vtap);
 
 bool vswitch_config_run(struct ovsdb_idl_txn *, const struct ovsdb_idl *,
-                        const struct vtap_desired *, struct vtap_places *);
+                        const struct vtap_desired *, struct vtap_places *,
+                        const struct sset *keep);
 void vswitch_config_register_columns(struct ovsdb_idl *);
 
 #endif /* vswitch-config.h */

@@ -40,7 +40,7 @@ vtap_cleanup_ovs(struct ovsdb_idl_txn *txn, const struct ovsdb_idl *idl)
     bool changed;
 
     vtap_desired_init(&none);
-    changed = vswitch_config_run(txn, idl, &none, NULL);
+    changed = vswitch_config_run(txn, idl, &none, NULL, NULL);
     vtap_desired_destroy(&none);
     return changed;
 }

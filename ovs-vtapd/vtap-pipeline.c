@@ -39,6 +39,7 @@
 #include "ovs-vtap/vtap-compile.h"
 #include "packets.h"
 #include "util.h"
+#include "uuidset.h"
 #include "uuid.h"
 #include "vswitch-config.h"
 #include "vtap-cookie.h"
@@ -801,12 +802,14 @@ build(struct vtap_pipeline *pl, struct shash *flow_tables,
  * VTAPs, and updates 'pl' with what became of each VTAP.  Unless 'full',
  * builds again only the flows of the VTAPs whose inputs changed since the
  * last run (and the dispatch flows of their patch ports); if 'full', every
- * flow. */
+ * flow.  The flows of a VTAP that is no longer in 'desired' stay while it
+ * is in 'hold' (if nonnull). */
 void
 vtap_pipeline_run(struct vtap_pipeline *pl,
                   const struct vtap_desired *desired,
                   const struct vtap_places *places,
-                  struct shash *flow_tables, bool full)
+                  struct shash *flow_tables, bool full,
+                  const struct uuidset *hold)
 {
     struct ovs_list dirty = OVS_LIST_INITIALIZER(&dirty);
     struct shash_node *node;
@@ -829,7 +832,8 @@ vtap_pipeline_run(struct vtap_pipeline *pl,
     /* VTAPs deleted. */
     struct vtap_compiled *vc;
     HMAP_FOR_EACH_SAFE (vc, node, &pl->vtaps) {
-        if (!vtap_desired_find(desired, &vc->uuid)) {
+        if (!vtap_desired_find(desired, &vc->uuid)
+            && !(hold && uuidset_find(hold, &vc->uuid))) {
             retract(pl, flow_tables, &dirty, vc);
             hmap_remove(&pl->vtaps, &vc->node);
             free(vc->error);

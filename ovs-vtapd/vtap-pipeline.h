@@ -50,6 +50,7 @@
 #include "openvswitch/uuid.h"
 
 struct shash;
+struct uuidset;
 struct vtap_desired;
 struct vtap_places;
 
@@ -105,6 +106,6 @@ const struct vtap_compiled *vtap_pipeline_find(const struct vtap_pipeline *,
                                                const struct uuid *vtap);
 void vtap_pipeline_run(struct vtap_pipeline *, const struct vtap_desired *,
                        const struct vtap_places *, struct shash *flow_tables,
-                       bool full);
+                       bool full, const struct uuidset *hold);
 
 #endif /* vtap-pipeline.h */
