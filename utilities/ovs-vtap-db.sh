@@ -327,8 +327,11 @@ upgrade_file () {
     # that a later record replaced would still fail it: compact first.
     ovsdb-tool compact "$db_file" || return
     ovsdb-tool convert "$db_file" "$schema" || return
-    if test -n "$links"; then
-        ovsdb-tool transact "$db_file" "$links" | check_answer || return
+    if test -n "$links" \
+            && ! ovsdb-tool transact "$db_file" "$links" | check_answer; then
+        echo "$program: $db_file is at VTAP schema $schema_version but its" \
+             "Realization rows do not name their VTAPs (backup: $backup)" >&2
+        return 1
     fi
     echo "upgraded $db_file from VTAP schema $old to $schema_version" \
          "(backup: $backup)"
