@@ -60,15 +60,12 @@ bench_wait 10 server_listens || bench_die "iperf3 does not listen on the server"
 bench_lab_cmd exec client ping -q -c 2 -i 0.2 172.16.0.134 >/dev/null \
     || bench_die "the client does not reach the server"
 
-# vtap_packets: the copies that the VTAP counted, both directions.
+# vtap_packets: the copies that the VTAP counted, both directions, on
+# every host.
 vtap_packets() {
-    local r in out
-    r=$(ovs-vtapctl --bare get vtap tap realizations | tr -d '[] ')
-    test -n "$r" || { echo 0; return; }
-    in=$(ovs-vtapctl get realization "$r" statistics:ingress_packets \
-         2>/dev/null || echo 0)
-    out=$(ovs-vtapctl get realization "$r" statistics:egress_packets \
-          2>/dev/null || echo 0)
+    local in out
+    in=$(ovs-vtapctl statistics tap ingress_packets 2>/dev/null || echo 0)
+    out=$(ovs-vtapctl statistics tap egress_packets 2>/dev/null || echo 0)
     echo $((in + out))
 }
 
