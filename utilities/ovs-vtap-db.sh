@@ -57,7 +57,9 @@ The VTAP database next to Open_vSwitch (one host, the default):
              standalone file after a backup copy (if the running
              ovsdb-server serves it, the server closes it for the
              conversion and opens it again); a clustered database online,
-             with "ovsdb-client convert" through the cluster (--db)
+             with "ovsdb-client convert" through the cluster (--db); from
+             a schema before 1.3.0, each Realization row then names the
+             VTAP that listed it (needs python3)
   status     print the schema version of the database and of the schema
 
 The VTAP database on a RAFT cluster of its own ovsdb-servers:
