@@ -76,14 +76,14 @@ compare_hosts_by_name(const void *a_, const void *b_)
 }
 
 /* list-hosts: every host, one a line, with what it applied, the age of its
- * heartbeat, whether it is alive, its version and tunnel address, and the
- * number of VTAPs running there, in aligned columns. */
+ * heartbeat, whether it is alive, the number of VTAPs running there, its
+ * version and tunnel address, in aligned columns. */
 static void
 cmd_list_hosts(struct ctl_context *ctx)
 {
     static const char *const headings[] = {
-        "name", "cur_cfg", "heartbeat_age", "state", "version",
-        "tunnel_address", "vtaps",
+        "name", "cur_cfg", "heartbeat_age", "state", "vtaps", "version",
+        "tunnel_address",
     };
     enum { N_COLUMNS = ARRAY_SIZE(headings) };
     long long int now = time_wall_msec();
@@ -126,11 +126,11 @@ cmd_list_hosts(struct ctl_context *ctx)
         svec_add_nocopy(&cells, xasprintf("%lld.%llds", age / 1000,
                                           age % 1000 / 100));
         svec_add(&cells, vtapctl_host_is_alive(host, now) ? "alive" : "dead");
+        svec_add_nocopy(&cells, xasprintf("%u", simap_get(&running,
+                                                          host->name)));
         svec_add(&cells, host->version);
         svec_add(&cells, host->tunnel_address[0]
                          ? host->tunnel_address : "-");
-        svec_add_nocopy(&cells, xasprintf("%u", simap_get(&running,
-                                                          host->name)));
     }
     for (size_t j = 0; j < N_COLUMNS; j++) {
         widths[j] = 0;
