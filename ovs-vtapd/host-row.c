@@ -28,6 +28,7 @@
 #include "openvswitch/vlog.h"
 #include "ovsdb-idl.h"
 #include "smap.h"
+#include "sset.h"
 #include "timeval.h"
 #include "util.h"
 #include "vswitch-idl.h"
@@ -141,6 +142,26 @@ find_host(const struct ovsdb_idl *vtap, const char *name)
         }
     }
     return NULL;
+}
+
+/* Returns how many hosts share the VTAP database 'vtap': its Host rows by
+ * name, and this host, whether its row is there yet or not. */
+size_t
+host_row_count_hosts(const struct host_row *h, const struct ovsdb_idl *vtap,
+                     const struct ovsdb_idl *ovs)
+{
+    const char *name = host_row_name(h, ovs);
+    struct sset names = SSET_INITIALIZER(&names);
+    const struct vtaprec_host *row;
+    size_t n;
+
+    sset_add(&names, name);
+    VTAPREC_HOST_FOR_EACH (row, vtap) {
+        sset_add(&names, row->name);
+    }
+    n = sset_count(&names);
+    sset_destroy(&names);
+    return n;
 }
 
 /* Updates this host's row in 'txn' if it is missing or out of date, or if

@@ -26,6 +26,7 @@
 #define OVS_VTAPD_HOST_ROW_H 1
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct ovsdb_idl;
 struct ovsdb_idl_txn;
@@ -37,6 +38,9 @@ void host_row_register_columns(struct ovsdb_idl *vtap_idl);
 
 const char *host_row_name(const struct host_row *,
                           const struct ovsdb_idl *ovs_idl);
+size_t host_row_count_hosts(const struct host_row *,
+                            const struct ovsdb_idl *vtap,
+                            const struct ovsdb_idl *ovs);
 void host_row_run(struct host_row *, struct ovsdb_idl_txn *vtap_txn,
                   const struct ovsdb_idl *vtap_idl,
                   const struct ovsdb_idl *ovs_idl, bool applied);

@@ -99,6 +99,8 @@ struct vtapd {
     struct flow_counters counters;  /* What the flows counted. */
     struct vtap_status *status;
     struct host_row *host;      /* This host's name and Host row. */
+    size_t n_hosts;             /* Hosts that share the VTAP database, */
+    unsigned int hosts_seqno;   /* counted at this Host table seqno. */
 
     /* The stages, each the output of one module (see vtap_stages). */
     struct vtap_desired desired;        /* What the databases ask for. */
@@ -222,6 +224,7 @@ check_incremental_pass(struct vtapd *d)
         }
     }
     vtap_desired_build(&desired, host_row_name(d->host, d->ovs_loop.idl),
+                       d->n_hosts,
                        d->ovs_loop.idl, d->vtap_loop.idl, d->resolver,
                        d->paths, NULL);
     vtap_places_init(&places);
@@ -299,6 +302,7 @@ recompute(struct vtapd *d, struct ovsdb_idl_txn *ovs_txn)
     d->n_passes++;
     vtap_desired_destroy(&d->desired);
     vtap_desired_build(&d->desired, host_row_name(d->host, d->ovs_loop.idl),
+                       d->n_hosts,
                        d->ovs_loop.idl, d->vtap_loop.idl, d->resolver,
                        d->paths, d->rules);
     path_mtu_sweep(d->paths);
@@ -469,6 +473,24 @@ run(struct vtapd *d)
         /* Until both databases are read, nothing is known to be stale. */
         return;
     }
+    vtap_status_set_host(d->status, d->vtap_loop.idl,
+                         host_row_name(d->host, d->ovs_loop.idl));
+    if (!vtap_status_is_ready(d->status, d->vtap_loop.idl)) {
+        /* The counters continue from this host's rows, not yet here. */
+        return;
+    }
+    unsigned int hosts_seqno = ovsdb_idl_table_get_seqno(
+        d->vtap_loop.idl, &vtaprec_table_host);
+    size_t n_hosts = (hosts_seqno == d->hosts_seqno && d->n_hosts
+                      ? d->n_hosts
+                      : host_row_count_hosts(d->host, d->vtap_loop.idl,
+                                             d->ovs_loop.idl));
+    d->hosts_seqno = hosts_seqno;
+    if (n_hosts != d->n_hosts) {
+        /* Sources that name no host are this host's only if it is alone. */
+        d->n_hosts = n_hosts;
+        d->need_recompute = true;
+    }
     if (ovs_seqno != d->ovs_seqno && vtap_seqno == d->vtap_seqno
         && !d->need_recompute
         && !vtap_desired_ovs_changed(&d->desired, d->ovs_loop.idl)) {
@@ -487,8 +509,8 @@ run(struct vtapd *d)
          * come back once it is done. */
         d->need_recompute = !ovs_txn;
         recompute(d, ovs_txn);
-        vtap_status_load_baselines(d->status, d->vtap_loop.idl, &d->desired,
-                                   &d->counters);
+        vtap_status_update(d->status, d->vtap_loop.idl, &d->desired,
+                           &d->counters);
     }
 
     struct shash_node *node;
@@ -501,8 +523,7 @@ run(struct vtapd *d)
         }
     }
 
-    if (vtap_status_collect(d->status, d->vtap_loop.idl, &d->desired,
-                            &d->counters)) {
+    if (vtap_status_collect(d->status, &d->counters)) {
         d->status_dirty = true;
     }
     bool applied = all_applied(d);
@@ -515,7 +536,7 @@ run(struct vtapd *d)
     if (vtap_txn && (d->status_dirty || status_inputs != d->status_inputs)) {
         struct vtap_stages stages = vtapd_stages(d);
         vtap_status_write(d->status, vtap_txn, d->vtap_loop.idl, &stages,
-                          &d->counters, d->resolver, applied);
+                          &d->counters);
         d->exit_written = d->exit_polled;
         d->status_dirty = false;
         d->status_inputs = status_inputs;

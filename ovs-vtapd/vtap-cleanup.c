@@ -45,28 +45,23 @@ vtap_cleanup_ovs(struct ovsdb_idl_txn *txn, const struct ovsdb_idl *idl)
     return changed;
 }
 
-/* Removes in 'txn' (unless it is NULL) the Realization rows of 'host' from
- * every VTAP row (the rows go with their last reference).  Returns true if
- * there was any. */
+/* Deletes in 'txn' (unless it is NULL) the Realization rows of 'host'.
+ * Returns true if there was any. */
 bool
 vtap_cleanup_realizations(struct ovsdb_idl_txn *txn,
                           const struct ovsdb_idl *idl, const char *host)
 {
-    const struct vtaprec_vtap *vtap;
+    const struct vtaprec_realization *r;
     bool changed = false;
 
-    VTAPREC_VTAP_FOR_EACH (vtap, idl) {
-        for (size_t i = 0; host && i < vtap->n_realizations; i++) {
-            const struct vtaprec_realization *r = vtap->realizations[i];
-
-            if (!strcmp(r->host, host)) {
-                if (txn) {
-                    VLOG_INFO("removing the Realization of VTAP %s",
-                              vtap->name);
-                    vtaprec_vtap_update_realizations_delvalue(vtap, r);
-                }
-                changed = true;
+    VTAPREC_REALIZATION_FOR_EACH (r, idl) {
+        if (host && !strcmp(r->host, host)) {
+            if (txn) {
+                VLOG_INFO("removing the Realization of VTAP %s",
+                          r->vtap ? r->vtap->name : "(deleted)");
+                vtaprec_realization_delete(r);
             }
+            changed = true;
         }
     }
     return changed;

@@ -29,6 +29,7 @@
 #include "openvswitch/vlog.h"
 #include "ovs-vtap/target-policy.h"
 #include "ovs-vtap/vtap-resolver.h"
+#include "ovs-vtap/vtap-source.h"
 #include "packets.h"
 #include "path-mtu.h"
 #include "smap.h"
@@ -64,7 +65,7 @@ struct found_port {
 
 /* Where the sources of VTAPs are found in the Open_vSwitch database, built
  * once per build: the user's bridges by name, and their ports by name and
- * by the iface-id of an interface, each the first found. */
+ * by the iface-id of an interface bound here, each the first found. */
 struct source_index {
     struct shash bridges;       /* Name -> "struct ovsrec_bridge *". */
     struct shash ports;         /* Port name -> "struct found_port *". */
@@ -84,6 +85,21 @@ found_port_create(const struct ovsrec_bridge *br, const struct ovsrec_port *p,
 }
 
 /* Indexes the user's bridges and ports of 'ovs' in 'idx'. */
+/* Returns true if 'iface' is bound on this host: it has an OpenFlow port
+ * and, where an orchestrator says so, it is active (OpenStack's
+ * external_ids:iface-status) or installed (OVN's ovn-installed).  While a
+ * VM migrates, its interface may exist on both hosts, bound on one. */
+static bool
+iface_is_bound(const struct ovsrec_interface *iface)
+{
+    const char *status = smap_get(&iface->external_ids, "iface-status");
+    const char *installed = smap_get(&iface->external_ids, "ovn-installed");
+
+    return (iface->n_ofport && iface->ofport[0] > 0
+            && (!status || !strcmp(status, "active"))
+            && (!installed || !strcmp(installed, "true")));
+}
+
 static void
 source_index_build(struct source_index *idx, const struct ovsdb_idl *ovs)
 {
@@ -110,7 +126,8 @@ source_index_build(struct source_index *idx, const struct ovsdb_idl *ovs)
                 const struct ovsrec_interface *iface = p->interfaces[j];
                 const char *iface_id = smap_get(&iface->external_ids,
                                                 "iface-id");
-                if (iface_id && !shash_find(&idx->iface_ids, iface_id)) {
+                if (iface_id && iface_is_bound(iface)
+                    && !shash_find(&idx->iface_ids, iface_id)) {
                     shash_add(&idx->iface_ids, iface_id,
                               found_port_create(br, p, iface));
                 }
@@ -127,25 +144,25 @@ source_index_destroy(struct source_index *idx)
     shash_destroy_free_data(&idx->iface_ids);
 }
 
-/* Finds the bridge and port of 'want''s source on this host through 'idx',
- * and notes in 'desired' the names and rows that it depends on. */
+/* Finds the bridge and port of 'want''s source 'src' on this host through
+ * 'idx'. */
 static void
 resolve_source(struct vtap_desired *desired, struct vtap_want *want,
-               const struct vtaprec_vtap *row, const struct source_index *idx)
+               const struct vtaprec_vtap *row, const struct vtap_source *src,
+               const struct source_index *idx)
 {
     const struct ovsrec_bridge *bridge = NULL;
     const struct ovsrec_port *port = NULL;
     const char *type = row->source_type;
 
-    sset_add(&desired->source_names, row->source);
     if (!strcmp(type, "port") || !strcmp(type, "iface-id")) {
         bool by_name = !strcmp(type, "port");
         const struct found_port *fp = shash_find_data(by_name ? &idx->ports
                                                       : &idx->iface_ids,
-                                                      row->source);
+                                                      src->name);
         if (!fp) {
             vtap_want_set_error(want, "source %s %s not found on this host",
-                                by_name ? "port" : "iface-id", row->source);
+                                by_name ? "port" : "iface-id", src->name);
             return;
         }
         bridge = fp->bridge;
@@ -155,10 +172,10 @@ resolve_source(struct vtap_desired *desired, struct vtap_want *want,
             uuidset_insert(&desired->source_rows, &fp->iface->header_.uuid);
         }
     } else {
-        bridge = shash_find_data(&idx->bridges, row->source);
+        bridge = shash_find_data(&idx->bridges, src->name);
         if (!bridge) {
             vtap_want_set_error(want, "source bridge %s not found on this "
-                                "host", row->source);
+                                "host", src->name);
             return;
         }
         if (!strcmp(type, "vlan")) {
@@ -184,6 +201,35 @@ resolve_source(struct vtap_desired *desired, struct vtap_want *want,
     want->source_key = vtap_source_key(bridge->name,
                                        port ? port->name : NULL,
                                        want->src_vlan);
+}
+
+/* Returns true if the VTAP of 'row', whose source is 'src', is to be
+ * realized on host 'host', one of 'n_hosts' that share the database,
+ * whose sources are in 'idx': an iface-id bound here, a source that names
+ * this host, a bridge of every host that is here, or a source that names
+ * no host while this is the only host (if several share the database, it
+ * is ambiguous, and '*ambiguous' is set if the source is here).  Notes in
+ * 'desired' the name that a change of Open_vSwitch may make it here. */
+static bool
+source_is_here(struct vtap_desired *desired, const struct vtaprec_vtap *row,
+               const struct vtap_source *src, const struct source_index *idx,
+               size_t n_hosts, bool *ambiguous)
+{
+    const struct shash *names = (!strcmp(row->source_type, "iface-id")
+                                 ? &idx->iface_ids
+                                 : !strcmp(row->source_type, "port")
+                                 ? &idx->ports : &idx->bridges);
+
+    if (!vtap_source_is_here(src, desired->host, n_hosts, ambiguous)) {
+        return false;
+    }
+    sset_add(&desired->source_names, src->name);
+    if (src->hosts == VTAP_SOURCE_ONE_HOST
+        || (src->hosts == VTAP_SOURCE_NO_HOST && !*ambiguous)) {
+        /* Here, found or not. */
+        return true;
+    }
+    return shash_find(names, src->name) != NULL;
 }
 
 /* Refuses 'want''s target if its address is outside the allowed targets
@@ -467,11 +513,13 @@ vtap_desired_init(struct vtap_desired *desired)
     desired->host = NULL;
 }
 
-/* Builds 'desired' from the databases.  Names are resolved through
- * 'resolver', paths found through 'paths' and rules parsed through 'rules'
- * (each may be NULL). */
+/* Builds 'desired' from the databases: the VTAPs that host 'host', one of
+ * 'n_hosts' that share the VTAP database, realizes.  Names are resolved
+ * through 'resolver', paths found through 'paths' and rules parsed through
+ * 'rules' (each may be NULL). */
 void
 vtap_desired_build(struct vtap_desired *desired, const char *host,
+                   size_t n_hosts,
                    const struct ovsdb_idl *ovs, const struct ovsdb_idl *vtap,
                    struct vtap_resolver *resolver, struct path_mtu *paths,
                    struct vtap_rule_cache *rules)
@@ -482,6 +530,7 @@ vtap_desired_build(struct vtap_desired *desired, const char *host,
 
     vtap_desired_init(desired);
     desired->host = xstrdup(host);
+    desired->n_hosts = n_hosts;
     if (rules) {
         rules->build++;
     }
@@ -507,9 +556,20 @@ vtap_desired_build(struct vtap_desired *desired, const char *host,
     source_index_build(&idx, ovs);
     struct hmap ids = HMAP_INITIALIZER(&ids);
     for (size_t i = 0; i < n; i++) {
-        struct vtap_want *want = xzalloc(sizeof *want);
+        struct vtap_source src;
+        bool ambiguous = false;
+        char *source_error;
 
         row = rows[i];
+        source_error = vtap_source_parse(row->source_type, row->source,
+                                         &src);
+        if (!source_error && !source_is_here(desired, row, &src, &idx,
+                                             n_hosts, &ambiguous)) {
+            vtap_source_destroy(&src);
+            continue;
+        }
+
+        struct vtap_want *want = xzalloc(sizeof *want);
         want->uuid = row->header_.uuid;
         want->name = xstrdup(row->name);
         want->enabled = row->enabled;
@@ -519,7 +579,19 @@ vtap_desired_build(struct vtap_desired *desired, const char *host,
         assign_id(want, &ids);
         hmap_insert(&desired->vtaps, &want->node, uuid_hash(&want->uuid));
 
-        resolve_source(desired, want, row, &idx);
+        if (source_error) {
+            /* ovs-vtapctl refuses such a source; every host says why. */
+            vtap_want_set_error(want, "%s", source_error);
+            free(source_error);
+        } else if (ambiguous) {
+            char *error = vtap_source_ambiguity(row->source_type, &src,
+                                                n_hosts);
+            vtap_want_set_error(want, "%s", error);
+            free(error);
+        } else {
+            resolve_source(desired, want, row, &src, &idx);
+        }
+        vtap_source_destroy(&src);
         if (row->target) {
             resolve_target(want, row->target, resolver, &policy,
                            policy_error);

@@ -16,8 +16,9 @@
  */
 
 /* vtap-desired.h: what ovs-vtapd wants on this host, read from the VTAP
- * and Open_vSwitch databases: each VTAP with its source as found here, its
- * target address and its rules.  Only vtap-desired.c writes these; the
+ * and Open_vSwitch databases: each VTAP whose source is on this host (see
+ * vtap-source.h), with its source as found here, its target address and
+ * its rules.  Only vtap-desired.c writes these; the
  * later stages keep what they make of each VTAP in structures of their own
  * (vswitch-config.h: where it is realized; vtap-pipeline.h: its flows). */
 
@@ -84,6 +85,7 @@ struct vtap_want {
 struct vtap_desired {
     struct hmap vtaps;          /* Contains "struct vtap_want"s. */
     char *host;                 /* This host's name in Realization rows. */
+    size_t n_hosts;             /* Hosts sharing the VTAP database. */
 
     /* What of the Open_vSwitch database the sources depend on, so that a
      * change that concerns none of it is known at once
@@ -96,7 +98,7 @@ struct vtap_desired {
 
 void vtap_desired_init(struct vtap_desired *);
 void vtap_desired_build(struct vtap_desired *, const char *host,
-                        const struct ovsdb_idl *ovs,
+                        size_t n_hosts, const struct ovsdb_idl *ovs,
                         const struct ovsdb_idl *vtap,
                         struct vtap_resolver *, struct path_mtu *,
                         struct vtap_rule_cache *);

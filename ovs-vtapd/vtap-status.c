@@ -26,7 +26,6 @@
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/hmap.h"
 #include "openvswitch/vlog.h"
-#include "ovs-vtap/vtap-resolver.h"
 #include "ovsdb-idl.h"
 #include "packets.h"
 #include "smap.h"
@@ -51,22 +50,36 @@ enum {
     N_REALIZATION_KEYS
 };
 
-/* Counter names in Capture_Rule.statistics, in this order. */
-static const char *const rule_keys[] = { "bytes", "packets" };
-enum { R_BYTES, R_PACKETS, N_RULE_KEYS };
+/* What one rule of a VTAP counted on this host. */
+struct rule_totals {
+    struct uuid uuid;           /* Capture_Rule row. */
+    unsigned int id;            /* Its cookie id, 0 if none now. */
+    int64_t packets;
+    int64_t bytes;
+};
 
-/* Totals of one row, starting from what the database held. */
+/* Totals of one VTAP on this host, starting from what its Realization row
+ * held.  They outlive the VTAP's realization here (its source moved
+ * away), so that the final counts of its flows still count, and continue
+ * if the source comes back. */
 struct totals {
-    struct hmap_node node;      /* By uuid. */
-    struct uuid uuid;           /* VTAP or Capture_Rule row. */
+    struct hmap_node node;      /* In vtap_status.vtaps, by uuid. */
+    struct hmap_node id_node;   /* In vtap_status.by_id, by 'id'. */
+    struct uuid uuid;           /* VTAP row. */
+    uint32_t id;                /* Cookie id last given, 0 for none. */
     int64_t v[N_REALIZATION_KEYS];
-    const char *state;          /* VTAPs: state last written. */
+    struct rule_totals *rules;
+    size_t n_rules, allocated_rules;
+    const char *state;          /* State last written. */
 };
 
 struct vtap_status {
     struct hmap vtaps;          /* "struct totals" per VTAP. */
-    struct hmap rules;          /* "struct totals" per Capture_Rule. */
-    bool baselines_loaded;      /* vtap_status_load_baselines() ran. */
+    struct hmap by_id;          /* The same, those with an id, by id. */
+    bool baselines_loaded;      /* The first vtap_status_update() ran. */
+    char *host;                 /* Whose rows the IDL is asked for. */
+    unsigned int cond_seqno;    /* The IDL's condition seqno once the
+                                 * server has sent those rows. */
 };
 
 /* Keeps the IDL from waking the daemon for what it writes itself. */
@@ -74,18 +87,17 @@ void
 vtap_status_register_columns(struct ovsdb_idl *idl)
 {
     static const struct ovsdb_idl_column *const status_columns[] = {
-        &vtaprec_capture_rule_col_statistics,
-        &vtaprec_global_col_cur_cfg,
         &vtaprec_realization_col_external_ids,
         &vtaprec_realization_col_host,
         &vtaprec_realization_col_mirror_bridge,
         &vtaprec_realization_col_reason,
+        &vtaprec_realization_col_rule_bytes,
+        &vtaprec_realization_col_rule_packets,
         &vtaprec_realization_col_source_bridge,
         &vtaprec_realization_col_state,
         &vtaprec_realization_col_statistics,
         &vtaprec_realization_col_target_address,
-        &vtaprec_target_col_status,
-        &vtaprec_vtap_col_realizations,
+        &vtaprec_realization_col_vtap,
     };
 
     for (size_t i = 0; i < ARRAY_SIZE(status_columns); i++) {
@@ -100,19 +112,15 @@ vtap_status_create(void)
     struct vtap_status *st = xzalloc(sizeof *st);
 
     hmap_init(&st->vtaps);
-    hmap_init(&st->rules);
+    hmap_init(&st->by_id);
     return st;
 }
 
 static void
-totals_clear(struct hmap *map)
+totals_free(struct totals *t)
 {
-    struct totals *t;
-
-    HMAP_FOR_EACH_POP (t, node, map) {
-        free(t);
-    }
-    hmap_destroy(map);
+    free(t->rules);
+    free(t);
 }
 
 /* Frees 'st'. */
@@ -120,10 +128,43 @@ void
 vtap_status_destroy(struct vtap_status *st)
 {
     if (st) {
-        totals_clear(&st->vtaps);
-        totals_clear(&st->rules);
+        struct totals *t;
+
+        HMAP_FOR_EACH_POP (t, node, &st->vtaps) {
+            totals_free(t);
+        }
+        hmap_destroy(&st->vtaps);
+        hmap_destroy(&st->by_id);
+        free(st->host);
         free(st);
     }
+}
+
+/* Asks the server of 'idl' for the Realization rows of host 'host' only:
+ * each host writes its own and reads no other's. */
+void
+vtap_status_set_host(struct vtap_status *st, struct ovsdb_idl *idl,
+                     const char *host)
+{
+    if (!st->host || strcmp(st->host, host)) {
+        struct ovsdb_idl_condition cond
+            = OVSDB_IDL_CONDITION_INIT(&cond);
+
+        free(st->host);
+        st->host = xstrdup(host);
+        vtaprec_realization_add_clause_host(&cond, OVSDB_F_EQ, host);
+        st->cond_seqno = vtaprec_realization_set_condition(idl, &cond);
+        ovsdb_idl_condition_destroy(&cond);
+    }
+}
+
+/* Returns true once 'idl' holds this host's Realization rows, which the
+ * counters continue from: before, nothing is to be built or counted. */
+bool
+vtap_status_is_ready(const struct vtap_status *st,
+                     const struct ovsdb_idl *idl)
+{
+    return st->host && ovsdb_idl_get_condition_seqno(idl) >= st->cond_seqno;
 }
 
 static struct totals *
@@ -139,6 +180,43 @@ totals_find(const struct hmap *map, const struct uuid *uuid)
     return NULL;
 }
 
+static struct totals *
+totals_by_id(const struct vtap_status *st, uint32_t id)
+{
+    struct totals *t;
+
+    HMAP_FOR_EACH_WITH_HASH (t, id_node, hash_int(id, 0), &st->by_id) {
+        if (t->id == id) {
+            return t;
+        }
+    }
+    return NULL;
+}
+
+/* Gives 't' the cookie id 'id' (0: none), taking it from the VTAP that had
+ * it before, which no longer counts under it. */
+static void
+totals_set_id(struct vtap_status *st, struct totals *t, uint32_t id)
+{
+    if (t->id == id) {
+        return;
+    }
+    if (t->id) {
+        hmap_remove(&st->by_id, &t->id_node);
+    }
+    t->id = 0;
+    if (id) {
+        struct totals *old = totals_by_id(st, id);
+
+        if (old) {
+            hmap_remove(&st->by_id, &old->id_node);
+            old->id = 0;
+        }
+        t->id = id;
+        hmap_insert(&st->by_id, &t->id_node, hash_int(id, 0));
+    }
+}
+
 static int64_t
 stat_get(char **keys, const int64_t *values, size_t n, const char *key)
 {
@@ -150,36 +228,95 @@ stat_get(char **keys, const int64_t *values, size_t n, const char *key)
     return 0;
 }
 
-/* Returns this host's Realization row of 'vtap', or NULL. */
-static const struct vtaprec_realization *
-my_realization(const struct vtaprec_vtap *vtap, const char *host)
+static int64_t
+rule_stat_get(const struct uuid *keys, const int64_t *values, size_t n,
+              const struct uuid *key)
 {
-    for (size_t i = 0; i < vtap->n_realizations; i++) {
-        if (!strcmp(vtap->realizations[i]->host, host)) {
-            return vtap->realizations[i];
+    for (size_t i = 0; i < n; i++) {
+        if (uuid_equals(&keys[i], key)) {
+            return values[i];
+        }
+    }
+    return 0;
+}
+
+/* This host's Realization rows, by the VTAP that they are of. */
+struct own_row {
+    struct hmap_node node;      /* By VTAP uuid. */
+    const struct vtaprec_realization *row;
+};
+
+/* Indexes in 'rows' this host's Realization rows in 'idl' that name a
+ * VTAP, the first of each VTAP only. */
+static void
+own_rows_build(struct hmap *rows, const struct ovsdb_idl *idl,
+               const char *host)
+{
+    const struct vtaprec_realization *r;
+
+    hmap_init(rows);
+    VTAPREC_REALIZATION_FOR_EACH (r, idl) {
+        if (r->vtap && !strcmp(r->host, host)) {
+            struct own_row *o = xmalloc(sizeof *o);
+
+            o->row = r;
+            hmap_insert(rows, &o->node, uuid_hash(&r->vtap->header_.uuid));
+        }
+    }
+}
+
+static const struct vtaprec_realization *
+own_row_find(const struct hmap *rows, const struct uuid *vtap)
+{
+    const struct own_row *o;
+
+    HMAP_FOR_EACH_WITH_HASH (o, node, uuid_hash(vtap), rows) {
+        if (uuid_equals(&o->row->vtap->header_.uuid, vtap)) {
+            return o->row;
         }
     }
     return NULL;
 }
 
-/* Returns the totals of VTAP 'uuid', created from the database if new. */
+static void
+own_rows_destroy(struct hmap *rows)
+{
+    struct own_row *o;
+
+    HMAP_FOR_EACH_POP (o, node, rows) {
+        free(o);
+    }
+    hmap_destroy(rows);
+}
+
+/* Returns the totals of VTAP 'uuid', created from its row 'r' (if any) if
+ * new. */
 static struct totals *
-vtap_totals(struct vtap_status *st, const struct ovsdb_idl *idl,
-            const struct uuid *uuid, const char *host)
+vtap_totals(struct vtap_status *st, const struct uuid *uuid,
+            const struct vtaprec_realization *r)
 {
     struct totals *t = totals_find(&st->vtaps, uuid);
 
     if (!t) {
-        const struct vtaprec_vtap *vtap = vtaprec_vtap_get_for_uuid(idl,
-                                                                    uuid);
-        const struct vtaprec_realization *r = (vtap
-                                               ? my_realization(vtap, host)
-                                               : NULL);
         t = xzalloc(sizeof *t);
         t->uuid = *uuid;
         for (size_t i = 0; r && i < N_REALIZATION_KEYS; i++) {
             t->v[i] = stat_get(r->key_statistics, r->value_statistics,
                                r->n_statistics, realization_keys[i]);
+        }
+        for (size_t i = 0; r && i < r->n_rule_packets; i++) {
+            struct rule_totals *rt;
+
+            if (t->n_rules >= t->allocated_rules) {
+                t->rules = x2nrealloc(t->rules, &t->allocated_rules,
+                                      sizeof *t->rules);
+            }
+            rt = &t->rules[t->n_rules++];
+            rt->uuid = r->key_rule_packets[i];
+            rt->id = 0;
+            rt->packets = r->value_rule_packets[i];
+            rt->bytes = rule_stat_get(r->key_rule_bytes, r->value_rule_bytes,
+                                      r->n_rule_bytes, &rt->uuid);
         }
         /* A VTAP that ran before a restart of the daemon keeps running
          * while its flows are adopted. */
@@ -191,98 +328,87 @@ vtap_totals(struct vtap_status *st, const struct ovsdb_idl *idl,
     return t;
 }
 
-/* Returns the totals of Capture_Rule 'uuid', created if new. */
-static struct totals *
-rule_totals(struct vtap_status *st, const struct ovsdb_idl *idl,
-            const struct uuid *uuid)
+static struct rule_totals *
+rule_totals_find(struct totals *t, const struct uuid *uuid)
 {
-    struct totals *t = totals_find(&st->rules, uuid);
-
-    if (!t) {
-        const struct vtaprec_capture_rule *r
-            = vtaprec_capture_rule_get_for_uuid(idl, uuid);
-        t = xzalloc(sizeof *t);
-        t->uuid = *uuid;
-        for (size_t i = 0; r && i < N_RULE_KEYS; i++) {
-            t->v[i] = stat_get(r->key_statistics, r->value_statistics,
-                               r->n_statistics, rule_keys[i]);
-        }
-        hmap_insert(&st->rules, &t->node, uuid_hash(uuid));
-    }
-    return t;
-}
-
-/* A VTAP by its id, for vtap_status_collect(). */
-struct want_by_id {
-    struct hmap_node node;      /* By id. */
-    const struct vtap_want *want;
-    unsigned int *rule_ids;     /* Cookie id of each rule, or NULL. */
-};
-
-static struct want_by_id *
-want_by_id_find(const struct hmap *by_id, uint32_t id)
-{
-    struct want_by_id *w;
-
-    HMAP_FOR_EACH_WITH_HASH (w, node, id, by_id) {
-        if (w->want->id == id) {
-            return w;
+    for (size_t i = 0; i < t->n_rules; i++) {
+        if (uuid_equals(&t->rules[i].uuid, uuid)) {
+            return &t->rules[i];
         }
     }
     return NULL;
 }
 
-/* Returns the rule of 'w' whose cookie id is 'rule_id', or NULL (a rule
- * deleted since the flows were counted). */
-static const struct vtap_rule *
-want_rule_by_id(struct want_by_id *w, unsigned int rule_id)
+/* Gives the rules of 't' the cookie ids of the rules of 'want', keeping
+ * the counts of each rule, also of those that 'want' no longer has (their
+ * flows' final counts may still come) unless their id was taken. */
+static void
+totals_sync_rules(struct totals *t, const struct vtap_want *want)
 {
-    const struct vtap_want *want = w->want;
+    unsigned int *ids = xmalloc(want->n_rules * sizeof *ids + 1);
 
-    if (!w->rule_ids) {
-        w->rule_ids = xmalloc(want->n_rules * sizeof *w->rule_ids + 1);
-        vtap_cookie_rule_ids(want->rules, want->n_rules, w->rule_ids);
-    }
-    for (size_t i = 0; rule_id && i < want->n_rules; i++) {
-        if (w->rule_ids[i] == rule_id) {
-            return &want->rules[i];
+    vtap_cookie_rule_ids(want->rules, want->n_rules, ids);
+    for (size_t i = 0; i < t->n_rules; i++) {
+        for (size_t j = 0; j < want->n_rules; j++) {
+            if (t->rules[i].id == ids[j]
+                && !uuid_equals(&t->rules[i].uuid, &want->rules[j].uuid)) {
+                t->rules[i].id = 0;
+            }
         }
     }
-    return NULL;
+    for (size_t j = 0; j < want->n_rules; j++) {
+        struct rule_totals *rt = rule_totals_find(t, &want->rules[j].uuid);
+
+        if (!ids[j]) {
+            continue;
+        } else if (!rt) {
+            if (t->n_rules >= t->allocated_rules) {
+                t->rules = x2nrealloc(t->rules, &t->allocated_rules,
+                                      sizeof *t->rules);
+            }
+            rt = &t->rules[t->n_rules++];
+            memset(rt, 0, sizeof *rt);
+            rt->uuid = want->rules[j].uuid;
+        }
+        rt->id = ids[j];
+    }
+    free(ids);
 }
 
-/* Reads, once, the flow baselines that the daemon wrote into this host's
- * Realization rows before it (re)started into 'counters'.  Must be called
- * before any statistics reply is counted. */
+/* After each build of 'desired': keeps the totals of every VTAP realized
+ * here, with the cookie ids that its flows count under, so that what the
+ * flows count (also after the VTAP stops being realized here) goes to the
+ * right totals.  The first time, also reads the flow baselines that the
+ * daemon wrote into this host's Realization rows before it (re)started
+ * into 'counters' (before any statistics reply is counted). */
 void
-vtap_status_load_baselines(struct vtap_status *st,
-                           const struct ovsdb_idl *idl,
-                           const struct vtap_desired *desired,
-                           struct flow_counters *counters)
+vtap_status_update(struct vtap_status *st, const struct ovsdb_idl *idl,
+                   const struct vtap_desired *desired,
+                   struct flow_counters *counters)
 {
     const struct vtap_want *want;
+    struct hmap rows;
 
-    if (st->baselines_loaded) {
-        return;
+    own_rows_build(&rows, idl, desired->host);
+    HMAP_FOR_EACH (want, node, &desired->vtaps) {
+        const struct vtaprec_realization *r = own_row_find(&rows,
+                                                           &want->uuid);
+        struct totals *t = vtap_totals(st, &want->uuid, r);
+
+        totals_set_id(st, t, want->id);
+        totals_sync_rules(t, want);
+        if (!st->baselines_loaded && r) {
+            const struct smap_node *node;
+
+            SMAP_FOR_EACH (node, &r->external_ids) {
+                flow_counters_load_baseline(counters, want->id,
+                                            r->mirror_bridge, node->key,
+                                            node->value);
+            }
+        }
     }
     st->baselines_loaded = true;
-    HMAP_FOR_EACH (want, node, &desired->vtaps) {
-        const struct vtaprec_vtap *row = vtaprec_vtap_get_for_uuid(
-            idl, &want->uuid);
-        const struct vtaprec_realization *r = (row
-                                               ? my_realization(row,
-                                                                desired->host)
-                                               : NULL);
-        const struct smap_node *node;
-
-        if (!r) {
-            continue;
-        }
-        SMAP_FOR_EACH (node, &r->external_ids) {
-            flow_counters_load_baseline(counters, want->id, r->mirror_bridge,
-                                        node->key, node->value);
-        }
-    }
+    own_rows_destroy(&rows);
 }
 
 /* Moves the packets and bytes counted in 'counters' since the last call
@@ -290,60 +416,40 @@ vtap_status_load_baselines(struct vtap_status *st,
  * VTAP's id, the direction, whether the rule includes and the rule's id.
  * Returns true if there were any. */
 bool
-vtap_status_collect(struct vtap_status *st, const struct ovsdb_idl *idl,
-                    const struct vtap_desired *desired,
-                    struct flow_counters *counters)
+vtap_status_collect(struct vtap_status *st, struct flow_counters *counters)
 {
-    struct hmap by_id = HMAP_INITIALIZER(&by_id);
-    struct want_by_id *w;
-    const struct vtap_want *want;
     struct flow_counter *c;
 
     if (hmap_is_empty(&counters->pending)) {
         return false;
     }
-    HMAP_FOR_EACH (want, node, &desired->vtaps) {
-        w = xzalloc(sizeof *w);
-        w->want = want;
-        hmap_insert(&by_id, &w->node, want->id);
-    }
-
     HMAP_FOR_EACH_POP (c, node, &counters->pending) {
         unsigned int kind = vtap_cookie_kind(c->cookie);
+        struct totals *t = totals_by_id(st, vtap_cookie_vtap(c->cookie));
 
-        w = want_by_id_find(&by_id, vtap_cookie_vtap(c->cookie));
-        if (w && kind == VTAP_COOKIE_KIND_OUTPUT) {
+        if (t && kind == VTAP_COOKIE_KIND_OUTPUT) {
             /* Copies cut to fit the path, already counted by their rule. */
             if (vtap_cookie_rule(c->cookie) == VTAP_OUTPUT_CUT) {
-                struct totals *t = vtap_totals(st, idl, &w->want->uuid,
-                                               desired->host);
                 t->v[CUT_PACKETS] += c->packets;
             }
-        } else if (w && kind != VTAP_COOKIE_KIND_SHARED) {
-            const struct vtap_rule *rule;
-            struct totals *t;
+        } else if (t && kind != VTAP_COOKIE_KIND_SHARED) {
+            unsigned int rule_id = vtap_cookie_rule(c->cookie);
 
             if (vtap_cookie_include(c->cookie)) {
                 bool in = kind == VTAP_COOKIE_KIND_INGRESS;
-                t = vtap_totals(st, idl, &w->want->uuid, desired->host);
                 t->v[in ? IN_PACKETS : EG_PACKETS] += c->packets;
                 t->v[in ? IN_BYTES : EG_BYTES] += c->bytes;
             }
-            rule = want_rule_by_id(w, vtap_cookie_rule(c->cookie));
-            if (rule) {
-                t = rule_totals(st, idl, &rule->uuid);
-                t->v[R_PACKETS] += c->packets;
-                t->v[R_BYTES] += c->bytes;
+            for (size_t i = 0; rule_id && i < t->n_rules; i++) {
+                if (t->rules[i].id == rule_id) {
+                    t->rules[i].packets += c->packets;
+                    t->rules[i].bytes += c->bytes;
+                    break;
+                }
             }
         }
         free(c);
     }
-
-    HMAP_FOR_EACH_POP (w, node, &by_id) {
-        free(w->rule_ids);
-        free(w);
-    }
-    hmap_destroy(&by_id);
     return true;
 }
 
@@ -392,7 +498,8 @@ want_state(const struct vtap_want *want, const struct vtap_stages *stages,
     }
     *reason = (ft && flow_table_is_repairing(ft)
                ? "repairing flows altered from outside"
-               : want->warning ? want->warning : "");
+               : want->warning ? want->warning
+               : want->target_error ? want->target_error : "");
     return "running";
 }
 
@@ -496,15 +603,80 @@ baselines_of(struct baselines_by_vtap *b, uint32_t vtap_id)
     return NULL;
 }
 
+/* Writes the per-rule counters of 't' into 'r' if they differ, leaving
+ * out the rules that no longer exist. */
+static void
+write_rule_counters(const struct vtaprec_realization *r,
+                    const struct ovsdb_idl *idl, struct totals *t)
+{
+    struct uuid *keys = xmalloc(t->n_rules * sizeof *keys + 1);
+    int64_t *packets = xmalloc(t->n_rules * sizeof *packets + 1);
+    int64_t *bytes = xmalloc(t->n_rules * sizeof *bytes + 1);
+    bool differ = false;
+    size_t n = 0;
+
+    for (size_t i = 0; i < t->n_rules; i++) {
+        const struct rule_totals *rt = &t->rules[i];
+
+        if (!vtaprec_capture_rule_get_for_uuid(idl, &rt->uuid)) {
+            continue;
+        }
+        t->rules[n] = *rt;
+        keys[n] = rt->uuid;
+        packets[n] = rt->packets;
+        bytes[n] = rt->bytes;
+        differ = differ || (rule_stat_get(r->key_rule_packets,
+                                          r->value_rule_packets,
+                                          r->n_rule_packets, &rt->uuid)
+                            != rt->packets
+                            || rule_stat_get(r->key_rule_bytes,
+                                             r->value_rule_bytes,
+                                             r->n_rule_bytes, &rt->uuid)
+                            != rt->bytes);
+        n++;
+    }
+    t->n_rules = n;             /* The deleted rules are forgotten. */
+    if (differ || n != r->n_rule_packets || n != r->n_rule_bytes) {
+        vtaprec_realization_set_rule_packets(r, keys, packets, n);
+        vtaprec_realization_set_rule_bytes(r, keys, bytes, n);
+    }
+    free(keys);
+    free(packets);
+    free(bytes);
+}
+
+/* Writes the counters of 't' into 'r', with the flow baselines that they
+ * were counted up to, if they differ from what 'r' holds. */
+static void
+write_counters(const struct vtaprec_realization *r,
+               const struct ovsdb_idl *idl, struct totals *t,
+               const struct vtap_baselines *baselines)
+{
+    /* The totals and the baselines that they were counted up to go into
+     * the same transaction, so that the database always holds a pair that
+     * a restarted daemon can continue from.  (A baseline changes without
+     * the totals only when a flow goes or comes back at zero; until its
+     * flow counts again, which writes it, the one in the database is
+     * higher than the switch's counter, which counts from zero.) */
+    if (stats_differ(r->key_statistics, r->value_statistics, r->n_statistics,
+                     realization_keys, t->v, N_REALIZATION_KEYS)) {
+        vtaprec_realization_set_statistics(
+            r, CONST_CAST(const char **, realization_keys), t->v,
+            N_REALIZATION_KEYS);
+        write_baselines(r, baselines);
+    }
+    write_rule_counters(r, idl, t);
+}
+
+/* Writes the state of 'want' into its row 'r', inserted if NULL. */
 static void
 write_realization(struct vtap_status *st, struct ovsdb_idl_txn *txn,
-                  const struct ovsdb_idl *idl, const struct vtaprec_vtap *row,
+                  const struct ovsdb_idl *idl,
+                  const struct vtaprec_realization *r,
                   const struct vtap_want *want,
                   const struct vtap_stages *stages,
                   struct baselines_by_vtap *baselines)
 {
-    const char *host = stages->desired->host;
-    const struct vtaprec_realization *r = my_realization(row, host);
     const struct vtap_place *place = vtap_places_find(stages->places,
                                                       &want->uuid);
     const char *reason;
@@ -512,14 +684,17 @@ write_realization(struct vtap_status *st, struct ovsdb_idl_txn *txn,
     const char *mbr = (place && place->mirror_bridge ? place->mirror_bridge
                        : "");
     const char *addr = want->target_addr ? want->target_addr : "";
-    struct totals *t = vtap_totals(st, idl, &want->uuid, host);
+    struct totals *t = vtap_totals(st, &want->uuid, r);
     const char *state = want_state(want, stages, t->state, &reason);
 
     t->state = state;
     if (!r) {
+        const struct vtaprec_vtap *row = vtaprec_vtap_get_for_uuid(
+            idl, &want->uuid);
+
         r = vtaprec_realization_insert(txn);
-        vtaprec_realization_set_host(r, host);
-        vtaprec_vtap_update_realizations_addvalue(row, r);
+        vtaprec_realization_set_vtap(r, row);
+        vtaprec_realization_set_host(r, stages->desired->host);
     }
     if (strcmp(r->state, state)) {
         VLOG_INFO("VTAP %s: %s%s%s", want->name, state, reason[0] ? ": " : "",
@@ -538,105 +713,95 @@ write_realization(struct vtap_status *st, struct ovsdb_idl_txn *txn,
     if (strcmp(r->target_address, addr)) {
         vtaprec_realization_set_target_address(r, addr);
     }
-    /* The totals and the baselines that they were counted up to go into
-     * the same transaction, so that the database always holds a pair that
-     * a restarted daemon can continue from.  (A baseline changes without
-     * the totals only when a flow goes or comes back at zero; until its
-     * flow counts again, which writes it, the one in the database is
-     * higher than the switch's counter, which counts from zero.) */
-    if (stats_differ(r->key_statistics, r->value_statistics, r->n_statistics,
-                     realization_keys, t->v, N_REALIZATION_KEYS)) {
-        vtaprec_realization_set_statistics(
-            r, CONST_CAST(const char **, realization_keys), t->v,
-            N_REALIZATION_KEYS);
-        write_baselines(r, baselines_of(baselines, want->id));
-    }
+    write_counters(r, idl, t, baselines_of(baselines, want->id));
 }
 
+/* Writes that this host no longer realizes the VTAP of its row 'r' (its
+ * source is elsewhere, or the VTAP names another host): the row keeps the
+ * final counts, so that the VTAP's totals over its hosts never go back, or
+ * is deleted if it counted nothing. */
 static void
-write_target_status(const struct vtaprec_target *target,
-                    struct vtap_resolver *resolver)
+write_released(struct vtap_status *st, const struct ovsdb_idl *idl,
+               const struct vtaprec_realization *r)
 {
-    struct smap status = SMAP_INITIALIZER(&status);
-    struct in6_addr a6;
-    ovs_be32 a4;
+    struct totals *t = vtap_totals(st, &r->vtap->header_.uuid, r);
+    bool counted = false;
 
-    if (ip_parse(target->address, &a4) || ipv6_parse(target->address, &a6)) {
-        smap_add(&status, "address", target->address);
-    } else if (resolver) {
-        struct vtap_resolution res = vtap_resolver_lookup(resolver,
-                                                          target->address);
-        if (res.address) {
-            smap_add(&status, "address", res.address);
-        }
-        if (res.error) {
-            smap_add(&status, "error", res.error);
-        }
-    } else {
-        smap_add(&status, "error", "no resolver for names");
+    for (size_t i = 0; i < N_REALIZATION_KEYS; i++) {
+        counted = counted || t->v[i];
     }
-    if (!smap_equal(&status, &target->status)) {
-        vtaprec_target_set_status(target, &status);
+    if (!counted) {
+        vtaprec_realization_delete(r);
+        return;
     }
-    smap_destroy(&status);
+    if (strcmp(r->state, "released")) {
+        VLOG_INFO("VTAP %s: released: its source is not on this host",
+                  r->vtap->name);
+        vtaprec_realization_set_state(r, "released");
+        vtaprec_realization_set_reason(r, "the source is not on this host");
+        vtaprec_realization_set_mirror_bridge(r, "");
+    }
+    t->state = "released";
+    write_counters(r, idl, t, NULL);
 }
 
-/* Writes the status of every VTAP, rule and target in 'txn', with the
- * counters collected from 'counters' and its flow baselines.  If
- * 'applied', everything wanted is in place, so Global.cur_cfg catches up
- * with Global.next_cfg. */
+/* Writes the status of every VTAP of 'stages' in 'txn', each in this
+ * host's Realization row of it, with the counters collected into 'st' and
+ * the flow baselines of 'counters'; releases the rows of the VTAPs no
+ * longer realized here, and deletes those of deleted VTAPs. */
 void
 vtap_status_write(struct vtap_status *st, struct ovsdb_idl_txn *txn,
                   const struct ovsdb_idl *idl,
                   const struct vtap_stages *stages,
-                  const struct flow_counters *counters,
-                  struct vtap_resolver *resolver, bool applied)
+                  const struct flow_counters *counters)
 {
+    const char *host = stages->desired->host;
     struct baselines_by_vtap baselines = {
         .counters = counters,
         .groups = HMAP_INITIALIZER(&baselines.groups),
     };
-    const struct vtaprec_vtap *row;
+    const struct vtaprec_realization *r;
+    struct hmap rows;
 
-    VTAPREC_VTAP_FOR_EACH (row, idl) {
-        const struct vtap_want *want = vtap_desired_find(stages->desired,
-                                                         &row->header_.uuid);
-        if (want) {
-            write_realization(st, txn, idl, row, want, stages, &baselines);
+    /* This host's rows: one per VTAP, of a VTAP that exists. */
+    own_rows_build(&rows, idl, host);
+    VTAPREC_REALIZATION_FOR_EACH (r, idl) {
+        if (!strcmp(r->host, host)
+            && (!r->vtap || own_row_find(&rows,
+                                         &r->vtap->header_.uuid) != r)) {
+            vtaprec_realization_delete(r);
         }
     }
+
+    const struct vtap_want *want;
+    HMAP_FOR_EACH (want, node, &stages->desired->vtaps) {
+        write_realization(st, txn, idl, own_row_find(&rows, &want->uuid),
+                          want, stages, &baselines);
+    }
+    struct own_row *o;
+    HMAP_FOR_EACH (o, node, &rows) {
+        const struct uuid *uuid = &o->row->vtap->header_.uuid;
+
+        if (vtap_desired_find(stages->desired, uuid)) {
+            continue;
+        } else if (strcmp(o->row->state, "released")) {
+            write_released(st, idl, o->row);
+        } else {
+            /* The final counts of its flows may come after the release. */
+            write_counters(o->row, idl, vtap_totals(st, uuid, o->row), NULL);
+        }
+    }
+    own_rows_destroy(&rows);
     baselines_destroy(&baselines.groups);
 
-    /* Forget the totals of deleted rows. */
+    /* Forget the totals of deleted VTAPs. */
     struct totals *t;
     HMAP_FOR_EACH_SAFE (t, node, &st->vtaps) {
         if (!vtaprec_vtap_get_for_uuid(idl, &t->uuid)) {
+            totals_set_id(st, t, 0);
             hmap_remove(&st->vtaps, &t->node);
-            free(t);
+            totals_free(t);
         }
-    }
-    HMAP_FOR_EACH_SAFE (t, node, &st->rules) {
-        const struct vtaprec_capture_rule *r
-            = vtaprec_capture_rule_get_for_uuid(idl, &t->uuid);
-        if (!r) {
-            hmap_remove(&st->rules, &t->node);
-            free(t);
-        } else if (stats_differ(r->key_statistics, r->value_statistics,
-                                r->n_statistics, rule_keys, t->v,
-                                N_RULE_KEYS)) {
-            vtaprec_capture_rule_set_statistics(
-                r, CONST_CAST(const char **, rule_keys), t->v, N_RULE_KEYS);
-        }
-    }
-
-    const struct vtaprec_target *target;
-    VTAPREC_TARGET_FOR_EACH (target, idl) {
-        write_target_status(target, resolver);
-    }
-
-    const struct vtaprec_global *global = vtaprec_global_first(idl);
-    if (applied && global && global->cur_cfg != global->next_cfg) {
-        vtaprec_global_set_cur_cfg(global, global->next_cfg);
     }
 }
 

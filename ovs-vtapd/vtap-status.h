@@ -15,10 +15,11 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 
-/* vtap-status.h: what ovs-vtapd writes back to the VTAP database: one
- * Realization row per VTAP for this host (state, reason, where, counters),
- * the statistics of each Capture_Rule, the status of each Target, and
- * Global.cur_cfg once a configuration is applied.
+/* vtap-status.h: what ovs-vtapd writes back to the VTAP database: this
+ * host's Realization row of each VTAP that it realizes (state, reason,
+ * where, counters), kept as "released" with its final counters when the
+ * VTAP's source leaves the host.  It writes no other row, and reads only
+ * this host's Realization rows (vtap_status_set_host()).
  *
  * Counters are kept per VTAP and direction and per rule (by the rule's
  * UUID), starting from the values already in the database.  With the
@@ -42,7 +43,6 @@ struct uuid;
 struct vtap_desired;
 struct vtap_pipeline;
 struct vtap_places;
-struct vtap_resolver;
 
 struct vtap_status;
 
@@ -58,17 +58,17 @@ struct vtap_stages {
 void vtap_status_register_columns(struct ovsdb_idl *);
 struct vtap_status *vtap_status_create(void);
 void vtap_status_destroy(struct vtap_status *);
-void vtap_status_load_baselines(struct vtap_status *,
-                                const struct ovsdb_idl *,
-                                const struct vtap_desired *,
-                                struct flow_counters *);
-bool vtap_status_collect(struct vtap_status *, const struct ovsdb_idl *,
-                         const struct vtap_desired *,
-                         struct flow_counters *);
+void vtap_status_set_host(struct vtap_status *, struct ovsdb_idl *,
+                          const char *host);
+bool vtap_status_is_ready(const struct vtap_status *,
+                          const struct ovsdb_idl *);
+void vtap_status_update(struct vtap_status *, const struct ovsdb_idl *,
+                        const struct vtap_desired *,
+                        struct flow_counters *);
+bool vtap_status_collect(struct vtap_status *, struct flow_counters *);
 void vtap_status_write(struct vtap_status *, struct ovsdb_idl_txn *,
                        const struct ovsdb_idl *, const struct vtap_stages *,
-                       const struct flow_counters *,
-                       struct vtap_resolver *, bool applied);
+                       const struct flow_counters *);
 void vtap_status_format_counters(const struct vtap_status *,
                                  const struct uuid *vtap, struct ds *);
 const char *vtap_status_state(const struct vtap_status *,

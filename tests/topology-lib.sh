@@ -98,9 +98,11 @@ seed_vtap () {
         vni="$vni"
 }
 
-# vtap_realization NAME: the UUID of the VTAP's realization (empty if none).
+# vtap_realization NAME: the UUID of the VTAP's realization that is not
+# released (empty if none): in a lab of one hypervisor, its only one.
 vtap_realization () {
-    ovs-vtapctl --bare get vtap "$1" realizations | tr -d '[] '
+    ovs-vtapctl --bare --columns=_uuid find realization \
+        vtap="$(ovs-vtapctl get vtap "$1" _uuid)" state!=released | head -1
 }
 
 # vtap_state NAME: the state of the VTAP's realization (empty if none).
@@ -110,14 +112,9 @@ vtap_state () {
     test -z "$r" || ovs-vtapctl --bare get realization "$r" state
 }
 
-# vtap_stat NAME KEY: one counter of the VTAP's realization (0 if none).
+# vtap_stat NAME KEY: one counter of the VTAP, summed over its hosts.
 vtap_stat () {
-    local r
-    r=$(vtap_realization "$1")
-    if test -n "$r"; then
-        ovs-vtapctl get realization "$r" "statistics:$2" 2>/dev/null && return
-    fi
-    echo 0
+    ovs-vtapctl statistics "$1" "$2" 2>/dev/null || echo 0
 }
 
 # vtap_stat_is NAME KEY N: whether the VTAP's counter KEY is N.
@@ -221,13 +218,8 @@ session_backends () {
 # vtap_host_realization NAME HOST: the UUID of the VTAP's realization that
 # HOST (a hypervisor's system-id) writes (empty if none).
 vtap_host_realization () {
-    local r
-    for r in $(ovs-vtapctl --bare get vtap "$1" realizations | tr -d '[],'); do
-        if test "$(ovs-vtapctl --bare get realization "$r" host)" = "$2"; then
-            echo "$r"
-            return
-        fi
-    done
+    ovs-vtapctl --bare --columns=_uuid find realization \
+        vtap="$(ovs-vtapctl get vtap "$1" _uuid)" host="$2"
 }
 
 # vtap_host_state NAME HOST: the state of the VTAP's realization on HOST.
