@@ -29,6 +29,11 @@ nodist_lib_libovsvtap_la_SOURCES = \
 	lib/vtap-idl.h
 lib_libovsvtap_la_LIBADD = $(OVS_LIBS) $(UNBOUND_LIBS)
 
+# The unit test of a VTAP source's name and host (lib/vtap-source.c).
+UNIT_TESTS += tests/test-vtap-source
+tests_test_vtap_source_SOURCES = tests/test-vtap-source.c
+tests_test_vtap_source_LDADD = $(unit_test_ldadd)
+
 # The VTAP database schema, installed for ovsdb-tool create/convert.
 dist_pkgdata_DATA += lib/vtap.ovsschema
 EXTRA_DIST += lib/vtap-idl.ann

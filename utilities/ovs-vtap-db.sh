@@ -57,7 +57,9 @@ The VTAP database next to Open_vSwitch (one host, the default):
              standalone file after a backup copy (if the running
              ovsdb-server serves it, the server closes it for the
              conversion and opens it again); a clustered database online,
-             with "ovsdb-client convert" through the cluster (--db)
+             with "ovsdb-client convert" through the cluster (--db); from
+             a schema before 1.3.0, each Realization row then names the
+             VTAP that listed it (needs python3)
   status     print the schema version of the database and of the schema
 
 The VTAP database on a RAFT cluster of its own ovsdb-servers:
@@ -269,18 +271,70 @@ up_to_date () {
     return 1
 }
 
+# Before schema 1.3.0 each VTAP row listed its Realization rows (the
+# strong references of VTAP.realizations); from 1.3.0 on, each Realization
+# row names its VTAP (the weak reference Realization.vtap).  A conversion
+# keeps the rows and their UUIDs but not the link, so the upgrade reads it
+# first with this query, and writes it back after the conversion.
+links_query='["VTAP", {"op": "select", "table": "VTAP", "where": [],
+                       "columns": ["_uuid", "realizations"]}]'
+
+# Reads the answer to $links_query on standard input and prints the
+# transaction that sets Realization.vtap accordingly, or nothing if the
+# database had no VTAP.realizations (its query failed) or $schema has no
+# Realization.vtap.
+links_transaction () {
+    python3 -c '
+import json, sys
+schema = json.load(open(sys.argv[1]))
+realization = schema["tables"].get("Realization", {}).get("columns", {})
+answer = json.loads(sys.stdin.read() or "[]")
+first = answer[0] if isinstance(answer, list) and answer else {}
+ops = []
+for row in first.get("rows", []) if "vtap" in realization else []:
+    refs = row["realizations"]
+    for ref in refs[1] if refs[0] == "set" else [refs]:
+        ops.append({"op": "update", "table": "Realization",
+                    "where": [["_uuid", "==", ref]],
+                    "row": {"vtap": row["_uuid"]}})
+if ops:
+    print(json.dumps(["VTAP"] + ops))
+' "$schema"
+}
+
+# Reads the answer to a transaction on standard input; fails, printing the
+# errors, if an operation failed.
+check_answer () {
+    python3 -c '
+import json, sys
+errors = [op for op in json.load(sys.stdin) if op and "error" in op]
+for op in errors:
+    sys.stderr.write("%s\n" % json.dumps(op))
+sys.exit(1 if errors else 0)
+'
+}
+
 # Converts the database file offline, after a copy named after its version
-# and checksum, as OVS's own ovs-ctl does.
+# and checksum, as OVS's own ovs-ctl does, keeping the links between VTAPs
+# and their Realization rows (see $links_query).
 upgrade_file () {
     up_to_date && return
     old=$(ovsdb-tool db-version "$db_file")
     backup=$db_file.backup$old-$(ovsdb-tool db-cksum "$db_file" | cut -d' ' -f1)
     cp "$db_file" "$backup"
+    # "|| return": set -e does not hold in upgrade_served's "||".
+    links=$(ovsdb-tool query "$db_file" "$links_query" 2>/dev/null \
+                | links_transaction) || return
     # "convert" reads every record of the log as the new schema, so a value
     # that a later record replaced would still fail it: compact first.
-    # "|| return": set -e does not hold in upgrade_served's "||".
     ovsdb-tool compact "$db_file" || return
     ovsdb-tool convert "$db_file" "$schema" || return
+    if test -n "$links" \
+            && ! ovsdb-tool transact "$db_file" "$links" | check_answer; then
+        echo "$program: $db_file is at VTAP schema $schema_version but its" \
+             "Realization rows do not name their VTAPs (backup: $backup)" >&2
+        return 1
+    fi
     echo "upgraded $db_file from VTAP schema $old to $schema_version" \
          "(backup: $backup)"
 }
@@ -308,7 +362,8 @@ upgrade_served () {
 # Upgrades a clustered database online (through the member in the run
 # directory unless --db names the members): ovsdb-client finds the leader
 # among $db_remotes, the leader converts the database in the cluster's log
-# and every member follows.  A copy of the data is first converted offline:
+# and every member follows; then the links between VTAPs and their
+# Realization rows, read before, are written back (see $links_query).  A copy of the data is first converted offline:
 # data that does not fit the new schema is refused there, and the cluster
 # is not touched (ovsdb-server 3.1's leader exits on a conversion that
 # fails).
@@ -335,11 +390,20 @@ upgrade_cluster () {
             "schema $schema_version; it keeps schema $old"
     fi
     rm -f "$trial" "$trial.err"
+    links=$($client query "$db_remotes" "$links_query" 2>/dev/null \
+                | links_transaction) \
+        || die "cannot read the realizations of the VTAPs at $db_remotes"
     # shellcheck disable=SC2046
     ovsdb-client -vconsole:warn $(ssl_options) convert "$db_remotes" \
         "$schema" \
         || die "the cluster at $db_remotes refused the conversion to VTAP" \
                "schema $schema_version; it keeps schema $old"
+    if test -n "$links"; then
+        $client transact "$db_remotes" "$links" | check_answer \
+            || die "the cluster at $db_remotes is at VTAP schema" \
+                   "$schema_version but its Realization rows do not name" \
+                   "their VTAPs"
+    fi
     echo "upgraded the cluster at $db_remotes from VTAP schema $old to" \
          "$schema_version"
 }

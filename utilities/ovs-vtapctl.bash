@@ -21,17 +21,17 @@ _ovs_vtapctl_names () {
 }
 
 _ovs_vtapctl () {
-    local commands="init show add-target del-target list-targets \
-add-filter del-filter list-filters add-rule del-rule list-rules add-vtap \
-set-vtap del-vtap list-vtaps start stop list-hosts del-host \
-set-allowed-targets get-allowed-targets list find get \
-set add remove clear create destroy wait-until"
+    local commands="init show statistics add-target del-target \
+list-targets add-filter del-filter list-filters add-rule del-rule \
+list-rules add-vtap set-vtap del-vtap list-vtaps start stop list-hosts \
+del-host set-allowed-targets get-allowed-targets list find get set add \
+remove clear create destroy wait-until"
     local options="--db= --timeout= --dry-run --oneline --wait --format= \
 --columns= --data= --no-headings --pretty --bare --verbose --log-file \
 --private-key= --certificate= --ca-cert= --peer-ca-cert= --ssl-protocols= \
---ssl-ciphers= --help --version --may-exist --if-exists --force"
+--ssl-ciphers= --help --version --may-exist --if-exists --force --host="
     local tables="Global VTAP Realization Host Capture_Filter Capture_Rule \
-Target"
+Target Connection RBAC_Role RBAC_Permission"
     local cur=${COMP_WORDS[COMP_CWORD]}
     local cmd='' argn=0 i w
 
@@ -60,11 +60,13 @@ Target"
             add-rule:2) words="include exclude" ;;
             add-rule:*) words="order= proto= src= dst= sport= dport= \
 icmp-type= icmp-code=" ;;
-            del-vtap:0|set-vtap:0|start:0|stop:0)
+            del-vtap:0|set-vtap:0|start:0|stop:0|statistics:0)
                 words=$(_ovs_vtapctl_names list-vtaps) ;;
             del-host:0)
                 words=$(ovs-vtapctl --timeout=2 --bare --columns=name \
                         list Host 2>/dev/null) ;;
+            statistics:1) words="cut_packets egress_bytes egress_packets \
+ingress_bytes ingress_packets" ;;
             set-vtap:*) words="source= target= filter= vni= \
 max-packet-size=" ;;
             add-vtap:1) words="port= iface-id= bridge= vlan=" ;;

@@ -76,6 +76,10 @@ static const struct ctl_table_class tables[VTAPREC_N_TABLES] = {
     = {&vtaprec_target_col_name, NULL, NULL},
     [VTAPREC_TABLE_HOST].row_ids[0]
     = {&vtaprec_host_col_name, NULL, NULL},
+    [VTAPREC_TABLE_RBAC_ROLE].row_ids[0]
+    = {&vtaprec_rbac_role_col_name, NULL, NULL},
+    [VTAPREC_TABLE_CONNECTION].row_ids[0]
+    = {&vtaprec_connection_col_target, NULL, NULL},
 };
 
 OVS_NO_RETURN static void

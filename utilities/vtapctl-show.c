@@ -239,6 +239,25 @@ compare_vtaps(const void *a_, const void *b_)
     return strcmp((*a)->name, (*b)->name);
 }
 
+/* Returns true if 'host' is NULL, or names a Host row or the host of a
+ * Realization row (of a host deleted since); otherwise reports it. */
+static bool
+check_host_option(struct ctl_context *ctx, const char *host)
+{
+    const struct vtaprec_realization *r;
+
+    if (!host || vtapctl_find_host(ctx->idl, host)) {
+        return true;
+    }
+    VTAPREC_REALIZATION_FOR_EACH (r, ctx->idl) {
+        if (!strcmp(r->host, host)) {
+            return true;
+        }
+    }
+    ctl_error(ctx, "host: \"%s\": no such host", host);
+    return false;
+}
+
 /* [--host=HOST] show: every VTAP, sorted by name, with its source,
  * target, capture filter, the state and counters of its realizations (or
  * only of those on HOST) summed up, and each of them; then the targets and
@@ -254,6 +273,9 @@ vtapctl_cmd_show(struct ctl_context *ctx)
     const struct vtaprec_vtap **vtaps = NULL;
     size_t n = 0, allocated = 0;
 
+    if (!check_host_option(ctx, host)) {
+        return;
+    }
     VTAPREC_VTAP_FOR_EACH (vtap, ctx->idl) {
         if (n >= allocated) {
             vtaps = x2nrealloc(vtaps, &allocated, sizeof *vtaps);
@@ -300,25 +322,6 @@ vtapctl_cmd_show(struct ctl_context *ctx)
     }
     svec_destroy(&unused);
     free(vtaps);
-}
-
-/* Returns true if 'host' is NULL, or names a Host row or the host of a
- * Realization row (of a host deleted since); otherwise reports it. */
-static bool
-check_host_option(struct ctl_context *ctx, const char *host)
-{
-    const struct vtaprec_realization *r;
-
-    if (!host || vtapctl_find_host(ctx->idl, host)) {
-        return true;
-    }
-    VTAPREC_REALIZATION_FOR_EACH (r, ctx->idl) {
-        if (!strcmp(r->host, host)) {
-            return true;
-        }
-    }
-    ctl_error(ctx, "host: \"%s\": no such host", host);
-    return false;
 }
 
 /* [--host=HOST] statistics VTAP [KEY]: the counters of VTAP summed over

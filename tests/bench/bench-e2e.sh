@@ -60,7 +60,8 @@ bench_wait 10 server_listens || bench_die "iperf3 does not listen on the server"
 bench_lab_cmd exec client ping -q -c 2 -i 0.2 172.16.0.134 >/dev/null \
     || bench_die "the client does not reach the server"
 
-# vtap_packets: the copies that the VTAP counted, both directions.
+# vtap_packets: the copies that the VTAP counted, both directions, on
+# every host.
 vtap_packets() {
     local in out
     in=$(ovs-vtapctl statistics tap ingress_packets 2>/dev/null || echo 0)
