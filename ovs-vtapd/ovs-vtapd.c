@@ -480,11 +480,14 @@ all_applied(const struct vtapd *d)
     struct vtap_want *want;
 
     if (!cfg || d->need_recompute || d->mirror_pending
-        || d->ovs_loop.committing_txn) {
+        || d->ovs_loop.committing_txn || !uuidset_is_empty(&d->holding)
+        || !shash_is_empty(&d->draining)) {
         VLOG_DBG("not applied: %s", !cfg ? "no Open_vSwitch row"
                  : d->need_recompute ? "recompute pending"
                  : d->mirror_pending ? "waiting for ovs-vswitchd"
-                 : "Open_vSwitch transaction in progress");
+                 : d->ovs_loop.committing_txn
+                 ? "Open_vSwitch transaction in progress"
+                 : "flows of VTAPs that left still held or draining");
         return false;
     }
     SHASH_FOR_EACH (node, &d->flow_tables) {

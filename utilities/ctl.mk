@@ -20,6 +20,8 @@ utilities_ovs_vtapctl_SOURCES = \
 	utilities/ovs-vtapctl.c \
 	utilities/vtapctl-commands.c \
 	utilities/vtapctl-commands.h \
+	utilities/vtapctl-connection.c \
+	utilities/vtapctl-connection.h \
 	utilities/vtapctl-hosts.c \
 	utilities/vtapctl-hosts.h \
 	utilities/vtapctl-policy.c \

@@ -345,6 +345,21 @@ served () {
         | grep -qx VTAP
 }
 
+# Whether schema version $1 has Global's connections (1.3.0 and later).
+has_connections () {
+    test -n "$1" && test "$(printf '%s\n' 1.3.0 "$1" | sort -V | head -1)" = 1.3.0
+}
+
+# Makes the server of control socket $1, which serves the database, also
+# listen on the remotes of Global's connections (ovs-vtapctl
+# set-connection) if its schema $2 has them.
+add_connections_remote () {
+    if has_connections "$2"; then
+        ovs-appctl -t "$1" ovsdb-server/add-remote \
+            db:VTAP,Global,connections >/dev/null
+    fi
+}
+
 # Upgrades the database file that the running server serves.  An online
 # "ovsdb-client convert" is not used: ovsdb-server 3.1 then keeps
 # announcing the old schema in its _Server database, where clients' IDLs
@@ -429,6 +444,7 @@ case $command in
             create_db
         fi
         ovs-appctl -t "$server" ovsdb-server/add-db "$db_file"
+        add_connections_remote "$server" "$(ovsdb-tool db-version "$db_file")"
         echo "$server now serves $db_file"
         ;;
     upgrade)
@@ -515,6 +531,16 @@ case $command in
             -vconsole:off --log-file="$log_file" \
             --remote="punix:$run_dir/ovs-vtap-db.sock" $remotes "$db_file" \
             || die "ovsdb-server did not start (see $log_file)"
+        # A member that has not joined its cluster yet knows no schema: it
+        # listens on the connections' remotes once started again.
+        if is_clustered; then
+            version=$(ovsdb-client -vconsole:off --timeout=5 \
+                          get-schema-version "unix:$run_dir/ovs-vtap-db.sock" \
+                          VTAP 2>/dev/null) || version=
+        else
+            version=$(ovsdb-tool db-version "$db_file")
+        fi
+        add_connections_remote "$ctl" "$version"
         echo "started ovsdb-server for $db_file (control socket $ctl)"
         ;;
     stop)

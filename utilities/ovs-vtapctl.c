@@ -49,6 +49,7 @@
 #include "vtap-idl.h"
 #include "vtapctl-commands.h"
 #include "vtapctl-hosts.h"
+#include "vtapctl-connection.h"
 #include "vtapctl-policy.h"
 
 VLOG_DEFINE_THIS_MODULE(vtapctl);
@@ -109,7 +110,7 @@ usage(void)
 {
     printf("%s: VTAP database configuration utility\n"
            "usage: %s [OPTIONS] COMMAND [ARG...] [-- COMMAND [ARG...]]...\n"
-           "\n%s%s%s%s%s\n"
+           "\n%s%s%s%s%s%s\n"
            "Options:\n"
            "  --db=DATABASE               connect to DATABASE, or to any of\n"
            "                              DATABASE,DATABASE,... (a cluster)\n"
@@ -128,6 +129,7 @@ usage(void)
            "\"find\" print\n",
            program_name, program_name, vtapctl_commands_usage(),
            vtapctl_hosts_usage(), vtapctl_policy_usage(),
+           vtapctl_connection_usage(),
            ctl_get_db_cmd_usage(), ctl_list_db_tables_usage(),
            vtapctl_default_db());
     table_usage();

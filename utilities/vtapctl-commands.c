@@ -43,6 +43,7 @@
 #include "util.h"
 #include "vtap-idl.h"
 #include "vtapctl-hosts.h"
+#include "vtapctl-connection.h"
 #include "vtapctl-policy.h"
 
 #define VTAP_DEFAULT_PORT 4789      /* Target.port unless given. */
@@ -232,10 +233,11 @@ print_sorted(struct ctl_context *ctx, struct svec *names)
 }
 
 static void
-cmd_init(struct ctl_context *ctx OVS_UNUSED)
+cmd_init(struct ctl_context *ctx)
 {
     /* The Global row is created by the transaction itself when it is
-     * missing, see ovs-vtapctl.c. */
+     * missing, see ovs-vtapctl.c; the hosts' role is brought up to date. */
+    vtapctl_update_host_role(ctx);
 }
 
 /* Targets. */
@@ -1236,6 +1238,7 @@ vtapctl_register_commands(void)
     ctl_register_commands(vtapctl_commands);
     vtapctl_hosts_register_commands();
     vtapctl_policy_register_commands();
+    vtapctl_connection_register_commands();
 }
 
 /* Returns the --help text of the commands above. */
