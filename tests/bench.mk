@@ -21,7 +21,8 @@ bench_scripts = \
 	tests/bench/bench-start.sh \
 	tests/bench/bench-scale.sh \
 	tests/bench/bench-datapath.sh \
-	tests/bench/bench-e2e.sh
+	tests/bench/bench-e2e.sh \
+	tests/bench/bench-hosts.sh
 dist_noinst_SCRIPTS += $(bench_scripts)
 EXTRA_DIST += tests/bench/bench-lib.sh tests/bench/e2e.topo docs/benchmarks.md
 

@@ -24,6 +24,9 @@
 #   receiver  ovs-vtap-receiver against tcpdump (tests/bench-receiver.sh)
 #   e2e       a VTAP mirroring a full-speed iperf3 stream: the copies the
 #             receiver got against the VTAP's counters (bench-e2e.sh, root)
+#   hosts     25 hosts on a 3-member clustered VTAP database, 5,000 VTAPs:
+#             until every host applied, against idle monitor clients of
+#             the database; transactions when idle (bench-hosts.sh)
 #
 # The benchmarks print numbers; they fail only if they cannot measure.  A
 # benchmark that fails gets a row with its reason (its last "cannot
@@ -39,7 +42,7 @@ srcdir=$(cd "$(dirname "$0")/../.." && pwd)
 builddir=$srcdir/_build
 quick=no
 retry=no
-only="start scale datapath receiver e2e"
+only="start scale datapath receiver e2e hosts"
 
 usage() {
     cat <<USAGE
@@ -48,11 +51,13 @@ usage: $0 [OPTIONS]
   --quick            short runs (for CI: well under 3 minutes)
   --retry            run each benchmark that fails once more
   --builddir=DIR     the build tree with the programs (default: $builddir)
-  --only=LIST        some of: start,scale,datapath,receiver,e2e
+  --only=LIST        some of: start,scale,datapath,receiver,e2e,hosts
                      (default: all)
   -h, --help         this help
 The start, datapath and e2e benchmarks need root (network namespaces), iperf3
-and tcpdump.  Set BENCH_KEEP=yes to keep a failed benchmark's files.
+and tcpdump.  The hosts benchmark (25 hosts, 5,000 VTAPs; --quick: 5 and 200)
+takes about 3 minutes on 2 CPUs; BENCH_HOSTS_HOSTS and BENCH_HOSTS_VTAPS
+change its size.  Set BENCH_KEEP=yes to keep a failed benchmark's files.
 USAGE
 }
 
@@ -68,7 +73,7 @@ for arg; do
 done
 for b in $only; do
     case $b in
-    start | scale | datapath | receiver | e2e) ;;
+    start | scale | datapath | receiver | e2e | hosts) ;;
     *) echo "$0: unknown benchmark \"$b\"" >&2; exit 1 ;;
     esac
 done
