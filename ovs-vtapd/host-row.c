@@ -216,11 +216,13 @@ host_row_run(struct host_row *h, struct ovsdb_idl_txn *txn,
     h->next_beat = now + h->interval;
 }
 
-/* Wakes the daemon when the next heartbeat is due. */
+/* Wakes the daemon when the next heartbeat is due.  One that is already
+ * due waits for a transaction (the one in flight, or the connection), which
+ * wakes the daemon when it can be had: waking for it at once would spin. */
 void
 host_row_wait(const struct host_row *h)
 {
-    if (h->next_beat) {
+    if (h->next_beat > time_msec()) {
         poll_timer_wait_until(h->next_beat);
     }
 }
