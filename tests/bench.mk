@@ -24,7 +24,8 @@ bench_scripts = \
 	tests/bench/bench-e2e.sh \
 	tests/bench/bench-hosts.sh
 dist_noinst_SCRIPTS += $(bench_scripts)
-EXTRA_DIST += tests/bench/bench-lib.sh tests/bench/e2e.topo docs/benchmarks.md
+EXTRA_DIST += tests/bench/bench-lib.sh tests/bench/min-flows.awk \
+	tests/bench/e2e.topo docs/benchmarks.md
 
 bench: all tests/test-vxlan-send
 	$(SHELL) $(srcdir)/tests/bench/ovs-vtap-bench.sh \

@@ -300,30 +300,7 @@ vtap_commands() {
 
 # The minimal value/mask expansion of the rules (see bench-scale.sh).
 min_flows() {
-    rules | awk '
-        function prefixes(range,   r, lo, hi, n, size) {
-            if (range == "") return 1
-            split(range, r, "-"); lo = r[1]; hi = (2 in r) ? r[2] : r[1]
-            for (n = 0; lo <= hi; n++) {
-                for (size = 1; lo % (size * 2) == 0 && lo + size * 2 - 1 <= hi; )
-                    size *= 2
-                lo += size
-            }
-            return n
-        }
-        {
-            sport = dport = ""; cidr = 0; proto = ""
-            for (i = 3; i <= NF; i++) {
-                split($i, kv, "=")
-                if (kv[1] == "sport") sport = kv[2]
-                if (kv[1] == "dport") dport = kv[2]
-                if (kv[1] == "src" || kv[1] == "dst") cidr = 1
-                if (kv[1] == "proto") proto = kv[2]
-            }
-            families = (!cidr && (proto == "tcp" || proto == "udp")) ? 2 : 1
-            total += families * prefixes(sport) * prefixes(dport)
-        }
-        END { print total }'
+    rules | awk -f "$bench_srcdir/tests/bench/min-flows.awk"
 }
 # Each VTAP's flows: its rules' and five output flows (bench-scale.sh); each
 # host's mirror bridge also has four table-miss drops, the target's loop

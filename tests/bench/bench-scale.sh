@@ -116,30 +116,7 @@ vtap_commands() {
 # The minimal value/mask expansion of the rules of VTAP I: each port range
 # as its fewest prefixes; a TCP/UDP rule with no CIDR for IPv4 and IPv6.
 min_flows() {
-    rules "$1" | awk '
-        function prefixes(range,   r, lo, hi, n, size) {
-            if (range == "") return 1
-            split(range, r, "-"); lo = r[1]; hi = (2 in r) ? r[2] : r[1]
-            for (n = 0; lo <= hi; n++) {
-                for (size = 1; lo % (size * 2) == 0 && lo + size * 2 - 1 <= hi; )
-                    size *= 2
-                lo += size
-            }
-            return n
-        }
-        {
-            sport = dport = ""; cidr = 0; proto = ""
-            for (i = 3; i <= NF; i++) {
-                split($i, kv, "=")
-                if (kv[1] == "sport") sport = kv[2]
-                if (kv[1] == "dport") dport = kv[2]
-                if (kv[1] == "src" || kv[1] == "dst") cidr = 1
-                if (kv[1] == "proto") proto = kv[2]
-            }
-            families = (!cidr && (proto == "tcp" || proto == "udp")) ? 2 : 1
-            total += families * prefixes(sport) * prefixes(dport)
-        }
-        END { print total }'
+    rules "$1" | awk -f "$bench_srcdir/tests/bench/min-flows.awk"
 }
 
 flow_count() {
