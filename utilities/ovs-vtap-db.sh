@@ -531,16 +531,18 @@ case $command in
             -vconsole:off --log-file="$log_file" \
             --remote="punix:$run_dir/ovs-vtap-db.sock" $remotes "$db_file" \
             || die "ovsdb-server did not start (see $log_file)"
-        # A member that has not joined its cluster yet knows no schema: it
-        # listens on the connections' remotes once started again.
         if is_clustered; then
-            version=$(ovsdb-client -vconsole:off --timeout=5 \
-                          get-schema-version "unix:$run_dir/ovs-vtap-db.sock" \
-                          VTAP 2>/dev/null) || version=
+            # A member that has not joined its cluster yet knows no schema:
+            # it listens on the connections' remotes once it has joined.
+            (sock=unix:$run_dir/ovs-vtap-db.sock
+             ovsdb-client -vconsole:off --timeout=300 wait "$sock" VTAP \
+                 connected \
+                 && add_connections_remote "$ctl" "$(ovsdb-client \
+                        -vconsole:off --timeout=30 get-schema-version \
+                        "$sock" VTAP)") >/dev/null 2>&1 &
         else
-            version=$(ovsdb-tool db-version "$db_file")
+            add_connections_remote "$ctl" "$(ovsdb-tool db-version "$db_file")"
         fi
-        add_connections_remote "$ctl" "$version"
         echo "started ovsdb-server for $db_file (control socket $ctl)"
         ;;
     stop)
