@@ -73,6 +73,12 @@ Options:
                       env OVS_VTAP_LAB_NAME); labs of different names
                       never collide
   --no-vtapd          (up) do not start ovs-vtapd
+  --no-tls            (up) with a database cluster, keep the whole VTAP
+                      database on unix sockets, without TLS, certificates
+                      or the hosts' role (for debugging); by default the
+                      members' RAFT and the hypervisors' ovs-vtapd are on
+                      TLS, the hosts on a remote with the role
+                      ovs-vtap-host
   --keep-logs         (down) keep the lab directory's logs
   -h, --help          this help
 
@@ -157,6 +163,88 @@ db_members() {
     topology_items | awk '$1 == "database" && $2 == "cluster" { print $3 }'
 }
 
+# The management network of a lab with a database cluster on TLS: a Linux
+# bridge "mgmt" in namespace NAME-db, with the members' address, and a
+# veth "mgmt" in each hypervisor's namespace, apart from the underlay and
+# from OVS (the hypervisors' own addresses on the underlay are br-int's,
+# whose traffic the lab's ovs-vswitchd and ovs-vtapd handle).  198.18.0.0/15
+# is for benchmark networks (RFC 2544), and lives in lab namespaces only.
+mgmt_db_address=198.18.0.1
+mgmt_prefix=198.18.0
+# TCP ports on the members' address: member N's RAFT on raft_port_base+N,
+# its operator's TLS remote (no role) on client_port_base+N, and the hosts'
+# remote (role ovs-vtap-host) on host_port.
+raft_port_base=6640
+client_port_base=6650
+host_port=6660
+
+# Whether the lab's VTAP database cluster is on TLS (as "up" made it).
+lab_tls() {
+    test -d "$dir/tls"
+}
+
+# The TLS options of a lab's certificate NAME (db1, hv1, op...).
+tls_options() {
+    echo "--private-key=$dir/tls/$1-privkey.pem" \
+         "--certificate=$dir/tls/$1-cert.pem" \
+         "--ca-cert=$dir/tls/pki/switchca/cacert.pem"
+}
+
+# Makes the lab's PKI with ovs-pki, in directory tls of the lab's
+# directory: a certificate for each member dbI, for each hypervisor (whose
+# common name is exactly its name, its system-id, as the role
+# ovs-vtap-host needs: hence -u) and for an operator "op".
+make_lab_pki() {
+    local n=$1 i hv
+    mkdir -p "$dir/tls"
+    (
+        cd "$dir/tls"
+        test -d pki || ovs-pki --dir=pki init >/dev/null 2>&1 \
+            || die "ovs-pki init failed (or use --no-tls)"
+        for i in $(seq 1 "$n") op; do
+            test "$i" = op || i=db$i
+            test -f "$i-cert.pem" \
+                || ovs-pki --dir=pki req+sign "$i" switch >/dev/null 2>&1 \
+                || die "ovs-pki req+sign $i failed"
+        done
+        for hv in $(hypervisors); do
+            test -f "$hv-cert.pem" \
+                || ovs-pki --dir=pki -u req+sign "$hv" switch >/dev/null 2>&1 \
+                || die "ovs-pki -u req+sign $hv failed"
+        done
+    )
+}
+
+# The remote of the hosts' ovs-vtapd: the cluster's remote with the role
+# ovs-vtap-host on TLS, or as the operator's.
+host_db_remote() {
+    if lab_tls; then
+        echo "ssl:$mgmt_db_address:$host_port"
+    else
+        vtap_db_remote
+    fi
+}
+
+# The management address of the hypervisor of index INDEX (from 1).
+mgmt_hv_address() {
+    echo "$mgmt_prefix.$((10 + $1))"
+}
+
+# Links the current switch (a hypervisor of index INDEX) to the
+# management network.
+add_mgmt_link() {
+    ip -n "$switch_ns" link add mgmt type veth peer name "m-$switch" \
+        netns "$lab-db"
+    ip -n "$lab-db" link set "m-$switch" master mgmt up
+    ip -n "$switch_ns" addr add "$(mgmt_hv_address "$1")/24" dev mgmt
+    ip -n "$switch_ns" link set mgmt up
+}
+
+# Whether something listens on TCP port PORT in the db namespace.
+db_listens() {
+    ip netns exec "$lab-db" ss -Htln "sport = :$1" | grep -q .
+}
+
 # The VTAP database's remote for ovs-vtapd and ovs-vtapctl: the server's
 # socket, or the list of the cluster members' sockets.
 vtap_db_remote() {
@@ -173,12 +261,31 @@ vtap_db_remote() {
 }
 
 # ovs-vtap-db.sh for cluster member N (its file, run directory and log).
+# On TLS, with its certificate, and for "start" its operator's TLS remote
+# too (its unix: socket in the run directory stays).
 member_db_sh() {
-    local n=$1
+    local n=$1 tls=
     shift
+    if lab_tls; then
+        tls=$(tls_options "db$n")
+        test "$1" != start \
+            || tls="$tls --remote=pssl:$((client_port_base + n)):$mgmt_db_address"
+    fi
+    # shellcheck disable=SC2086
     ip netns exec "$lab-db" "$top/utilities/ovs-vtap-db.sh" \
         --schema="$top/lib/vtap.ovsschema" --db-file="$dir/vtap$n.db" \
-        --run-dir="$rundir/db$n" --log-file="$logdir/vtap-db$n.log" "$@"
+        --run-dir="$rundir/db$n" --log-file="$logdir/vtap-db$n.log" \
+        $tls "$@"
+}
+
+# Member N's RAFT address: on TLS on the management network, or a unix
+# socket in the run directory.
+member_raft_address() {
+    if lab_tls; then
+        echo "ssl:$mgmt_db_address:$((raft_port_base + $1))"
+    else
+        echo "unix:$rundir/db$1.raft"
+    fi
 }
 
 # Whether cluster member N is in the cluster and knows its leader.
@@ -187,17 +294,18 @@ member_joined() {
         2>/dev/null | grep -q '^Leader: [0-9a-f]\|^Leader: self'
 }
 
-# Makes the VTAP database's RAFT cluster of N members, on unix sockets in
-# the run directory, and starts them in namespace NAME-db.
+# Makes the VTAP database's RAFT cluster of N members, on TLS on the
+# management network (or, --no-tls, on unix sockets in the run
+# directory), and starts them in namespace NAME-db.
 start_vtap_cluster() {
     local n=$1 i
     for i in $(seq 1 "$n"); do
         mkdir -p "$rundir/db$i"
         if test "$i" = 1; then
-            member_db_sh 1 create-cluster "unix:$rundir/db1.raft" >/dev/null
+            member_db_sh 1 create-cluster "$(member_raft_address 1)" >/dev/null
         else
-            member_db_sh "$i" join-cluster "unix:$rundir/db$i.raft" \
-                "unix:$rundir/db1.raft" >/dev/null
+            member_db_sh "$i" join-cluster "$(member_raft_address "$i")" \
+                "$(member_raft_address 1)" >/dev/null
         fi
     done
     for i in $(seq 1 "$n"); do
@@ -508,8 +616,23 @@ start_switch() {
 # carries the tenant subnet: each hypervisor's br-int has an uplink port
 # on it, and the hosts off the hypervisors (NLBs, collectors) are on it
 # too.
+#
+# On TLS, the db namespace also has the management network's bridge, and
+# once the cluster is up the operator (on a member's unix: socket) opens
+# the hosts' remote with the role ovs-vtap-host.  Every member serves the
+# remotes of Global's connections, but in the lab they share one
+# namespace: one member at a time listens on the hosts' port, the others
+# retry (ovsdb-server tries its failed remotes again on each pass, and
+# logs "listen failed: Address already in use") and one of them takes it
+# over when it goes.  (On machines of their own, each member listens.)
 start_shared() {
+    local ctl i
     add_namespace "$lab-db"
+    if lab_tls; then
+        ip -n "$lab-db" link add mgmt type bridge
+        ip -n "$lab-db" addr add "$mgmt_db_address/24" dev mgmt
+        ip -n "$lab-db" link set mgmt up
+    fi
     if test -n "$(db_members)"; then
         start_vtap_cluster "$(db_members)"
     else
@@ -517,6 +640,20 @@ start_shared() {
         start_vtap_db_server
     fi
     init_vtap_db
+    if lab_tls; then
+        ctl=$(find_program ovs-vtapctl utilities)
+        test -n "$ctl" || die "ovs-vtapctl is not built: no TLS (use --no-tls)"
+        "$ctl" --db="$(vtap_db_remote)" --timeout="$timeout" \
+            set-connection role=ovs-vtap-host \
+            "pssl:$host_port:$mgmt_db_address"
+        wait_until db_listens "$host_port"
+        # The members that joined started before they knew the schema, so
+        # ovs-vtap-db.sh did not have them serve Global's connections yet.
+        for i in $(seq 2 "$(db_members)"); do
+            ovs-appctl -t "$rundir/db$i/ovs-vtap-db.ctl" \
+                ovsdb-server/add-remote db:VTAP,Global,connections
+        done
+    fi
     add_namespace "$lab-fabric"
     ip -n "$lab-fabric" link add fabric type bridge
     ip -n "$lab-fabric" link set fabric up
@@ -605,9 +742,12 @@ start_vtapd() {
         say "ovs-vtapd is not built: not started"
         return 0
     fi
+    # On TLS, with the hypervisor's certificate, whose common name is its
+    # system-id.
     # shellcheck disable=SC2046
     in_switch "$vtapd" --detach --no-chdir --pidfile -vconsole:err --log-file \
-        --ovs-db="unix:$sw_rundir/db.sock" --vtap-db="$(vtap_db_remote)" \
+        --ovs-db="unix:$sw_rundir/db.sock" --vtap-db="$(host_db_remote)" \
+        $(! lab_tls || test "$switch" = ovs || tls_options "$switch") \
         $(topology_items | awk '$1 == "vtapd" { $1 = ""; print }')
 }
 
@@ -652,7 +792,7 @@ topology_host_switch() {
 
 cmd_up() {
     local topology=${1:-$default_topology} kind name rest vtapd=$2 sw on
-    local index
+    local index tls=$3
     test -r "$topology" || die "cannot read topology \"$topology\""
     topology_file=$topology check_topology
     lab_down quiet
@@ -661,6 +801,9 @@ cmd_up() {
     : >"$dir/namespaces"
     : >"$dir/placement"
     trap 'echo "ovs-vtap-lab: up failed; tearing down" >&2; lab_down keep-logs' EXIT
+    if test -n "$(db_members)" && test "$tls" = yes; then
+        make_lab_pki "$(db_members)"
+    fi
     if test -n "$(hypervisors)"; then
         start_shared
     fi
@@ -670,6 +813,7 @@ cmd_up() {
         use_switch "$sw"
         start_switch "$index"
         test "$sw" = ovs || add_uplink
+        ! lab_tls || add_mgmt_link "$index"
     done
     while read -r kind name rest; do
         case $kind in
@@ -908,8 +1052,31 @@ cmd_status() {
         echo "nlb $name (packets per backend in chain forward):"
         ip netns exec "$lab-$name" nft list table ip nlb
     done < <(topology_items)
+    db_summary
     if test -n "$(find_program ovs-vtapctl utilities)"; then
         "$(find_program ovs-vtapctl utilities)" --db="$(vtap_db_remote)" show
+    fi
+}
+
+# How the VTAP database of a lab with a cluster is reached, in lines for
+# "status" (and, as comments, "env").
+db_summary() {
+    local n i raft='' ops=''
+    n=$(db_members)
+    test -n "$n" || return 0
+    if lab_tls; then
+        for i in $(seq 1 "$n"); do
+            raft="$raft $(member_raft_address "$i")"
+            ops="$ops${ops:+,}ssl:$mgmt_db_address:$((client_port_base + i))"
+        done
+        echo "VTAP database: a RAFT cluster of $n on TLS (PKI and certificates in $dir/tls)"
+        echo "  RAFT:$raft"
+        echo "  hosts: ssl:$mgmt_db_address:$host_port, role ovs-vtap-host," \
+             "each hypervisor's ovs-vtapd with its certificate (CN = its name)"
+        echo "  operator: full rights on the members' unix: sockets (OVS_VTAP_DB)," \
+             "or on TLS at $ops with $(tls_options op)"
+    else
+        echo "VTAP database: a RAFT cluster of $n on unix sockets, no TLS (--no-tls)"
     fi
 }
 
@@ -936,6 +1103,7 @@ cmd_env() {
         echo "# ovs-vsctl, ovs-ofctl, ovs-appctl and ovs-vtapctl now reach lab \"$lab\";"
     fi
     echo "# e.g.: ovs-vtapctl show (it reads \$OVS_VTAP_DB)"
+    db_summary | sed 's/^/# /'
 }
 
 cmd_exec() {
@@ -1019,12 +1187,13 @@ cmd_demo() {
 }
 
 main() {
-    local vtapd=yes keep_logs=no
+    local vtapd=yes keep_logs=no tls=yes
     while test $# -gt 0; do
         case $1 in
         -n | --name) lab=$2; shift 2 ;;
         --name=*) lab=${1#--name=}; shift ;;
         --no-vtapd) vtapd=no; shift ;;
+        --no-tls) tls=no; shift ;;
         --keep-logs) keep_logs=yes; shift ;;
         -h | --help) usage; exit 0 ;;
         -*) die "unknown option \"$1\" (see --help)" ;;
@@ -1040,7 +1209,7 @@ main() {
     esac
     case $cmd in
     up) test $# -le 1 || die "up: one topology at most"
-        cmd_up "${1:-}" "$vtapd" ;;
+        cmd_up "${1:-}" "$vtapd" "$tls" ;;
     down) if test $keep_logs = yes; then lab_down keep-logs; else lab_down; fi ;;
     status) cmd_status ;;
     env) cmd_env ;;

@@ -191,6 +191,11 @@ if test -n "$server_hv"; then
     echo "  NLB and the collector are off the hypervisors, on the underlay"
     echo "  that carries the subnet; the VTAP database is shared"
     echo "  (namespace $OVS_VTAP_LAB_NAME-db)."
+    if test -d "$OVS_VTAP_LAB_DIR/$OVS_VTAP_LAB_NAME/tls"; then
+        echo "  It is a RAFT cluster on TLS; each hypervisor's ovs-vtapd"
+        echo "  connects with its own certificate to a remote with the role"
+        echo "  ovs-vtap-host, so it may write only its own rows."
+    fi
 else
     echo "  All on br-int in namespace $OVS_VTAP_LAB_NAME-ovs."
 fi
