@@ -647,8 +647,9 @@ start_shared() {
             set-connection role=ovs-vtap-host \
             "pssl:$host_port:$mgmt_db_address"
         wait_until db_listens "$host_port"
-        # The members that joined started before they knew the schema, so
-        # ovs-vtap-db.sh did not have them serve Global's connections yet.
+        # The members that joined started before they knew the schema:
+        # ovs-vtap-db.sh has them serve Global's connections once they
+        # have joined, in the background; here, before the hosts connect.
         for i in $(seq 2 "$(db_members)"); do
             ovs-appctl -t "$rundir/db$i/ovs-vtap-db.ctl" \
                 ovsdb-server/add-remote db:VTAP,Global,connections
