@@ -24,7 +24,7 @@
 #   receiver  ovs-vtap-receiver against tcpdump (tests/bench-receiver.sh)
 #   e2e       a VTAP mirroring a full-speed iperf3 stream: the copies the
 #             receiver got against the VTAP's counters (bench-e2e.sh, root)
-#   hosts     25 hosts on a 3-member clustered VTAP database, 5,000 VTAPs:
+#   hosts     50 hosts on a 3-member clustered VTAP database, 10,000 VTAPs:
 #             until every host applied, against idle monitor clients of
 #             the database; transactions when idle (bench-hosts.sh)
 #
@@ -55,8 +55,8 @@ usage: $0 [OPTIONS]
                      (default: all)
   -h, --help         this help
 The start, datapath and e2e benchmarks need root (network namespaces), iperf3
-and tcpdump.  The hosts benchmark (25 hosts, 5,000 VTAPs; --quick: 5 and 200)
-takes about 3 minutes on 2 CPUs; BENCH_HOSTS_HOSTS and BENCH_HOSTS_VTAPS
+and tcpdump.  The hosts benchmark (50 hosts, 10,000 VTAPs; --quick: 5 and 200)
+takes about 6 minutes on 2 CPUs; BENCH_HOSTS_HOSTS and BENCH_HOSTS_VTAPS
 change its size.  Set BENCH_KEEP=yes to keep a failed benchmark's files.
 USAGE
 }
