@@ -138,6 +138,7 @@ struct vtapd {
 
     /* A clean exit first polls the counters and writes them. */
     long long int exit_deadline;    /* Exit then anyway; 0: not begun. */
+    long long int exit_poll_at;     /* Poll then, 0 once polled. */
     bool exit_polled;           /* Every flow table's last poll counted. */
     bool exit_written;          /* The final counts are in a transaction. */
     bool exit_committed;        /* That transaction was sent. */
@@ -192,10 +193,11 @@ sync_flow_tables(struct vtapd *d)
 }
 
 /* How long the flows of a VTAP that left stay after the switch applied
- * the removal of its Mirror rows: Open vSwitch credits a flow with what it
+ * the removal of its Mirror rows, and how long a clean exit waits after a
+ * touch before its last poll: Open vSwitch credits a flow with what it
  * matched only when its revalidators next see the datapath flows (at once
  * after a flow change, which the touch makes, at most 500 ms otherwise);
- * a flow deleted before that loses those counts. */
+ * a flow deleted or polled before that misses those counts. */
 #define VTAPD_HOLD_MSEC 600
 
 /* In a pass that is not 'full', keeps the flows of the VTAPs that were
@@ -740,8 +742,8 @@ cleanup_run(struct vtapd *d)
 }
 
 /* On a clean exit, returns true once the final counters are written: every
- * flow table polled once more, and those counts committed to the VTAP
- * database; or once that took too long.  Called after wait(), which sent
+ * flow table touched, polled once more VTAPD_HOLD_MSEC later, and those
+ * counts committed to the VTAP database; or once that took too long.  Called after wait(), which sent
  * the transaction that run() filled in. */
 static bool
 exit_is_done(struct vtapd *d)
@@ -750,16 +752,31 @@ exit_is_done(struct vtapd *d)
 
     d->exit_committed = d->exit_written;
     if (!d->exit_deadline) {
+        /* First the switch credits its flows with what the datapath
+         * matched (VTAPD_HOLD_MSEC), then they are polled. */
         d->exit_deadline = time_msec() + 3000;
+        d->exit_poll_at = time_msec() + VTAPD_HOLD_MSEC;
         SHASH_FOR_EACH (node, &d->flow_tables) {
-            flow_table_poll_stats(node->data);
+            flow_table_touch(node->data);
         }
-        poll_immediate_wake();
+        poll_timer_wait_until(d->exit_poll_at);
         return false;
     }
     if (time_msec() >= d->exit_deadline) {
         VLOG_WARN("exiting before the last counters were written");
         return true;
+    }
+    if (d->exit_poll_at) {
+        if (time_msec() < d->exit_poll_at) {
+            poll_timer_wait_until(d->exit_poll_at);
+            return false;
+        }
+        d->exit_poll_at = 0;
+        SHASH_FOR_EACH (node, &d->flow_tables) {
+            flow_table_poll_stats(node->data);
+        }
+        poll_immediate_wake();
+        return false;
     }
     if (!d->exit_polled) {
         SHASH_FOR_EACH (node, &d->flow_tables) {
