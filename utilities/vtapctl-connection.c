@@ -177,47 +177,40 @@ cmd_set_connection(struct ctl_context *ctx)
                   "\"ovs-vtap-db.sh upgrade\"");
         return;
     }
-    for (int i = 1; i < ctx->argc; i++) {
-        const char *arg = ctx->argv[i];
-
-        if (!strncmp(arg, "role=", 5)) {
-            if (arg[5] && strcmp(arg + 5, HOST_ROLE)) {
-                ctl_error(ctx, "role \"%s\": the only role is \"%s\" "
-                          "(or none: role=)", arg + 5, HOST_ROLE);
-                return;
-            }
-        } else if (strcmp(arg, "read-only") && strcmp(arg, "read-write")
-                   && !strchr(arg, ':')) {
-            ctl_error(ctx, "\"%s\" is not a remote such as pssl:6641 or "
-                      "punix:FILE, nor role=ROLE, read-only or read-write",
-                      arg);
-            return;
-        } else if (strchr(arg, ':')) {
-            n++;
-        }
-    }
-    if (!n) {
-        ctl_error(ctx, "set-connection: no remote given");
-        return;
-    }
-
-    conns = xmalloc(n * sizeof *conns);
-    n = 0;
+    /* One pass: an error aborts the whole transaction, rows and all. */
+    conns = xmalloc(ctx->argc * sizeof *conns);
     for (int i = 1; i < ctx->argc; i++) {
         const char *arg = ctx->argv[i];
 
         if (!strncmp(arg, "role=", 5)) {
             role = arg + 5;
+            if (role[0] && strcmp(role, HOST_ROLE)) {
+                ctl_error(ctx, "role \"%s\": the only role is \"%s\" "
+                          "(or none: role=)", role, HOST_ROLE);
+                free(conns);
+                return;
+            }
         } else if (!strcmp(arg, "read-only") || !strcmp(arg, "read-write")) {
             read_only = !strcmp(arg, "read-only");
-        } else {
+        } else if (strchr(arg, ':')) {
             struct vtaprec_connection *c = vtaprec_connection_insert(
                 ctx->txn);
             vtaprec_connection_set_target(c, arg);
             vtaprec_connection_set_role(c, role);
             vtaprec_connection_set_read_only(c, read_only);
             conns[n++] = c;
+        } else {
+            ctl_error(ctx, "\"%s\" is not a remote such as pssl:6641 or "
+                      "punix:FILE, nor role=ROLE, read-only or read-write",
+                      arg);
+            free(conns);
+            return;
         }
+    }
+    if (!n) {
+        ctl_error(ctx, "set-connection: no remote given");
+        free(conns);
+        return;
     }
     vtapctl_update_host_role(ctx);
     if (!global) {
