@@ -27,6 +27,8 @@ ovs_vtapd_ovs_vtapd_SOURCES = \
 	ovs-vtapd/path-mtu.h \
 	ovs-vtapd/vtap-cleanup.c \
 	ovs-vtapd/vtap-cleanup.h \
+	ovs-vtapd/vtap-changes.c \
+	ovs-vtapd/vtap-changes.h \
 	ovs-vtapd/vtap-cookie.c \
 	ovs-vtapd/vtap-cookie.h \
 	ovs-vtapd/vtap-desired.c \

@@ -56,6 +56,7 @@
 #include "vswitch-config.h"
 #include "vswitch-idl.h"
 #include "vtap-cleanup.h"
+#include "vtap-changes.h"
 #include "vtap-desired.h"
 #include "vtap-names.h"
 #include "vtap-idl.h"
@@ -66,6 +67,8 @@ VLOG_DEFINE_THIS_MODULE(ovs_vtapd);
 
 COVERAGE_DEFINE(vtapd_full_run);
 COVERAGE_DEFINE(vtapd_incremental_run);
+COVERAGE_DEFINE(vtapd_desired_full);
+COVERAGE_DEFINE(vtapd_desired_incremental);
 COVERAGE_DEFINE(vtapd_vtap_built);
 COVERAGE_DEFINE(vtapd_ovs_change_ignored);
 COVERAGE_DEFINE(vtapd_check_incremental_ok);
@@ -115,10 +118,20 @@ struct vtapd {
     /* The stages, each the output of one module (see vtap_stages). */
     struct vtap_desired desired;        /* What the databases ask for. */
     struct vtap_rule_cache *rules;      /* Its rules, parsed. */
+    struct vtap_changes changes;        /* What changed in its inputs of the
+                                         * VTAP database since it was
+                                         * built. */
+    bool desired_stale;         /* Build the desired state anew in the next
+                                 * pass, not only the VTAPs that
+                                 * 'changes' concern: something else that
+                                 * it is built from changed. */
     struct vtap_places places;          /* Where it is realized. */
     struct vtap_pipeline pipeline;      /* What its flows became. */
 
     unsigned int ovs_seqno, vtap_seqno;
+    bool ovs_concerned;         /* An Open_vSwitch change since the last
+                                 * pass may concern a VTAP or what
+                                 * ovs-vtapd made. */
     bool need_recompute;        /* Run a pass even if nothing changed. */
     bool ovs_connected;         /* Each IDL's connection in the last pass, */
     bool vtap_connected;        /* to see it come back (need_full). */
@@ -439,12 +452,22 @@ recompute(struct vtapd *d, struct ovsdb_idl_txn *ovs_txn)
 
     stopwatch_start(sw, time_msec());
     d->n_passes++;
-    vtap_desired_destroy(&d->desired);
-    vtap_desired_build(&d->desired, host_row_name(d->host, d->ovs_loop.idl),
-                       d->n_hosts,
-                       d->ovs_loop.idl, d->vtap_loop.idl, d->resolver,
-                       d->paths, d->rules);
-    path_mtu_sweep(d->paths);
+    if (full || d->desired_stale
+        || !vtap_desired_update(&d->desired, &d->changes, d->ovs_loop.idl,
+                                d->vtap_loop.idl, d->resolver, d->paths,
+                                d->rules)) {
+        vtap_desired_destroy(&d->desired);
+        vtap_desired_build(&d->desired,
+                           host_row_name(d->host, d->ovs_loop.idl),
+                           d->n_hosts, d->ovs_loop.idl, d->vtap_loop.idl,
+                           d->resolver, d->paths, d->rules);
+        path_mtu_sweep(d->paths);
+        COVERAGE_INC(vtapd_desired_full);
+    } else {
+        COVERAGE_INC(vtapd_desired_incremental);
+    }
+    vtap_changes_clear(&d->changes);
+    d->desired_stale = false;
     vtap_places_destroy(&d->places);
     vtap_places_init(&d->places);
     struct sset keep = SSET_INITIALIZER(&keep);
@@ -607,11 +630,23 @@ run(struct vtapd *d)
     unsigned int ovs_seqno = ovsdb_idl_get_seqno(d->ovs_loop.idl);
     unsigned int vtap_seqno = vtap_input_seqno(d->vtap_loop.idl);
 
+    /* Every change is noted, also in a pass that builds nothing. */
+    vtap_changes_collect(&d->changes, d->vtap_loop.idl);
+    enum vtap_ovs_change ovs_change = vtap_desired_ovs_changed(
+        &d->desired, d->ovs_loop.idl);
+    if (ovs_change == VTAP_OVS_SOURCES) {
+        d->desired_stale = true;
+    }
+    if (ovs_change != VTAP_OVS_NONE) {
+        d->ovs_concerned = true;
+    }
     if (d->resolver && vtap_resolver_run(d->resolver)) {
         d->need_recompute = true;
+        d->desired_stale = true;
     }
     if (path_mtu_run(d->paths, d->ovs_loop.idl)) {
         d->need_recompute = true;
+        d->desired_stale = true;
     }
     check_mirror_cfg(d);
     check_holding(d);
@@ -634,10 +669,10 @@ run(struct vtapd *d)
         /* Sources that name no host are this host's only if it is alone. */
         d->n_hosts = n_hosts;
         d->need_recompute = true;
+        d->desired_stale = true;
     }
     if (ovs_seqno != d->ovs_seqno && vtap_seqno == d->vtap_seqno
-        && !d->need_recompute
-        && !vtap_desired_ovs_changed(&d->desired, d->ovs_loop.idl)) {
+        && !d->need_recompute && !d->ovs_concerned) {
         /* Nothing that changed in Open_vSwitch concerns a VTAP. */
         d->ovs_seqno = ovs_seqno;
         COVERAGE_INC(vtapd_ovs_change_ignored);
@@ -652,6 +687,7 @@ run(struct vtapd *d)
         /* Without a transaction (one is still committing), only read, and
          * come back once it is done. */
         d->need_recompute = !ovs_txn;
+        d->ovs_concerned = false;
         recompute(d, ovs_txn);
         vtap_status_update(d->status, d->vtap_loop.idl, &d->desired,
                            &d->counters);
@@ -743,8 +779,8 @@ cleanup_run(struct vtapd *d)
 
 /* On a clean exit, returns true once the final counters are written: every
  * flow table touched, polled once more VTAPD_HOLD_MSEC later, and those
- * counts committed to the VTAP database; or once that took too long.  Called after wait(), which sent
- * the transaction that run() filled in. */
+ * counts committed to the VTAP database; or once that took too long.
+ * Called after wait(), which sent the transaction that run() filled in. */
 static bool
 exit_is_done(struct vtapd *d)
 {
@@ -861,6 +897,7 @@ main(int argc, char *argv[])
     d.vtap_loop = (struct ovsdb_idl_loop) OVSDB_IDL_LOOP_INITIALIZER(
         ovsdb_idl_create(vtap_remote, &vtaprec_idl_class, true, true));
     vtap_status_register_columns(d.vtap_loop.idl);
+    vtap_changes_register_columns(d.vtap_loop.idl);
     host_row_register_columns(d.vtap_loop.idl);
     /* Any member of a clustered VTAP database will do for reading. */
     ovsdb_idl_set_leader_only(d.vtap_loop.idl, false);
@@ -871,6 +908,7 @@ main(int argc, char *argv[])
     uuidset_init(&d.holding);
     flow_counters_init(&d.counters);
     vtap_desired_init(&d.desired);
+    vtap_changes_init(&d.changes);
     d.rules = vtap_rule_cache_create();
     vtap_places_init(&d.places);
     vtap_pipeline_init(&d.pipeline);
@@ -919,6 +957,7 @@ main(int argc, char *argv[])
     vtap_pipeline_destroy(&d.pipeline);
     vtap_places_destroy(&d.places);
     vtap_desired_destroy(&d.desired);
+    vtap_changes_destroy(&d.changes);
     vtap_rule_cache_destroy(d.rules);
     vtap_status_destroy(d.status);
     host_row_destroy(d.host);

@@ -611,6 +611,14 @@ vswitch_config_run(struct ovsdb_idl_txn *txn, const struct ovsdb_idl *idl,
             char *name = vtap_mirror_bridge_name(want->src_bridge);
             struct mbridge *mb = shash_find_data(&mbridges, name);
             char *pname = vtap_vxlan_port_name(name, want->target_port);
+
+            if (shash_find(&mb->ports, pname)) {
+                /* Another VTAP's target has the same UDP port. */
+                free(pname);
+                free(name);
+                continue;
+            }
+
             struct smap *options = xmalloc(sizeof *options);
 
             /* The VNI is set per flow (out_key=flow).  A fixed in_key of

@@ -37,6 +37,7 @@
 #include "sset.h"
 #include "util.h"
 #include "uuidset.h"
+#include "vtap-changes.h"
 #include "vswitch-idl.h"
 #include "vtap-idl.h"
 #include "vtap-names.h"
@@ -465,33 +466,267 @@ read_rules(struct vtap_want *want, const struct vtaprec_capture_filter *filter,
     }
 }
 
-/* An id in use, in a set of them hashed by the id itself. */
+/* An id in use, in vtap_desired.ids, hashed by the id itself. */
 struct id_node {
     struct hmap_node node;
 };
 
-/* Gives 'want' an id derived from its UUID that no other VTAP has. */
-static void
-assign_id(struct vtap_want *want, struct hmap *ids)
+static bool
+id_is_taken(const struct hmap *ids, uint32_t id)
 {
-    uint32_t id = want->uuid.parts[0] & 0x7fffffff;
+    const struct id_node *n;
 
-    for (;;) {
-        bool taken = false;
-        struct id_node *n;
+    HMAP_FOR_EACH_WITH_HASH (n, node, id, ids) {
+        return true;
+    }
+    return false;
+}
 
-        id = id ? id : 1;
-        HMAP_FOR_EACH_WITH_HASH (n, node, id, ids) {
-            taken = true;
-        }
-        if (!taken) {
-            break;
-        }
+/* The id that 'uuid' gives a VTAP unless another VTAP has it. */
+static uint32_t
+natural_id(const struct uuid *uuid)
+{
+    uint32_t id = uuid->parts[0] & 0x7fffffff;
+
+    return id ? id : 1;
+}
+
+/* Gives 'want' an id derived from its UUID that no other VTAP of 'desired'
+ * has. */
+static void
+assign_id(struct vtap_desired *desired, struct vtap_want *want)
+{
+    uint32_t id = natural_id(&want->uuid);
+
+    while (id_is_taken(&desired->ids, id)) {
         id = (id + 1) & 0x7fffffff;
+        id = id ? id : 1;
+    }
+    if (id != natural_id(&want->uuid)) {
+        desired->n_probed++;
     }
     want->id = id;
+
     struct id_node *n = xmalloc(sizeof *n);
-    hmap_insert(ids, &n->node, id);
+    hmap_insert(&desired->ids, &n->node, id);
+}
+
+static void
+release_id(struct vtap_desired *desired, const struct vtap_want *want)
+{
+    struct id_node *n;
+
+    HMAP_FOR_EACH_WITH_HASH (n, node, want->id, &desired->ids) {
+        hmap_remove(&desired->ids, &n->node);
+        free(n);
+        break;
+    }
+    if (want->id != natural_id(&want->uuid)) {
+        desired->n_probed--;
+    }
+}
+
+/* A row of the configuration that some VTAPs are built from (a capture
+ * filter, one of its rules, a target), with those VTAPs. */
+struct vtap_dep {
+    struct hmap_node node;      /* In vtap_desired.deps, by uuid. */
+    struct uuid uuid;           /* The row. */
+    struct uuidset vtaps;       /* The VTAPs built from it. */
+};
+
+static struct vtap_dep *
+dep_find(const struct hmap *deps, const struct uuid *uuid)
+{
+    struct vtap_dep *dep;
+
+    HMAP_FOR_EACH_WITH_HASH (dep, node, uuid_hash(uuid), deps) {
+        if (uuid_equals(&dep->uuid, uuid)) {
+            return dep;
+        }
+    }
+    return NULL;
+}
+
+/* Notes that 'want' is built from the row 'uuid'. */
+static void
+want_add_dep(struct vtap_desired *desired, struct vtap_want *want,
+             const struct uuid *uuid)
+{
+    struct vtap_dep *dep = dep_find(&desired->deps, uuid);
+
+    if (!dep) {
+        dep = xmalloc(sizeof *dep);
+        dep->uuid = *uuid;
+        uuidset_init(&dep->vtaps);
+        hmap_insert(&desired->deps, &dep->node, uuid_hash(uuid));
+    }
+    if (!uuidset_contains(&dep->vtaps, &want->uuid)) {
+        uuidset_insert(&dep->vtaps, &want->uuid);
+        if (want->n_deps >= want->allocated_deps) {
+            want->deps = x2nrealloc(want->deps, &want->allocated_deps,
+                                    sizeof *want->deps);
+        }
+        want->deps[want->n_deps++] = *uuid;
+    }
+}
+
+static void
+want_remove_deps(struct vtap_desired *desired, struct vtap_want *want)
+{
+    for (size_t i = 0; i < want->n_deps; i++) {
+        struct vtap_dep *dep = dep_find(&desired->deps, &want->deps[i]);
+
+        uuidset_find_and_delete(&dep->vtaps, &want->uuid);
+        if (uuidset_is_empty(&dep->vtaps)) {
+            hmap_remove(&desired->deps, &dep->node);
+            uuidset_destroy(&dep->vtaps);
+            free(dep);
+        }
+    }
+    free(want->deps);
+    want->deps = NULL;
+    want->n_deps = want->allocated_deps = 0;
+}
+
+static void
+want_free(struct vtap_want *want)
+{
+    free(want->name);
+    free(want->src_bridge);
+    free(want->src_dp_type);
+    free(want->src_port);
+    free(want->source_key);
+    free(want->target_name);
+    free(want->target_addr);
+    free(want->target_error);
+    free(want->path_dev);
+    free(want->path_error);
+    free(want->warning);
+    free(want->rules);
+    free(want->deps);
+    free(want->error);
+    free(want);
+}
+
+/* Removes 'want' from 'desired' and frees it. */
+static void
+want_remove(struct vtap_desired *desired, struct vtap_want *want)
+{
+    hmap_remove(&desired->vtaps, &want->node);
+    want_remove_deps(desired, want);
+    release_id(desired, want);
+    want_free(want);
+}
+
+/* What a build reads besides the VTAP rows, made once per build (the
+ * index of sources only when a VTAP needs it). */
+struct build_ctx {
+    const struct ovsdb_idl *ovs;
+    struct vtap_resolver *resolver;
+    struct path_mtu *paths;
+    struct vtap_rule_cache *rules;
+    struct target_policy policy;
+    char *policy_error;
+    struct source_index idx;
+    bool have_idx;
+};
+
+static void
+build_ctx_init(struct build_ctx *ctx, const struct ovsdb_idl *ovs,
+               const struct ovsdb_idl *vtap, struct vtap_resolver *resolver,
+               struct path_mtu *paths, struct vtap_rule_cache *rules)
+{
+    const struct vtaprec_global *global = vtaprec_global_first(vtap);
+
+    ctx->ovs = ovs;
+    ctx->resolver = resolver;
+    ctx->paths = paths;
+    ctx->rules = rules;
+    ctx->policy_error = target_policy_init(
+        &ctx->policy, global ? global->allowed_targets : NULL,
+        global ? global->n_allowed_targets : 0);
+    ctx->have_idx = false;
+}
+
+static const struct source_index *
+build_ctx_index(struct build_ctx *ctx)
+{
+    if (!ctx->have_idx) {
+        source_index_build(&ctx->idx, ctx->ovs);
+        ctx->have_idx = true;
+    }
+    return &ctx->idx;
+}
+
+static void
+build_ctx_destroy(struct build_ctx *ctx)
+{
+    if (ctx->have_idx) {
+        source_index_destroy(&ctx->idx);
+    }
+    target_policy_destroy(&ctx->policy);
+    free(ctx->policy_error);
+}
+
+/* Adds to 'desired' the VTAP of 'row' if its source is on this host. */
+static void
+add_vtap(struct vtap_desired *desired, const struct vtaprec_vtap *row,
+         struct build_ctx *ctx)
+{
+    const struct source_index *idx = build_ctx_index(ctx);
+    struct vtap_source src;
+    bool ambiguous = false;
+    char *source_error;
+
+    source_error = vtap_source_parse(row->source_type, row->source, &src);
+    if (!source_error && !source_is_here(desired, row, &src, idx,
+                                         desired->n_hosts, &ambiguous)) {
+        vtap_source_destroy(&src);
+        return;
+    }
+
+    struct vtap_want *want = xzalloc(sizeof *want);
+    want->uuid = row->header_.uuid;
+    want->name = xstrdup(row->name);
+    want->enabled = row->enabled;
+    want->vni = row->vni;
+    want->max_len = row->n_max_packet_size ? row->max_packet_size[0] : 0;
+    want->src_vlan = -1;
+    assign_id(desired, want);
+    hmap_insert(&desired->vtaps, &want->node, uuid_hash(&want->uuid));
+
+    if (source_error) {
+        /* ovs-vtapctl refuses such a source; every host says why. */
+        vtap_want_set_error(want, "%s", source_error);
+        free(source_error);
+    } else if (ambiguous) {
+        char *error = vtap_source_ambiguity(row->source_type, &src,
+                                            desired->n_hosts);
+        vtap_want_set_error(want, "%s", error);
+        free(error);
+    } else {
+        resolve_source(desired, want, row, &src, idx);
+    }
+    vtap_source_destroy(&src);
+    if (row->target) {
+        want_add_dep(desired, want, &row->target->header_.uuid);
+        resolve_target(want, row->target, ctx->resolver, &ctx->policy,
+                       ctx->policy_error);
+        set_truncation(want, ctx->ovs, ctx->paths);
+    } else {
+        vtap_want_set_error(want, "no target");
+    }
+    if (row->capture_filter) {
+        const struct vtaprec_capture_filter *filter = row->capture_filter;
+
+        want_add_dep(desired, want, &filter->header_.uuid);
+        for (size_t i = 0; i < filter->n_rules; i++) {
+            want_add_dep(desired, want, &filter->rules[i]->header_.uuid);
+        }
+        read_rules(want, filter, ctx->rules);
+    } else {
+        vtap_want_set_error(want, "no capture filter");
+    }
 }
 
 static int
@@ -510,7 +745,11 @@ vtap_desired_init(struct vtap_desired *desired)
     hmap_init(&desired->vtaps);
     sset_init(&desired->source_names);
     uuidset_init(&desired->source_rows);
+    hmap_init(&desired->ids);
+    hmap_init(&desired->deps);
+    desired->n_probed = 0;
     desired->host = NULL;
+    desired->n_hosts = 0;
 }
 
 /* Builds 'desired' from the databases: the VTAPs that host 'host', one of
@@ -546,78 +785,83 @@ vtap_desired_build(struct vtap_desired *desired, const char *host,
         qsort(rows, n, sizeof *rows, compare_vtap_rows);
     }
 
-    const struct vtaprec_global *global = vtaprec_global_first(vtap);
-    struct target_policy policy;
-    char *policy_error = target_policy_init(
-        &policy, global ? global->allowed_targets : NULL,
-        global ? global->n_allowed_targets : 0);
-
-    struct source_index idx;
-    source_index_build(&idx, ovs);
-    struct hmap ids = HMAP_INITIALIZER(&ids);
+    struct build_ctx ctx;
+    build_ctx_init(&ctx, ovs, vtap, resolver, paths, rules);
     for (size_t i = 0; i < n; i++) {
-        struct vtap_source src;
-        bool ambiguous = false;
-        char *source_error;
-
-        row = rows[i];
-        source_error = vtap_source_parse(row->source_type, row->source,
-                                         &src);
-        if (!source_error && !source_is_here(desired, row, &src, &idx,
-                                             n_hosts, &ambiguous)) {
-            vtap_source_destroy(&src);
-            continue;
-        }
-
-        struct vtap_want *want = xzalloc(sizeof *want);
-        want->uuid = row->header_.uuid;
-        want->name = xstrdup(row->name);
-        want->enabled = row->enabled;
-        want->vni = row->vni;
-        want->max_len = row->n_max_packet_size ? row->max_packet_size[0] : 0;
-        want->src_vlan = -1;
-        assign_id(want, &ids);
-        hmap_insert(&desired->vtaps, &want->node, uuid_hash(&want->uuid));
-
-        if (source_error) {
-            /* ovs-vtapctl refuses such a source; every host says why. */
-            vtap_want_set_error(want, "%s", source_error);
-            free(source_error);
-        } else if (ambiguous) {
-            char *error = vtap_source_ambiguity(row->source_type, &src,
-                                                n_hosts);
-            vtap_want_set_error(want, "%s", error);
-            free(error);
-        } else {
-            resolve_source(desired, want, row, &src, &idx);
-        }
-        vtap_source_destroy(&src);
-        if (row->target) {
-            resolve_target(want, row->target, resolver, &policy,
-                           policy_error);
-            set_truncation(want, ovs, paths);
-        } else {
-            vtap_want_set_error(want, "no target");
-        }
-        if (row->capture_filter) {
-            read_rules(want, row->capture_filter, rules);
-        } else {
-            vtap_want_set_error(want, "no capture filter");
-        }
+        add_vtap(desired, rows[i], &ctx);
     }
     free(rows);
-    source_index_destroy(&idx);
-    target_policy_destroy(&policy);
-    free(policy_error);
+    build_ctx_destroy(&ctx);
     if (rules) {
         rule_cache_sweep(rules);
     }
+}
 
-    struct id_node *id_node;
-    HMAP_FOR_EACH_POP (id_node, node, &ids) {
-        free(id_node);
+/* Builds again, in 'desired', only the VTAPs that 'changes' concern: the
+ * VTAP rows that changed and the VTAPs built from a filter, rule or target
+ * that changed.  Returns false, with 'desired' half updated, if that
+ * cannot give what vtap_desired_build() would (a change that concerns
+ * every VTAP, or ids that depend on the order in which VTAPs came): then
+ * the caller builds it anew.  The arguments are those of
+ * vtap_desired_build(), which must have built 'desired' for the same
+ * 'host' and 'n_hosts' and the same Open_vSwitch database. */
+bool
+vtap_desired_update(struct vtap_desired *desired,
+                    const struct vtap_changes *changes,
+                    const struct ovsdb_idl *ovs, const struct ovsdb_idl *vtap,
+                    struct vtap_resolver *resolver, struct path_mtu *paths,
+                    struct vtap_rule_cache *rules)
+{
+    if (changes->all || desired->n_probed) {
+        return false;
     }
-    hmap_destroy(&ids);
+
+    struct uuidset affected = UUIDSET_INITIALIZER(&affected);
+    const struct uuidset_node *node;
+    UUIDSET_FOR_EACH (node, &changes->vtaps) {
+        uuidset_insert(&affected, &node->uuid);
+    }
+    UUIDSET_FOR_EACH (node, &changes->rows) {
+        const struct vtap_dep *dep = dep_find(&desired->deps, &node->uuid);
+
+        if (dep) {
+            const struct uuidset_node *v;
+            UUIDSET_FOR_EACH (v, &dep->vtaps) {
+                if (!uuidset_contains(&affected, &v->uuid)) {
+                    uuidset_insert(&affected, &v->uuid);
+                }
+            }
+        }
+    }
+
+    /* First take out every VTAP concerned, so that each id that they free
+     * is free for those that come back. */
+    UUIDSET_FOR_EACH (node, &affected) {
+        struct vtap_want *want = vtap_desired_find(desired, &node->uuid);
+
+        if (want) {
+            want_remove(desired, want);
+        }
+    }
+
+    struct build_ctx ctx;
+    bool ok = true;
+    build_ctx_init(&ctx, ovs, vtap, resolver, paths, rules);
+    UUIDSET_FOR_EACH (node, &affected) {
+        const struct vtaprec_vtap *row = vtaprec_vtap_get_for_uuid(
+            vtap, &node->uuid);
+
+        if (row) {
+            add_vtap(desired, row, &ctx);
+            if (desired->n_probed) {
+                ok = false;
+                break;
+            }
+        }
+    }
+    build_ctx_destroy(&ctx);
+    uuidset_destroy(&affected);
+    return ok;
 }
 
 /* Returns the VTAP with 'uuid' in 'desired', or NULL. */
@@ -641,96 +885,106 @@ vtap_desired_destroy(struct vtap_desired *desired)
     struct vtap_want *want;
 
     HMAP_FOR_EACH_POP (want, node, &desired->vtaps) {
-        free(want->name);
-        free(want->src_bridge);
-        free(want->src_dp_type);
-        free(want->src_port);
-        free(want->source_key);
-        free(want->target_name);
-        free(want->target_addr);
-        free(want->target_error);
-        free(want->path_dev);
-        free(want->path_error);
-        free(want->warning);
-        free(want->rules);
-        free(want->error);
-        free(want);
+        want_free(want);
     }
     hmap_destroy(&desired->vtaps);
+
+    struct id_node *id_node;
+    HMAP_FOR_EACH_POP (id_node, node, &desired->ids) {
+        free(id_node);
+    }
+    hmap_destroy(&desired->ids);
+
+    struct vtap_dep *dep;
+    HMAP_FOR_EACH_POP (dep, node, &desired->deps) {
+        uuidset_destroy(&dep->vtaps);
+        free(dep);
+    }
+    hmap_destroy(&desired->deps);
     sset_destroy(&desired->source_names);
     uuidset_destroy(&desired->source_rows);
     free(desired->host);
 }
 
-/* Returns true if 'row', of a table whose rows ovs-vtapd makes, changed in
- * a way that may concern 'desired': it is ovs-vtapd's, or it is (by name
- * or row) a source's bridge, port or interface. */
+/* Returns true if the row 'uuid' named 'name' is (by name or row) a
+ * source's bridge, port or interface. */
 static bool
-row_concerns(const struct vtap_desired *desired, const struct uuid *uuid,
-             const char *name, const struct smap *external_ids)
+row_is_source(const struct vtap_desired *desired, const struct uuid *uuid,
+              const char *name)
 {
-    return (vtap_is_owned(external_ids)
-            || sset_contains(&desired->source_names, name)
+    return (sset_contains(&desired->source_names, name)
             || uuidset_find(&desired->source_rows, uuid));
 }
 
-/* Returns true if the changes tracked in 'ovs' since the last
- * ovsdb_idl_track_clear() may concern 'desired' or what ovs-vtapd made,
- * false if they certainly concern neither (a port added that no VTAP
- * names, an interface's statistics): then 'desired' and everything derived
- * from it stay as they are.  The cost is a lookup per changed row. */
-bool
+/* Says how the changes tracked in 'ovs' since the last
+ * ovsdb_idl_track_clear() may concern 'desired' or what ovs-vtapd made:
+ * VTAP_OVS_NONE if they certainly concern neither (a port added that no
+ * VTAP names, an interface's statistics), and then 'desired' and
+ * everything derived from it stay as they are; VTAP_OVS_OWN if they
+ * concern only ovs-vtapd's own rows or Mirror rows, which 'desired' is not
+ * built from; VTAP_OVS_SOURCES if they may concern the sources, and then
+ * 'desired' is to be built anew.  The cost is a lookup per changed row. */
+enum vtap_ovs_change
 vtap_desired_ovs_changed(const struct vtap_desired *desired,
                          const struct ovsdb_idl *ovs)
 {
+    enum vtap_ovs_change change = VTAP_OVS_NONE;
+
     const struct ovsrec_open_vswitch *cfg;
     OVSREC_OPEN_VSWITCH_FOR_EACH_TRACKED (cfg, ovs) {
         if (ovsrec_open_vswitch_is_new(cfg)
             || ovsrec_open_vswitch_is_deleted(cfg)
             || ovsrec_open_vswitch_is_updated(
                 cfg, OVSREC_OPEN_VSWITCH_COL_EXTERNAL_IDS)) {
-            return true;
+            return VTAP_OVS_SOURCES;
         }
     }
     const struct ovsrec_mirror *mirror;
     OVSREC_MIRROR_FOR_EACH_TRACKED (mirror, ovs) {
         /* Ours, or one of the user's, which counts in a bridge's limit. */
-        return true;
+        change = VTAP_OVS_OWN;
+        break;
     }
     const struct ovsrec_bridge *br;
     OVSREC_BRIDGE_FOR_EACH_TRACKED (br, ovs) {
-        if (!row_concerns(desired, &br->header_.uuid, br->name,
-                          &br->external_ids)) {
+        if (vtap_is_owned(&br->external_ids)) {
+            change = VTAP_OVS_OWN;
+            continue;
+        }
+        if (!row_is_source(desired, &br->header_.uuid, br->name)) {
             continue;
         }
         /* A port added to or removed from a source bridge is of concern
          * only if the port is (and then it is tracked too). */
         if (ovsrec_bridge_is_new(br) || ovsrec_bridge_is_deleted(br)
-            || vtap_is_owned(&br->external_ids)
             || ovsrec_bridge_is_updated(br, OVSREC_BRIDGE_COL_NAME)
             || ovsrec_bridge_is_updated(br, OVSREC_BRIDGE_COL_DATAPATH_TYPE)
-            || ovsrec_bridge_is_updated(br, OVSREC_BRIDGE_COL_MIRRORS)
             || ovsrec_bridge_is_updated(br, OVSREC_BRIDGE_COL_EXTERNAL_IDS)) {
-            return true;
+            return VTAP_OVS_SOURCES;
+        }
+        if (ovsrec_bridge_is_updated(br, OVSREC_BRIDGE_COL_MIRRORS)) {
+            change = VTAP_OVS_OWN;
         }
     }
     const struct ovsrec_port *port;
     OVSREC_PORT_FOR_EACH_TRACKED (port, ovs) {
-        if (row_concerns(desired, &port->header_.uuid, port->name,
-                         &port->external_ids)) {
-            return true;
+        if (vtap_is_owned(&port->external_ids)) {
+            change = VTAP_OVS_OWN;
+        } else if (row_is_source(desired, &port->header_.uuid, port->name)) {
+            return VTAP_OVS_SOURCES;
         }
     }
     const struct ovsrec_interface *iface;
     OVSREC_INTERFACE_FOR_EACH_TRACKED (iface, ovs) {
         const char *iface_id = smap_get(&iface->external_ids, "iface-id");
 
-        if (row_concerns(desired, &iface->header_.uuid, iface->name,
-                         &iface->external_ids)
-            || (iface_id && sset_contains(&desired->source_names,
-                                          iface_id))) {
-            return true;
+        if (vtap_is_owned(&iface->external_ids)) {
+            change = VTAP_OVS_OWN;
+        } else if (row_is_source(desired, &iface->header_.uuid, iface->name)
+                   || (iface_id && sset_contains(&desired->source_names,
+                                                 iface_id))) {
+            return VTAP_OVS_SOURCES;
         }
     }
-    return false;
+    return change;
 }

@@ -36,6 +36,7 @@
 
 struct ovsdb_idl;
 struct path_mtu;
+struct vtap_changes;
 struct vtap_resolver;
 struct vtap_rule_cache;
 
@@ -79,6 +80,11 @@ struct vtap_want {
 
     char *error;                /* Why it cannot run as read from the
                                  * databases, or NULL. */
+
+    /* The rows besides its own that it was built from: its target, its
+     * capture filter and the filter's rules (see vtap_desired_update()). */
+    struct uuid *deps;
+    size_t n_deps, allocated_deps;
 };
 
 /* Everything wanted on this host. */
@@ -94,6 +100,12 @@ struct vtap_desired {
                                  * of the bridges, ports and interfaces
                                  * where they were found. */
     struct uuidset source_rows; /* Those bridge, port and interface rows. */
+
+    /* For vtap_desired_update(). */
+    struct hmap ids;            /* The ids in use. */
+    size_t n_probed;            /* VTAPs whose id is not their UUID's own,
+                                 * since another VTAP had it. */
+    struct hmap deps;           /* Row -> the VTAPs built from it. */
 };
 
 void vtap_desired_init(struct vtap_desired *);
@@ -102,13 +114,26 @@ void vtap_desired_build(struct vtap_desired *, const char *host,
                         const struct ovsdb_idl *vtap,
                         struct vtap_resolver *, struct path_mtu *,
                         struct vtap_rule_cache *);
+bool vtap_desired_update(struct vtap_desired *, const struct vtap_changes *,
+                         const struct ovsdb_idl *ovs,
+                         const struct ovsdb_idl *vtap,
+                         struct vtap_resolver *, struct path_mtu *,
+                         struct vtap_rule_cache *);
 
 struct vtap_rule_cache *vtap_rule_cache_create(void);
 void vtap_rule_cache_destroy(struct vtap_rule_cache *);
 void vtap_desired_destroy(struct vtap_desired *);
 struct vtap_want *vtap_desired_find(const struct vtap_desired *,
                                     const struct uuid *);
-bool vtap_desired_ovs_changed(const struct vtap_desired *,
-                              const struct ovsdb_idl *ovs);
+
+/* How a change of the Open_vSwitch database concerns ovs-vtapd. */
+enum vtap_ovs_change {
+    VTAP_OVS_NONE,              /* Not at all. */
+    VTAP_OVS_OWN,               /* What it made, not the desired state. */
+    VTAP_OVS_SOURCES,           /* The desired state. */
+};
+
+enum vtap_ovs_change vtap_desired_ovs_changed(const struct vtap_desired *,
+                                              const struct ovsdb_idl *ovs);
 
 #endif /* vtap-desired.h */

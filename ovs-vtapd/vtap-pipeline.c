@@ -171,26 +171,33 @@ rule_equal(const struct vtap_rule *a, const struct vtap_rule *b)
             && uuid_equals(&a->uuid, &b->uuid));
 }
 
-/* Returns true if the inputs in 'a' and 'b' build the same flows. */
+/* Returns true if 'b' holds the inputs that built_create() would make of
+ * 'want' at 'place' (or NULL), so that its flows are those they build.
+ * (Compared in place: most VTAPs of a run do not change.) */
 static bool
-built_inputs_equal(const struct vtap_built *a, const struct vtap_built *b)
+built_matches(const struct vtap_built *b, const struct vtap_want *want,
+              const struct vtap_place *place)
 {
-    if (a->id != b->id || a->enabled != b->enabled
-        || !nullable_string_is_equal(a->error, b->error)
-        || !nullable_string_is_equal(a->mirror_bridge, b->mirror_bridge)
-        || a->has_egress != b->has_egress
-        || a->ingress_ofport != b->ingress_ofport
-        || a->egress_ofport != b->egress_ofport
-        || a->vxlan_ofport != b->vxlan_ofport
-        || !nullable_string_is_equal(a->target_addr, b->target_addr)
-        || a->target_ipv6 != b->target_ipv6
-        || a->target_port != b->target_port || a->vni != b->vni
-        || a->trunc_len != b->trunc_len || a->path_cut != b->path_cut
-        || a->n_rules != b->n_rules) {
+    const char *error = (want->error ? want->error
+                         : place ? place->error : NULL);
+
+    if (b->id != want->id || b->enabled != want->enabled
+        || !nullable_string_is_equal(b->error, error)
+        || !nullable_string_is_equal(b->mirror_bridge,
+                                     place ? place->mirror_bridge : NULL)
+        || b->ingress_ofport != (place ? place->ingress_ofport : 0)
+        || b->egress_ofport != (place ? place->egress_ofport : 0)
+        || b->vxlan_ofport != (place ? place->vxlan_ofport : 0)
+        || b->has_egress != (want->src_port != NULL)
+        || !nullable_string_is_equal(b->target_addr, want->target_addr)
+        || b->target_ipv6 != want->target_ipv6
+        || b->target_port != want->target_port || b->vni != want->vni
+        || b->trunc_len != want->trunc_len || b->path_cut != want->path_cut
+        || b->n_rules != want->n_rules) {
         return false;
     }
-    for (size_t i = 0; i < a->n_rules; i++) {
-        if (!rule_equal(&a->rules[i], &b->rules[i])) {
+    for (size_t i = 0; i < b->n_rules; i++) {
+        if (!rule_equal(&b->rules[i], &want->rules[i])) {
             return false;
         }
     }
@@ -847,14 +854,13 @@ vtap_pipeline_run(struct vtap_pipeline *pl,
     HMAP_FOR_EACH (want, node, &desired->vtaps) {
         const struct vtap_place *place = vtap_places_find(places,
                                                           &want->uuid);
-        struct vtap_built *inputs = built_create(want, place);
-
         vc = CONST_CAST(struct vtap_compiled *,
                         vtap_pipeline_find(pl, &want->uuid));
-        if (vc && built_inputs_equal(vc->built, inputs)) {
-            built_free(inputs);
+        if (vc && built_matches(vc->built, want, place)) {
             continue;
         }
+
+        struct vtap_built *inputs = built_create(want, place);
         if (vc) {
             retract(pl, flow_tables, &dirty, vc);
         } else {
