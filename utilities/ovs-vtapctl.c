@@ -270,7 +270,21 @@ run_prerequisites(struct ctl_command *commands, size_t n_commands,
     ovsdb_idl_add_column(idl, &vtaprec_global_col_next_cfg);
     if (wait_for_daemon) {
         /* Host rows, and the realizations of what the commands touch. */
-        vtapctl_add_prerequisites(idl);
+        static const struct ovsdb_idl_column *const columns[] = {
+            &vtaprec_realization_col_vtap,
+            &vtaprec_realization_col_host,
+            &vtaprec_realization_col_state,
+            &vtaprec_realization_col_reason,
+            &vtaprec_vtap_col_name,
+        };
+
+        ovsdb_idl_add_table(idl, &vtaprec_table_host);
+        for (size_t i = 0; i < vtaprec_table_host.n_columns; i++) {
+            ovsdb_idl_add_column(idl, &vtaprec_table_host.columns[i]);
+        }
+        for (size_t i = 0; i < ARRAY_SIZE(columns); i++) {
+            ovsdb_idl_add_column(idl, columns[i]);
+        }
     }
     for (struct ctl_command *c = commands; c < &commands[n_commands]; c++) {
         if (c->syntax->prerequisites) {

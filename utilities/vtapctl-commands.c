@@ -113,11 +113,58 @@ vtapctl_add_prerequisites(struct ovsdb_idl *idl)
     }
 }
 
-/* Prerequisites of every VTAP command: all of the database. */
+/* Prerequisites of every VTAP command that has none of its own: all of
+ * the database. */
 void
 vtapctl_pre_all(struct ctl_context *ctx)
 {
     vtapctl_add_prerequisites(ctx->idl);
+}
+
+/* Makes the IDL replicate 'columns' (and their tables). */
+static void
+add_columns(struct ovsdb_idl *idl,
+            const struct ovsdb_idl_column *const columns[], size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        ovsdb_idl_add_column(idl, columns[i]);
+    }
+}
+
+/* Prerequisites of the commands that change capture filters and their
+ * rules (add-filter, add-rule, del-rule): the filters, the direction and
+ * order of their rules, and which VTAPs use them.  The other columns of
+ * the rules, most of a large database, are never read. */
+static void
+pre_filters(struct ctl_context *ctx)
+{
+    static const struct ovsdb_idl_column *const columns[] = {
+        &vtaprec_capture_filter_col_name,
+        &vtaprec_capture_filter_col_rules,
+        &vtaprec_capture_rule_col_direction,
+        &vtaprec_capture_rule_col_order,
+        &vtaprec_vtap_col_name,
+        &vtaprec_vtap_col_capture_filter,
+    };
+
+    add_columns(ctx->idl, columns, ARRAY_SIZE(columns));
+}
+
+/* Prerequisites of add-vtap, start and stop: the names of VTAPs, targets,
+ * filters and hosts, and the VNIs in use. */
+static void
+pre_vtaps(struct ctl_context *ctx)
+{
+    static const struct ovsdb_idl_column *const columns[] = {
+        &vtaprec_vtap_col_name,
+        &vtaprec_vtap_col_vni,
+        &vtaprec_vtap_col_enabled,
+        &vtaprec_target_col_name,
+        &vtaprec_capture_filter_col_name,
+        &vtaprec_host_col_name,
+    };
+
+    add_columns(ctx->idl, columns, ARRAY_SIZE(columns));
 }
 
 /* Parses the decimal number that is the whole of 's', 'min'..'max'. */
@@ -1203,7 +1250,7 @@ static const struct ctl_command_syntax vtapctl_commands[] = {
     {"list-targets", 0, 0, "", vtapctl_pre_all, cmd_list_targets, NULL, "",
      RO},
 
-    {"add-filter", 1, 1, "NAME", vtapctl_pre_all, cmd_add_filter, NULL,
+    {"add-filter", 1, 1, "NAME", pre_filters, cmd_add_filter, NULL,
      "--may-exist", RW},
     {"del-filter", 1, 1, "NAME", vtapctl_pre_all, cmd_del_filter, NULL,
      "--if-exists,--force", RW},
@@ -1211,22 +1258,22 @@ static const struct ctl_command_syntax vtapctl_commands[] = {
      RO},
 
     {"add-rule", 3, INT_MAX, "FILTER DIRECTION ACTION [order=N] MATCH...",
-     vtapctl_pre_all, cmd_add_rule, NULL, "", RW},
-    {"del-rule", 3, 3, "FILTER DIRECTION ORDER", vtapctl_pre_all, cmd_del_rule,
+     pre_filters, cmd_add_rule, NULL, "", RW},
+    {"del-rule", 3, 3, "FILTER DIRECTION ORDER", pre_filters, cmd_del_rule,
      NULL, "--if-exists", RW},
     {"list-rules", 1, 1, "FILTER", vtapctl_pre_all, cmd_list_rules, NULL, "",
      RO},
 
     {"add-vtap", 4, 6, "NAME SOURCE TARGET FILTER [vni=N] "
-     "[max-packet-size=N]", vtapctl_pre_all, cmd_add_vtap, NULL,
+     "[max-packet-size=N]", pre_vtaps, cmd_add_vtap, NULL,
      "--may-exist", RW},
     {"set-vtap", 2, INT_MAX, "NAME KEY=VALUE...", vtapctl_pre_all,
      cmd_set_vtap, NULL, "", RW},
     {"del-vtap", 1, 1, "NAME", vtapctl_pre_all, cmd_del_vtap, NULL,
      "--if-exists", RW},
     {"list-vtaps", 0, 0, "", vtapctl_pre_all, cmd_list_vtaps, NULL, "", RO},
-    {"start", 1, 1, "NAME", vtapctl_pre_all, cmd_start_stop, NULL, "", RW},
-    {"stop", 1, 1, "NAME", vtapctl_pre_all, cmd_start_stop, NULL, "", RW},
+    {"start", 1, 1, "NAME", pre_vtaps, cmd_start_stop, NULL, "", RW},
+    {"stop", 1, 1, "NAME", pre_vtaps, cmd_start_stop, NULL, "", RW},
 
     {NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, RO},
 };
