@@ -141,6 +141,9 @@ struct vtapd {
     bool mirror_pending;        /* Our Open_vSwitch changes may not be
                                  * applied by ovs-vswitchd yet. */
     unsigned long long int n_passes;    /* Passes run. */
+    char *not_ready;            /* After the last pass, the first running
+                                 * VTAP whose flows are not made, or NULL
+                                 * (find_not_ready()). */
     bool status_dirty;          /* Counts collected, not yet written. */
     uint32_t status_inputs;     /* status_inputs_hash() when the status
                                  * was last written. */
@@ -163,6 +166,7 @@ OVS_NO_RETURN static void usage(void);
 static unixctl_cb_func vtapd_exit;
 static unixctl_cb_func vtapd_show;
 static unixctl_cb_func vtapd_recompute;
+static void find_not_ready(struct vtapd *);
 
 /* Makes the set of flow tables match the mirror bridges in use. */
 static void
@@ -482,6 +486,7 @@ recompute(struct vtapd *d, struct ovsdb_idl_txn *ovs_txn)
     hold_departed(d, full);
     vtap_pipeline_run(&d->pipeline, &d->desired, &d->places,
                       &d->flow_tables, full, &d->holding);
+    find_not_ready(d);
     d->need_full = false;
     stopwatch_stop(sw, time_msec());
     if (full) {
@@ -502,7 +507,6 @@ all_applied(const struct vtapd *d)
     const struct ovsrec_open_vswitch *cfg
         = ovsrec_open_vswitch_first(d->ovs_loop.idl);
     struct shash_node *node;
-    struct vtap_want *want;
 
     if (!cfg || d->need_recompute || d->mirror_pending
         || d->ovs_loop.committing_txn || !uuidset_is_empty(&d->holding)
@@ -521,15 +525,31 @@ all_applied(const struct vtapd *d)
             return false;
         }
     }
+    if (d->not_ready) {
+        VLOG_DBG("not applied: VTAP %s not ready", d->not_ready);
+        return false;
+    }
+    return true;
+}
+
+/* Finds, after a pass, the first running VTAP whose flows the pipeline has
+ * not made yet (nor found in error), for all_applied(): what the pipeline
+ * made changes only in a pass. */
+static void
+find_not_ready(struct vtapd *d)
+{
+    struct vtap_want *want;
+
+    free(d->not_ready);
+    d->not_ready = NULL;
     HMAP_FOR_EACH (want, node, &d->desired.vtaps) {
         const struct vtap_compiled *vc = vtap_pipeline_find(&d->pipeline,
                                                             &want->uuid);
         if (want->enabled && (!vc || (!vc->error && !vc->dispatched))) {
-            VLOG_DBG("not applied: VTAP %s not ready", want->name);
-            return false;
+            d->not_ready = xstrdup(want->name);
+            return;
         }
     }
-    return true;
 }
 
 /* Touches every flow table once ovs-vswitchd has applied our Open_vSwitch
@@ -958,6 +978,7 @@ main(int argc, char *argv[])
     vtap_places_destroy(&d.places);
     vtap_desired_destroy(&d.desired);
     vtap_changes_destroy(&d.changes);
+    free(d.not_ready);
     vtap_rule_cache_destroy(d.rules);
     vtap_status_destroy(d.status);
     host_row_destroy(d.host);
