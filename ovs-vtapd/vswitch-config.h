@@ -53,6 +53,14 @@ struct vtap_place {
     ofp_port_t ingress_ofport;  /* Patch ports in the mirror bridge, 0 */
     ofp_port_t egress_ofport;   /* until ovs-vswitchd numbers them. */
     ofp_port_t vxlan_ofport;    /* VXLAN port for the target's port. */
+
+    /* A pool target: per backend of the VTAP's want (same order), its
+     * tunnel port's number (0 if none yet or not resolved), whether its
+     * BFD session is up and the packets that the port sent. */
+    size_t n_backends;
+    ofp_port_t *backend_ofports;
+    bool *backend_up;
+    int64_t *backend_tx;
     char *error;                /* Why the configuration cannot realize
                                  * the VTAP, or NULL. */
 };

@@ -86,6 +86,8 @@ struct vtap_built {
     bool path_cut;
     struct vtap_rule *rules;
     size_t n_rules;
+    size_t n_backends;          /* A pool: its backends' tunnel ports, */
+    ofp_port_t *backend_ofports;    /* 0 for none yet. */
 
     /* What was built. */
     bool has_flows;             /* Its flows are in 'mirror_bridge'. */
@@ -109,6 +111,12 @@ built_create(const struct vtap_want *want, const struct vtap_place *place)
         b->ingress_ofport = place->ingress_ofport;
         b->egress_ofport = place->egress_ofport;
         b->vxlan_ofport = place->vxlan_ofport;
+        if (place->n_backends == want->n_backends && want->n_backends) {
+            b->n_backends = place->n_backends;
+            b->backend_ofports = xmemdup(place->backend_ofports,
+                                         (place->n_backends
+                                          * sizeof *b->backend_ofports));
+        }
     }
     b->has_egress = want->src_port != NULL;
     b->target_addr = nullable_xstrdup(want->target_addr);
@@ -132,6 +140,7 @@ built_free(struct vtap_built *b)
         free(b->mirror_bridge);
         free(b->target_addr);
         free(b->rules);
+        free(b->backend_ofports);
         free(b->build_error);
         free(b);
     }
@@ -186,7 +195,10 @@ built_inputs_equal(const struct vtap_built *a, const struct vtap_built *b)
         || a->target_ipv6 != b->target_ipv6
         || a->target_port != b->target_port || a->vni != b->vni
         || a->trunc_len != b->trunc_len || a->path_cut != b->path_cut
-        || a->n_rules != b->n_rules) {
+        || a->n_rules != b->n_rules || a->n_backends != b->n_backends
+        || (a->n_backends
+            && memcmp(a->backend_ofports, b->backend_ofports,
+                      a->n_backends * sizeof *a->backend_ofports))) {
         return false;
     }
     for (size_t i = 0; i < a->n_rules; i++) {
@@ -343,13 +355,92 @@ put_output(struct ofpbuf *ofpacts, ofp_port_t port, uint32_t max_len)
     }
 }
 
+/* Returns true if the pool whose inputs are in 'b' has a tunnel port for
+ * one backend at least (true for a single target). */
+static bool
+built_has_backend(const struct vtap_built *b)
+{
+    for (size_t i = 0; i < b->n_backends; i++) {
+        if (b->backend_ofports[i]) {
+            return true;
+        }
+    }
+    return !b->n_backends;
+}
+
 /* Returns true if the VTAP whose inputs are in 'b' can have flows now. */
 static bool
 built_is_ready(const struct vtap_built *b)
 {
     return (b->enabled && !b->error && b->mirror_bridge
             && b->ingress_ofport && b->vxlan_ofport
-            && (!b->has_egress || b->egress_ofport) && b->target_addr);
+            && (!b->has_egress || b->egress_ofport) && b->target_addr
+            && built_has_backend(b));
+}
+
+/* A member of a pool's bundle that is no port, so never live: it holds
+ * the place of a backend without a tunnel port, since the HRW choice
+ * depends on each member's position. */
+#define VTAP_OFPP_ABSENT u16_to_ofp(0xfe00)
+
+/* Appends to 'ofpacts' the choice of a pool's backend for the copy:
+ * "bundle_load(symmetric_l3l4+udp,0,hrw,ofport,NXM_NX_REG2[0..15],
+ * members:...)" over the backends' tunnel ports, in the target's order,
+ * then "resubmit(,VTAP_TABLE_BACKEND)", whose flows output to the chosen
+ * port.  The hash is symmetric, so that both directions of a session go
+ * to one backend; HRW moves only a dead backend's flows, and bundle skips
+ * a port whose BFD session is down. */
+static void
+put_pool_output(struct ofpbuf *ofpacts, const struct vtap_built *b)
+{
+    struct ofpact_bundle *bundle = ofpact_put_BUNDLE(ofpacts);
+
+    bundle->algorithm = NX_BD_ALG_HRW;
+    bundle->fields = NX_HASH_FIELDS_SYMMETRIC_L3L4_UDP;
+    bundle->basis = 0;
+    bundle->dst.field = mf_from_id(MFF_REG2);
+    bundle->dst.ofs = 0;
+    bundle->dst.n_bits = 16;
+    for (size_t i = 0; i < b->n_backends; i++) {
+        ofp_port_t port = (b->backend_ofports[i] ? b->backend_ofports[i]
+                           : VTAP_OFPP_ABSENT);
+
+        ofpbuf_put(ofpacts, &port, sizeof port);
+        bundle = ofpacts->header;
+        bundle->n_members++;
+    }
+    ofpact_finish_BUNDLE(ofpacts, &bundle);
+    put_resubmit(ofpacts, VTAP_TABLE_BACKEND);
+}
+
+/* Adds to 'ft' the flows of table VTAP_TABLE_BACKEND of the pool VTAP
+ * 'want': one per backend, which outputs the copy to its tunnel port, cut
+ * to the VTAP's length. */
+static void
+add_backend_flows(struct flow_table *ft, const struct vtap_want *want,
+                  struct vtap_compiled *vc)
+{
+    const struct vtap_built *b = vc->built;
+
+    for (size_t i = 0; i < b->n_backends; i++) {
+        if (!b->backend_ofports[i]) {
+            continue;
+        }
+
+        uint64_t stub[64 / 8];
+        struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+        struct match match;
+
+        match_init_catchall(&match);
+        match_set_reg(&match, 0, want->id);
+        match_set_reg(&match, 2, ofp_to_u16(b->backend_ofports[i]));
+        put_output(&ofpacts, b->backend_ofports[i], want->trunc_len);
+        add_vtap_flow(ft, vc, VTAP_TABLE_BACKEND, VTAP_PRIO_OUT,
+                      vtap_cookie(VTAP_COOKIE_KIND_OUTPUT, false,
+                                  VTAP_OUTPUT_BACKEND + i, want->id),
+                      &match, &ofpacts);
+        ofpbuf_uninit(&ofpacts);
+    }
 }
 
 /* Adds to 'ft' the filter flows of one direction of 'want'.  Returns false
@@ -425,10 +516,22 @@ add_output_flows(struct flow_table *ft, const struct vtap_want *want,
     struct ofpbuf trunc = OFPBUF_STUB_INITIALIZER(trunc_stub);
     struct match match;
 
-    put_set_tunnel(&whole, want);
-    put_output(&whole, vc->built->vxlan_ofport, 0);
-    put_set_tunnel(&trunc, want);
-    put_output(&trunc, vc->built->vxlan_ofport, want->trunc_len);
+    if (vc->built->n_backends) {
+        /* A pool: the backend's port sets the destination, the VNI is the
+         * flow's; its flow in VTAP_TABLE_BACKEND cuts the copy. */
+        ovs_be64 vni = htonll(want->vni);
+
+        put_set_field(&whole, MFF_TUN_ID, &vni);
+        put_pool_output(&whole, vc->built);
+        put_set_field(&trunc, MFF_TUN_ID, &vni);
+        put_pool_output(&trunc, vc->built);
+        add_backend_flows(ft, want, vc);
+    } else {
+        put_set_tunnel(&whole, want);
+        put_output(&whole, vc->built->vxlan_ofport, 0);
+        put_set_tunnel(&trunc, want);
+        put_output(&trunc, vc->built->vxlan_ofport, want->trunc_len);
+    }
 
     match_init_catchall(&match);
     match_set_reg(&match, 0, want->id);
@@ -713,6 +816,7 @@ add_bridge_flows(const struct vtap_pipeline *pl, struct flow_table *ft)
     add_flow(ft, 1, 0, shared, &match, NULL);
     add_flow(ft, VTAP_TABLE_OUTPUT, 0, shared, &match, NULL);
     add_flow(ft, VTAP_TABLE_CUT, 0, shared, &match, NULL);
+    add_flow(ft, VTAP_TABLE_BACKEND, 0, shared, &match, NULL);
     HMAP_FOR_EACH (g, node, &pl->guards) {
         add_loop_guard(ft, g);
     }
