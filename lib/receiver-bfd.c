@@ -283,8 +283,13 @@ receiver_bfd_input(struct receiver_bfd *bfd,
     put_be32(b + 4, s->local_disc);
     put_be32(b + 8, s->state == RECEIVER_BFD_DOWN && remote
              == RECEIVER_BFD_UP ? 0 : s->remote_disc);
-    /* We answer each packet, so the sender's rates are ours. */
-    put_be32(b + 12, remote_min_rx ? remote_min_rx : 1000000);
+    /* We answer each packet, so that we send at the sender's rate: we
+     * ask for its packets as often as it wants to send them, and say that
+     * we send ours no faster than it sends, so that the sender's detection
+     * time (three of our intervals) covers the gaps between its own
+     * packets, also while it is not up and sends once a second. */
+    uint32_t min_tx = MAX(remote_min_tx, remote_min_rx);
+    put_be32(b + 12, min_tx ? min_tx : 1000000);
     put_be32(b + 16, remote_min_tx ? remote_min_tx : 1000000);
     bfd->tx++;
     s->tx++;

@@ -61,7 +61,6 @@ vtap_places_destroy(struct vtap_places *places)
         free(place->vxlan_port);
         free(place->backend_ofports);
         free(place->backend_up);
-        free(place->backend_tx);
         free(place->error);
         free(place);
     }
@@ -253,20 +252,8 @@ split_bfd(const struct smap *all, struct smap *options, struct smap *bfd)
     }
 }
 
-/* Returns the statistic 'key' of 'iface', or 0. */
-static int64_t
-iface_stat(const struct ovsrec_interface *iface, const char *key)
-{
-    for (size_t i = 0; i < iface->n_statistics; i++) {
-        if (!strcmp(iface->key_statistics[i], key)) {
-            return iface->value_statistics[i];
-        }
-    }
-    return 0;
-}
-
 /* Fills the backend part of 'place' of the pool VTAP 'want' from the
- * tunnel ports of mirror bridge 'mbr'. */
+ * tunnel ports of mirror bridge 'mbr': their numbers and BFD states. */
 static void
 place_set_backends(struct vtap_place *place, const struct vtap_want *want,
                    const struct ovsrec_bridge *mbr)
@@ -274,9 +261,10 @@ place_set_backends(struct vtap_place *place, const struct vtap_want *want,
     size_t n = want->n_backends;
 
     place->n_backends = n;
+    free(place->backend_ofports);
+    free(place->backend_up);
     place->backend_ofports = xcalloc(n, sizeof *place->backend_ofports);
     place->backend_up = xcalloc(n, sizeof *place->backend_up);
-    place->backend_tx = xcalloc(n, sizeof *place->backend_tx);
     for (size_t i = 0; i < n; i++) {
         if (!want->backend_addrs[i]) {
             continue;
@@ -293,7 +281,6 @@ place_set_backends(struct vtap_place *place, const struct vtap_want *want,
         const char *state = smap_get(&iface->bfd_status, "state");
         place->backend_ofports[i] = bridge_port_ofport(mbr, port->name);
         place->backend_up[i] = state && !strcmp(state, "up");
-        place->backend_tx[i] = iface_stat(iface, "tx_packets");
     }
 }
 
@@ -877,4 +864,46 @@ vswitch_config_run(struct ovsdb_idl_txn *txn, const struct ovsdb_idl *idl,
     }
     shash_destroy(&mbridges);
     return changed;
+}
+
+/* Reads again the BFD state of the backends of every pool VTAP of
+ * 'desired' into 'places', from 'idl' (Interface bfd_status changes do not
+ * make a pass: they wake no one).  Returns a hash of those states, which
+ * changes when one does. */
+uint32_t
+vtap_places_update_backends(struct vtap_places *places,
+                            const struct ovsdb_idl *idl,
+                            const struct vtap_desired *desired)
+{
+    const struct vtap_want *want;
+    uint32_t hash = 0;
+
+    HMAP_FOR_EACH (want, node, &desired->vtaps) {
+        struct vtap_place *place = CONST_CAST(
+            struct vtap_place *, vtap_places_find(places, &want->uuid));
+        const struct ovsrec_bridge *mbr;
+
+        if (!want->n_backends || !place || !place->mirror_bridge
+            || !(mbr = find_bridge(idl, place->mirror_bridge))
+            || !vtap_is_owned(&mbr->external_ids)) {
+            continue;
+        }
+        ofp_port_t *ofports = (place->backend_ofports
+                               ? xmemdup(place->backend_ofports,
+                                         (place->n_backends
+                                          * sizeof *ofports))
+                               : NULL);
+        size_t n = place->n_backends;
+        place_set_backends(place, want, mbr);
+        /* The numbers stay those that the flows were built from. */
+        if (ofports && n == place->n_backends) {
+            memcpy(place->backend_ofports, ofports, n * sizeof *ofports);
+        }
+        free(ofports);
+        for (size_t i = 0; i < place->n_backends; i++) {
+            hash = hash_int(place->backend_up[i] | (i << 1),
+                            hash_int(want->id, hash));
+        }
+    }
+    return hash;
 }
