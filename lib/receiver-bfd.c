@@ -238,11 +238,12 @@ receiver_bfd_input(struct receiver_bfd *bfd,
     s->remote_disc = get_be32(pkt + 4);
     s->state = next_state(s->state, remote);
     /* Down if the sender's packets stop for its multiplier times its
-     * transmit interval (at least 1 s apart while not up). */
-    long long int interval = MAX(remote_min_tx / 1000, 1);
-    if (remote != RECEIVER_BFD_UP) {
-        interval = MAX(interval, 1000);
-    }
+     * transmit interval, taken as 1 s at least: while a poll sequence
+     * runs, the sender advertises a new interval but still sends at the
+     * old one, up to 1 s apart while it is not up.  (It is the sender
+     * that detects our failure, the health check; this side only has to
+     * come down when the sender is gone.) */
+    long long int interval = MAX(remote_min_tx / 1000, 1000);
     s->detect_deadline = now + mult * interval;
 
     /* The reply: VXLAN, Ethernet, IPv4, UDP, BFD. */
