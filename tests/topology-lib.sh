@@ -311,6 +311,12 @@ pool_backends_are () {
     test "$(pool_backends_up "$1")" = "$2"
 }
 
+# backend_is ADDR STATE: whether the pool backend ADDR is in STATE in
+# "ovs-vtapctl show".
+backend_is () {
+    ovs-vtapctl show | grep -q "backend $1: $2"
+}
+
 # udp_echo_server HOST PORT: a UDP echo server on HOST's PORT, for 120 s.
 udp_echo_server () {
     lab_exec "$1" timeout 120 python3 -c '
