@@ -816,7 +816,6 @@ add_bridge_flows(const struct vtap_pipeline *pl, struct flow_table *ft)
     add_flow(ft, 1, 0, shared, &match, NULL);
     add_flow(ft, VTAP_TABLE_OUTPUT, 0, shared, &match, NULL);
     add_flow(ft, VTAP_TABLE_CUT, 0, shared, &match, NULL);
-    add_flow(ft, VTAP_TABLE_BACKEND, 0, shared, &match, NULL);
     HMAP_FOR_EACH (g, node, &pl->guards) {
         add_loop_guard(ft, g);
     }
