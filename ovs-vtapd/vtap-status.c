@@ -761,14 +761,17 @@ write_realization(struct vtap_status *st, struct ovsdb_idl_txn *txn,
         vtaprec_realization_set_vtap(r, row);
         vtaprec_realization_set_host(r, stages->desired->host);
     }
-    /* A pool all of whose backends are down sends nothing: an error. */
+    /* A pool all of whose backends are down sends nothing.  It stays
+     * running (its flows are in place, and copies go out as soon as a
+     * backend comes up, as when a pool starts and its BFD sessions are
+     * not up yet: "--wait start" does not fail for that), and the reason
+     * says so. */
     char *pool_reason = NULL;
     if (want->n_backends && !write_backends(r, want, place, t)
         && !strcmp(state, "running")) {
         pool_reason = xasprintf("target %s: every backend of the pool is "
-                                "down (no BFD session up)",
-                                want->target_name);
-        state = "error";
+                                "down (no BFD session up): copies are "
+                                "dropped", want->target_name);
         reason = pool_reason;
     }
     if (strcmp(r->state, state)) {

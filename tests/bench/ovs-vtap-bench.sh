@@ -73,7 +73,7 @@ for arg; do
 done
 for b in $only; do
     case $b in
-    start | scale | datapath | receiver | e2e | hosts) ;;
+    start | scale | datapath | receiver | e2e | hosts | pool) ;;
     *) echo "$0: unknown benchmark \"$b\"" >&2; exit 1 ;;
     esac
 done
