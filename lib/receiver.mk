@@ -30,6 +30,8 @@ lib_libovsvtap_la_SOURCES += \
 	include/ovs-vtap/receiver-filter.h \
 	lib/receiver-ring.c \
 	include/ovs-vtap/receiver-ring.h \
+	lib/receiver-bfd.c \
+	include/ovs-vtap/receiver-bfd.h \
 	lib/capture-writer.c \
 	include/ovs-vtap/capture-writer.h
 lib_libovsvtap_la_LIBADD += $(PCAP_LIBS)

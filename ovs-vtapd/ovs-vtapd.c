@@ -734,6 +734,11 @@ run(struct vtapd *d)
                      applied);
     }
     uint32_t status_inputs = status_inputs_hash(d);
+    /* The health of pool backends, which no pass reads. */
+    status_inputs = hash_int(vtap_places_update_backends(&d->places,
+                                                         d->ovs_loop.idl,
+                                                         &d->desired),
+                             status_inputs);
     if (vtap_txn && (d->status_dirty || status_inputs != d->status_inputs)) {
         struct vtap_stages stages = vtapd_stages(d);
         vtap_status_write(d->status, vtap_txn, d->vtap_loop.idl, &stages,

@@ -59,6 +59,8 @@ vtap_places_destroy(struct vtap_places *places)
         free(place->mirror_bridge);
         free(place->source_tag);
         free(place->vxlan_port);
+        free(place->backend_ofports);
+        free(place->backend_up);
         free(place->error);
         free(place);
     }
@@ -231,6 +233,57 @@ bridge_port_ofport(const struct ovsrec_bridge *br, const char *name)
             ? u16_to_ofp(iface->ofport[0]) : 0);
 }
 
+/* Splits the wanted settings 'all' of an interface into its 'options' and,
+ * from the keys that begin with "bfd:", its 'bfd' column (both
+ * initialized here). */
+static void
+split_bfd(const struct smap *all, struct smap *options, struct smap *bfd)
+{
+    const struct smap_node *node;
+
+    smap_init(options);
+    smap_init(bfd);
+    SMAP_FOR_EACH (node, all) {
+        if (!strncmp(node->key, "bfd:", 4)) {
+            smap_add(bfd, node->key + 4, node->value);
+        } else {
+            smap_add(options, node->key, node->value);
+        }
+    }
+}
+
+/* Fills the backend part of 'place' of the pool VTAP 'want' from the
+ * tunnel ports of mirror bridge 'mbr': their numbers and BFD states. */
+static void
+place_set_backends(struct vtap_place *place, const struct vtap_want *want,
+                   const struct ovsrec_bridge *mbr)
+{
+    size_t n = want->n_backends;
+
+    place->n_backends = n;
+    free(place->backend_ofports);
+    free(place->backend_up);
+    place->backend_ofports = xcalloc(n, sizeof *place->backend_ofports);
+    place->backend_up = xcalloc(n, sizeof *place->backend_up);
+    for (size_t i = 0; i < n; i++) {
+        if (!want->backend_addrs[i]) {
+            continue;
+        }
+        char *pname = vtap_backend_port_name(place->mirror_bridge,
+                                             want->target_port,
+                                             want->backend_addrs[i]);
+        const struct ovsrec_port *port = bridge_find_port(mbr, pname);
+        const struct ovsrec_interface *iface = port ? port_iface(port) : NULL;
+        free(pname);
+        if (!iface) {
+            continue;
+        }
+        const char *state = smap_get(&iface->bfd_status, "state");
+        place->backend_ofports[i] = bridge_port_ofport(mbr, port->name);
+        place->backend_up[i] = state && !strcmp(state, "up");
+    }
+}
+
 /* Makes 'br' (NULL if the bridge is new, then 'new_br' receives all) hold
  * exactly the owned ports in 'want_ports' beside its other ports.  Changes
  * an existing bridge's ports only by partial updates (mutations), so that
@@ -267,10 +320,18 @@ sync_ports(struct ovsdb_idl_txn *txn, const struct ovsrec_bridge *br,
                 ovsrec_interface_set_type(iface, type);
                 changed = true;
             }
-            if (txn && !smap_equal(&iface->options, options)) {
-                ovsrec_interface_set_options(iface, options);
+            struct smap opts, bfd;
+            split_bfd(options, &opts, &bfd);
+            if (txn && !smap_equal(&iface->options, &opts)) {
+                ovsrec_interface_set_options(iface, &opts);
                 changed = true;
             }
+            if (txn && !smap_equal(&iface->bfd, &bfd)) {
+                ovsrec_interface_set_bfd(iface, &bfd);
+                changed = true;
+            }
+            smap_destroy(&opts);
+            smap_destroy(&bfd);
             shash_add_once(port_rows, port->name, port);
         } else {
             /* Not wanted, or not as made here (its interface is not ours):
@@ -295,7 +356,14 @@ sync_ports(struct ovsdb_idl_txn *txn, const struct ovsrec_bridge *br,
         ovsrec_interface_set_name(iface, node->name);
         ovsrec_interface_set_type(iface, shash_find_data(want_types,
                                                          node->name));
-        ovsrec_interface_set_options(iface, node->data);
+        struct smap opts, bfd;
+        split_bfd(node->data, &opts, &bfd);
+        ovsrec_interface_set_options(iface, &opts);
+        if (!smap_is_empty(&bfd)) {
+            ovsrec_interface_set_bfd(iface, &bfd);
+        }
+        smap_destroy(&opts);
+        smap_destroy(&bfd);
         ovsrec_interface_set_external_ids(iface, &owner);
 
         struct ovsrec_port *port = ovsrec_port_insert(txn);
@@ -634,6 +702,32 @@ vswitch_config_run(struct ovsdb_idl_txn *txn, const struct ovsdb_idl *idl,
             smap_add_format(options, "dst_port", "%"PRIu16, want->target_port);
             mbridge_add_port(mb, pname, "vxlan", options);
             free(pname);
+
+            /* A pool: one VXLAN port per backend, toward its address,
+             * with BFD as the health check.  The key is the flow's (the
+             * VNI on the way out, any on the way in: BFD comes back in
+             * VNI 0); the fixed remote keeps its receive side apart. */
+            for (size_t i = 0; i < want->n_backends; i++) {
+                const char *addr = want->backend_addrs[i];
+                if (!addr) {
+                    continue;
+                }
+                options = xmalloc(sizeof *options);
+                smap_init(options);
+                smap_add(options, "remote_ip", addr);
+                smap_add(options, "key", "flow");
+                smap_add_format(options, "dst_port", "%"PRIu16,
+                                want->target_port);
+                smap_add(options, "bfd:enable", "true");
+                smap_add_format(options, "bfd:min_tx", "%d",
+                                want->health_interval);
+                smap_add_format(options, "bfd:min_rx", "%d",
+                                want->health_interval);
+                pname = vtap_backend_port_name(name, want->target_port,
+                                               addr);
+                mbridge_add_port(mb, pname, "vxlan", options);
+                free(pname);
+            }
             free(name);
         }
     }
@@ -764,6 +858,9 @@ vswitch_config_run(struct ovsdb_idl_txn *txn, const struct ovsdb_idl *idl,
         place->egress_ofport = bridge_port_ofport(mbr, pname);
         free(pname);
         place->vxlan_ofport = bridge_port_ofport(mbr, place->vxlan_port);
+        if (want->n_backends) {
+            place_set_backends(place, want, mbr);
+        }
     }
 
     HMAP_FOR_EACH_POP (src, node, &sources) {
@@ -775,4 +872,46 @@ vswitch_config_run(struct ovsdb_idl_txn *txn, const struct ovsdb_idl *idl,
     }
     shash_destroy(&mbridges);
     return changed;
+}
+
+/* Reads again the BFD state of the backends of every pool VTAP of
+ * 'desired' into 'places', from 'idl' (Interface bfd_status changes do not
+ * make a pass: they wake no one).  Returns a hash of those states, which
+ * changes when one does. */
+uint32_t
+vtap_places_update_backends(struct vtap_places *places,
+                            const struct ovsdb_idl *idl,
+                            const struct vtap_desired *desired)
+{
+    const struct vtap_want *want;
+    uint32_t hash = 0;
+
+    HMAP_FOR_EACH (want, node, &desired->vtaps) {
+        struct vtap_place *place = CONST_CAST(
+            struct vtap_place *, vtap_places_find(places, &want->uuid));
+        const struct ovsrec_bridge *mbr;
+
+        if (!want->n_backends || !place || !place->mirror_bridge
+            || !(mbr = find_bridge(idl, place->mirror_bridge))
+            || !vtap_is_owned(&mbr->external_ids)) {
+            continue;
+        }
+        ofp_port_t *ofports = (place->backend_ofports
+                               ? xmemdup(place->backend_ofports,
+                                         (place->n_backends
+                                          * sizeof *ofports))
+                               : NULL);
+        size_t n = place->n_backends;
+        place_set_backends(place, want, mbr);
+        /* The numbers stay those that the flows were built from. */
+        if (ofports && n == place->n_backends) {
+            memcpy(place->backend_ofports, ofports, n * sizeof *ofports);
+        }
+        free(ofports);
+        for (size_t i = 0; i < place->n_backends; i++) {
+            hash = hash_int(place->backend_up[i] | (i << 1),
+                            hash_int(want->id, hash));
+        }
+    }
+    return hash;
 }

@@ -53,6 +53,13 @@ struct vtap_place {
     ofp_port_t ingress_ofport;  /* Patch ports in the mirror bridge, 0 */
     ofp_port_t egress_ofport;   /* until ovs-vswitchd numbers them. */
     ofp_port_t vxlan_ofport;    /* VXLAN port for the target's port. */
+
+    /* A pool target: per backend of the VTAP's want (same order), its
+     * tunnel port's number (0 if none yet or not resolved), whether its
+     * BFD session is up. */
+    size_t n_backends;
+    ofp_port_t *backend_ofports;
+    bool *backend_up;
     char *error;                /* Why the configuration cannot realize
                                  * the VTAP, or NULL. */
 };
@@ -71,5 +78,8 @@ bool vswitch_config_run(struct ovsdb_idl_txn *, const struct ovsdb_idl *,
                         const struct vtap_desired *, struct vtap_places *,
                         const struct sset *keep);
 void vswitch_config_register_columns(struct ovsdb_idl *);
+uint32_t vtap_places_update_backends(struct vtap_places *,
+                                     const struct ovsdb_idl *,
+                                     const struct vtap_desired *);
 
 #endif /* vswitch-config.h */

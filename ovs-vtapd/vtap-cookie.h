@@ -45,6 +45,8 @@ struct vtap_rule;
                                          * bits say which: */
 #define VTAP_OUTPUT_COPY         0      /*   whole or as set, not counted; */
 #define VTAP_OUTPUT_CUT          1      /*   cut to fit the path, counted. */
+#define VTAP_OUTPUT_BACKEND      2      /*   2 + i: to backend i of a pool,
+                                         *   counted per backend. */
 #define VTAP_COOKIE_RULE_MAX     0x1fff /* Largest rule id. */
 
 uint64_t vtap_cookie(unsigned int kind, bool include, unsigned int rule_id,

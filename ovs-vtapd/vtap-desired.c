@@ -251,47 +251,106 @@ check_target_policy(struct vtap_want *want, const struct target_policy *policy,
     }
 }
 
-/* Finds the address of the target, by literal or through 'resolver', and
- * checks it against the allowed targets. */
+/* Sets '*addr' to the IP literal of 'address' of target 'name', itself or
+ * as 'resolver' resolves it, and '*ipv6' to its family.  Returns NULL, or
+ * why it is not known (then '*addr' may still be set, to the last answer
+ * of a name that no longer resolves). */
+static char *
+resolve_address(const char *name, const char *address,
+                struct vtap_resolver *resolver, char **addr, bool *ipv6)
+{
+    struct in6_addr addr6;
+    ovs_be32 addr4;
+
+    *addr = NULL;
+    *ipv6 = false;
+    if (ip_parse(address, &addr4)) {
+        *addr = xstrdup(address);
+    } else if (ipv6_parse(address, &addr6)) {
+        *addr = xstrdup(address);
+        *ipv6 = true;
+    } else if (resolver) {
+        struct vtap_resolution res = vtap_resolver_lookup(resolver, address);
+        if (res.address) {
+            *addr = xstrdup(res.address);
+            *ipv6 = strchr(res.address, ':') != NULL;
+        }
+        if (res.error) {
+            return xasprintf("target %s: name %s does not resolve: %s",
+                             name, address, res.error);
+        } else if (!res.address) {
+            return xasprintf("target %s: resolving %s", name, address);
+        }
+    } else {
+        return xasprintf("target %s: %s is not an IP address and no "
+                         "resolver is available", name, address);
+    }
+    return NULL;
+}
+
+/* Finds the address of the target (of each backend of a pool), by literal
+ * or through 'resolver', and checks it against the allowed targets. */
 static void
 resolve_target(struct vtap_want *want, const struct vtaprec_target *target,
                struct vtap_resolver *resolver,
                const struct target_policy *policy, const char *policy_error)
 {
-    struct in6_addr addr6;
-    ovs_be32 addr4;
-
     want->target_name = xstrdup(target->name);
     want->target_port = target->port;
-    if (ip_parse(target->address, &addr4)) {
-        want->target_addr = xstrdup(target->address);
-    } else if (ipv6_parse(target->address, &addr6)) {
-        want->target_addr = xstrdup(target->address);
-        want->target_ipv6 = true;
-    } else if (resolver) {
-        struct vtap_resolution res = vtap_resolver_lookup(resolver,
-                                                          target->address);
-        if (res.address) {
-            want->target_addr = xstrdup(res.address);
-            want->target_ipv6 = strchr(res.address, ':') != NULL;
-        }
-        if (res.error) {
-            want->target_error = xasprintf("target %s: name %s does not "
-                                           "resolve: %s", target->name,
-                                           target->address, res.error);
-        } else if (!res.address) {
-            want->target_error = xasprintf("target %s: resolving %s",
-                                           target->name, target->address);
-        }
+    if (!target->n_backends) {
+        want->target_error = resolve_address(target->name, target->address,
+                                             resolver, &want->target_addr,
+                                             &want->target_ipv6);
+    } else if (target->n_backends > VTAP_POOL_MAX) {
+        want->target_error = xasprintf("target %s: %"PRIuSIZE" backends, at "
+                                       "most %d used", target->name,
+                                       target->n_backends, VTAP_POOL_MAX);
     } else {
-        want->target_error = xasprintf("target %s: %s is not an IP address "
-                                       "and no resolver is available",
-                                       target->name, target->address);
+        /* A pool: every backend's address.  One that is not known is left
+         * out of the bundle; the pool runs while one is. */
+        want->n_backends = target->n_backends;
+        want->backend_names = xcalloc(target->n_backends,
+                                      sizeof *want->backend_names);
+        want->backend_addrs = xcalloc(target->n_backends,
+                                      sizeof *want->backend_addrs);
+        want->health_interval = (target->health_interval
+                                 ? *target->health_interval
+                                 : VTAP_HEALTH_INTERVAL_DEFAULT);
+        for (size_t i = 0; i < target->n_backends; i++) {
+            bool ipv6;
+            char *error;
+
+            want->backend_names[i] = xstrdup(target->backends[i]);
+            error = resolve_address(target->name, target->backends[i],
+                                    resolver, &want->backend_addrs[i], &ipv6);
+            if (error && !want->target_error) {
+                want->target_error = error;
+            } else {
+                free(error);
+            }
+            if (want->backend_addrs[i] && !want->target_addr) {
+                want->target_addr = xstrdup(want->backend_addrs[i]);
+                want->target_ipv6 = ipv6;
+            }
+        }
     }
     if (!want->target_addr) {
-        vtap_want_set_error(want, "%s", want->target_error);
-    } else {
-        check_target_policy(want, policy, policy_error);
+        vtap_want_set_error(want, "%s", (want->target_error
+                                         ? want->target_error
+                                         : "target has no address"));
+        return;
+    }
+    check_target_policy(want, policy, policy_error);
+    for (size_t i = 0; i < want->n_backends && !want->error; i++) {
+        const char *addr = want->backend_addrs[i];
+        if (addr && !policy_error
+            && !target_policy_allows_address(policy, addr)) {
+            char *allowed = target_policy_to_string(policy);
+            vtap_want_set_error(want, "target %s: backend %s is outside the "
+                                "allowed targets (%s)", want->target_name,
+                                addr, allowed);
+            free(allowed);
+        }
     }
 }
 
@@ -599,6 +658,12 @@ want_free(struct vtap_want *want)
     free(want->target_name);
     free(want->target_addr);
     free(want->target_error);
+    for (size_t i = 0; i < want->n_backends; i++) {
+        free(want->backend_names[i]);
+        free(want->backend_addrs[i]);
+    }
+    free(want->backend_names);
+    free(want->backend_addrs);
     free(want->path_dev);
     free(want->path_error);
     free(want->warning);

@@ -40,6 +40,9 @@ struct vtap_changes;
 struct vtap_resolver;
 struct vtap_rule_cache;
 
+#define VTAP_HEALTH_INTERVAL_DEFAULT 1000   /* ms, Target.health_interval. */
+#define VTAP_POOL_MAX 16        /* Backends of a pool used at most. */
+
 /* One VTAP as this host should realize it. */
 struct vtap_want {
     struct hmap_node node;      /* In vtap_desired.vtaps, by uuid. */
@@ -63,6 +66,15 @@ struct vtap_want {
     bool target_ipv6;
     uint16_t target_port;       /* UDP port. */
     char *target_error;         /* Resolution problem, or NULL. */
+
+    /* A pool target (Target.backends), else n_backends is 0.  Backend i is
+     * backend_names[i] as the target lists it (sorted), backend_addrs[i]
+     * its IP literal or NULL if it does not resolve; 'target_addr' is then
+     * the first backend address known, for the path and the checks. */
+    size_t n_backends;
+    char **backend_names;
+    char **backend_addrs;
+    int health_interval;        /* BFD interval of the backends, in ms. */
 
     /* The path toward the target (see path-mtu.h) and what it allows. */
     int path_mtu;               /* MTU of the interface it leaves by. */

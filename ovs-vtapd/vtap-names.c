@@ -92,3 +92,16 @@ vtap_vxlan_in_key(const char *mirror_bridge)
 {
     return hash_string(mirror_bridge, 0) & 0xffffff;
 }
+
+/* Returns the name of the VXLAN port of 'mirror_bridge' toward the pool
+ * backend at IP address 'addr' on UDP port 'udp_port'. */
+char *
+vtap_backend_port_name(const char *mirror_bridge, uint16_t udp_port,
+                       const char *addr)
+{
+    char *key = xasprintf("%s|%"PRIu16"|%s", mirror_bridge, udp_port, addr);
+    char *name = xasprintf("vtb-%08"PRIx32, hash_string(key, 0));
+
+    free(key);
+    return name;
+}

@@ -55,5 +55,7 @@ char *vtap_mirror_name(const char *tag, bool egress);
 char *vtap_patch_name(const char *tag, bool egress, bool mirror_side);
 char *vtap_vxlan_port_name(const char *mirror_bridge, uint16_t udp_port);
 uint32_t vtap_vxlan_in_key(const char *mirror_bridge);
+char *vtap_backend_port_name(const char *mirror_bridge, uint16_t udp_port,
+                             const char *addr);
 
 #endif /* vtap-names.h */

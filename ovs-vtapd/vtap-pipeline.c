@@ -86,6 +86,11 @@ struct vtap_built {
     bool path_cut;
     struct vtap_rule *rules;
     size_t n_rules;
+    size_t n_backends;          /* A pool: its backends' tunnel ports, */
+    ofp_port_t *backend_ofports;    /* 0 for none yet. */
+    char **backend_addrs;       /* A pool: its backends' addresses (each
+                                 * may be NULL), which have loop guards. */
+    size_t n_backend_addrs;
 
     /* What was built. */
     bool has_flows;             /* Its flows are in 'mirror_bridge'. */
@@ -109,8 +114,21 @@ built_create(const struct vtap_want *want, const struct vtap_place *place)
         b->ingress_ofport = place->ingress_ofport;
         b->egress_ofport = place->egress_ofport;
         b->vxlan_ofport = place->vxlan_ofport;
+        if (place->n_backends == want->n_backends && want->n_backends) {
+            b->n_backends = place->n_backends;
+            b->backend_ofports = xmemdup(place->backend_ofports,
+                                         (place->n_backends
+                                          * sizeof *b->backend_ofports));
+        }
     }
     b->has_egress = want->src_port != NULL;
+    b->n_backend_addrs = want->n_backends;
+    b->backend_addrs = (want->n_backends
+                        ? xcalloc(want->n_backends, sizeof *b->backend_addrs)
+                        : NULL);
+    for (size_t i = 0; i < want->n_backends; i++) {
+        b->backend_addrs[i] = nullable_xstrdup(want->backend_addrs[i]);
+    }
     b->target_addr = nullable_xstrdup(want->target_addr);
     b->target_ipv6 = want->target_ipv6;
     b->target_port = want->target_port;
@@ -132,6 +150,11 @@ built_free(struct vtap_built *b)
         free(b->mirror_bridge);
         free(b->target_addr);
         free(b->rules);
+        free(b->backend_ofports);
+        for (size_t i = 0; i < b->n_backend_addrs; i++) {
+            free(b->backend_addrs[i]);
+        }
+        free(b->backend_addrs);
         free(b->build_error);
         free(b);
     }
@@ -180,6 +203,8 @@ built_matches(const struct vtap_built *b, const struct vtap_want *want,
 {
     const char *error = (want->error ? want->error
                          : place ? place->error : NULL);
+    size_t n_backends = (place && place->n_backends == want->n_backends
+                         ? want->n_backends : 0);
 
     if (b->id != want->id || b->enabled != want->enabled
         || !nullable_string_is_equal(b->error, error)
@@ -193,8 +218,20 @@ built_matches(const struct vtap_built *b, const struct vtap_want *want,
         || b->target_ipv6 != want->target_ipv6
         || b->target_port != want->target_port || b->vni != want->vni
         || b->trunc_len != want->trunc_len || b->path_cut != want->path_cut
-        || b->n_rules != want->n_rules) {
+        || b->n_rules != want->n_rules || b->n_backends != n_backends
+        || (n_backends
+            && memcmp(b->backend_ofports, place->backend_ofports,
+                      n_backends * sizeof *b->backend_ofports))) {
         return false;
+    }
+    if (b->n_backend_addrs != want->n_backends) {
+        return false;
+    }
+    for (size_t i = 0; i < b->n_backend_addrs; i++) {
+        if (!nullable_string_is_equal(b->backend_addrs[i],
+                                      want->backend_addrs[i])) {
+            return false;
+        }
     }
     for (size_t i = 0; i < b->n_rules; i++) {
         if (!rule_equal(&b->rules[i], &want->rules[i])) {
@@ -350,13 +387,92 @@ put_output(struct ofpbuf *ofpacts, ofp_port_t port, uint32_t max_len)
     }
 }
 
+/* Returns true if the pool whose inputs are in 'b' has a tunnel port for
+ * one backend at least (true for a single target). */
+static bool
+built_has_backend(const struct vtap_built *b)
+{
+    for (size_t i = 0; i < b->n_backends; i++) {
+        if (b->backend_ofports[i]) {
+            return true;
+        }
+    }
+    return !b->n_backends;
+}
+
 /* Returns true if the VTAP whose inputs are in 'b' can have flows now. */
 static bool
 built_is_ready(const struct vtap_built *b)
 {
     return (b->enabled && !b->error && b->mirror_bridge
             && b->ingress_ofport && b->vxlan_ofport
-            && (!b->has_egress || b->egress_ofport) && b->target_addr);
+            && (!b->has_egress || b->egress_ofport) && b->target_addr
+            && built_has_backend(b));
+}
+
+/* A member of a pool's bundle that is no port, so never live: it holds
+ * the place of a backend without a tunnel port, since the HRW choice
+ * depends on each member's position. */
+#define VTAP_OFPP_ABSENT u16_to_ofp(0xfe00)
+
+/* Appends to 'ofpacts' the choice of a pool's backend for the copy:
+ * "bundle_load(symmetric_l3l4+udp,0,hrw,ofport,NXM_NX_REG2[0..15],
+ * members:...)" over the backends' tunnel ports, in the target's order,
+ * then "resubmit(,VTAP_TABLE_BACKEND)", whose flows output to the chosen
+ * port.  The hash is symmetric, so that both directions of a session go
+ * to one backend; HRW moves only a dead backend's flows, and bundle skips
+ * a port whose BFD session is down. */
+static void
+put_pool_output(struct ofpbuf *ofpacts, const struct vtap_built *b)
+{
+    struct ofpact_bundle *bundle = ofpact_put_BUNDLE(ofpacts);
+
+    bundle->algorithm = NX_BD_ALG_HRW;
+    bundle->fields = NX_HASH_FIELDS_SYMMETRIC_L3L4_UDP;
+    bundle->basis = 0;
+    bundle->dst.field = mf_from_id(MFF_REG2);
+    bundle->dst.ofs = 0;
+    bundle->dst.n_bits = 16;
+    for (size_t i = 0; i < b->n_backends; i++) {
+        ofp_port_t port = (b->backend_ofports[i] ? b->backend_ofports[i]
+                           : VTAP_OFPP_ABSENT);
+
+        ofpbuf_put(ofpacts, &port, sizeof port);
+        bundle = ofpacts->header;
+        bundle->n_members++;
+    }
+    ofpact_finish_BUNDLE(ofpacts, &bundle);
+    put_resubmit(ofpacts, VTAP_TABLE_BACKEND);
+}
+
+/* Adds to 'ft' the flows of table VTAP_TABLE_BACKEND of the pool VTAP
+ * 'want': one per backend, which outputs the copy to its tunnel port, cut
+ * to the VTAP's length. */
+static void
+add_backend_flows(struct flow_table *ft, const struct vtap_want *want,
+                  struct vtap_compiled *vc)
+{
+    const struct vtap_built *b = vc->built;
+
+    for (size_t i = 0; i < b->n_backends; i++) {
+        if (!b->backend_ofports[i]) {
+            continue;
+        }
+
+        uint64_t stub[64 / 8];
+        struct ofpbuf ofpacts = OFPBUF_STUB_INITIALIZER(stub);
+        struct match match;
+
+        match_init_catchall(&match);
+        match_set_reg(&match, 0, want->id);
+        match_set_reg(&match, 2, ofp_to_u16(b->backend_ofports[i]));
+        put_output(&ofpacts, b->backend_ofports[i], want->trunc_len);
+        add_vtap_flow(ft, vc, VTAP_TABLE_BACKEND, VTAP_PRIO_OUT,
+                      vtap_cookie(VTAP_COOKIE_KIND_OUTPUT, false,
+                                  VTAP_OUTPUT_BACKEND + i, want->id),
+                      &match, &ofpacts);
+        ofpbuf_uninit(&ofpacts);
+    }
 }
 
 /* Adds to 'ft' the filter flows of one direction of 'want'.  Returns false
@@ -432,10 +548,22 @@ add_output_flows(struct flow_table *ft, const struct vtap_want *want,
     struct ofpbuf trunc = OFPBUF_STUB_INITIALIZER(trunc_stub);
     struct match match;
 
-    put_set_tunnel(&whole, want);
-    put_output(&whole, vc->built->vxlan_ofport, 0);
-    put_set_tunnel(&trunc, want);
-    put_output(&trunc, vc->built->vxlan_ofport, want->trunc_len);
+    if (vc->built->n_backends) {
+        /* A pool: the backend's port sets the destination, the VNI is the
+         * flow's; its flow in VTAP_TABLE_BACKEND cuts the copy. */
+        ovs_be64 vni = htonll(want->vni);
+
+        put_set_field(&whole, MFF_TUN_ID, &vni);
+        put_pool_output(&whole, vc->built);
+        put_set_field(&trunc, MFF_TUN_ID, &vni);
+        put_pool_output(&trunc, vc->built);
+        add_backend_flows(ft, want, vc);
+    } else {
+        put_set_tunnel(&whole, want);
+        put_output(&whole, vc->built->vxlan_ofport, 0);
+        put_set_tunnel(&trunc, want);
+        put_output(&trunc, vc->built->vxlan_ofport, want->trunc_len);
+    }
 
     match_init_catchall(&match);
     match_set_reg(&match, 0, want->id);
@@ -749,6 +877,12 @@ retract(struct vtap_pipeline *pl, struct shash *flow_tables,
     }
     if (b->has_guard) {
         loop_guard_unref(pl, flow_tables, b->target_addr, b->target_port);
+        for (size_t i = 0; i < b->n_backend_addrs; i++) {
+            if (b->backend_addrs[i]) {
+                loop_guard_unref(pl, flow_tables, b->backend_addrs[i],
+                                 b->target_port);
+            }
+        }
     }
     built_free(b);
     vc->built = NULL;
@@ -766,7 +900,14 @@ build(struct vtap_pipeline *pl, struct shash *flow_tables,
     struct vtap_built *b = vc->built;
 
     if (b->target_addr && b->target_port) {
+        /* A pool's copies go to every backend: each has its guard. */
         loop_guard_ref(pl, flow_tables, b->target_addr, b->target_port);
+        for (size_t i = 0; i < b->n_backend_addrs; i++) {
+            if (b->backend_addrs[i]) {
+                loop_guard_ref(pl, flow_tables, b->backend_addrs[i],
+                               b->target_port);
+            }
+        }
         b->has_guard = true;
     }
 

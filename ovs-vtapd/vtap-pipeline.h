@@ -66,6 +66,9 @@ struct vtap_places;
 /* Tables after the rules. */
 #define VTAP_TABLE_OUTPUT 2
 #define VTAP_TABLE_CUT    3
+#define VTAP_TABLE_BACKEND 4    /* A pool: output to the chosen backend
+                                 * (no flow matches a copy whose pool has
+                                 * no backend up: a miss drops it). */
 
 /* The conntrack zone through which cut copies recirculate.  Nothing is
  * committed to it. */

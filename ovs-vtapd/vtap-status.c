@@ -71,6 +71,11 @@ struct totals {
     struct rule_totals *rules;
     size_t n_rules, allocated_rules;
     const char *state;          /* State last written. */
+
+    /* A pool: the copies sent to each backend (by its index in the
+     * target), continued from the row once 'backends_loaded'. */
+    int64_t backend_packets[VTAP_POOL_MAX];
+    bool backends_loaded;
 };
 
 struct vtap_status {
@@ -87,6 +92,8 @@ void
 vtap_status_register_columns(struct ovsdb_idl *idl)
 {
     static const struct ovsdb_idl_column *const status_columns[] = {
+        &vtaprec_realization_col_backend_packets,
+        &vtaprec_realization_col_backend_state,
         &vtaprec_realization_col_external_ids,
         &vtaprec_realization_col_host,
         &vtaprec_realization_col_mirror_bridge,
@@ -428,9 +435,15 @@ vtap_status_collect(struct vtap_status *st, struct flow_counters *counters)
         struct totals *t = totals_by_id(st, vtap_cookie_vtap(c->cookie));
 
         if (t && kind == VTAP_COOKIE_KIND_OUTPUT) {
-            /* Copies cut to fit the path, already counted by their rule. */
-            if (vtap_cookie_rule(c->cookie) == VTAP_OUTPUT_CUT) {
+            unsigned int out = vtap_cookie_rule(c->cookie);
+
+            /* Copies cut to fit the path, already counted by their rule;
+             * copies sent to one backend of a pool. */
+            if (out == VTAP_OUTPUT_CUT) {
                 t->v[CUT_PACKETS] += c->packets;
+            } else if (out >= VTAP_OUTPUT_BACKEND
+                       && out - VTAP_OUTPUT_BACKEND < VTAP_POOL_MAX) {
+                t->backend_packets[out - VTAP_OUTPUT_BACKEND] += c->packets;
             }
         } else if (t && kind != VTAP_COOKIE_KIND_SHARED) {
             unsigned int rule_id = vtap_cookie_rule(c->cookie);
@@ -668,6 +681,58 @@ write_counters(const struct vtaprec_realization *r,
     write_rule_counters(r, idl, t);
 }
 
+/* Writes into 'r' the health and the counters of each backend of the pool
+ * VTAP 'want' at 'place' (nothing for a single target), and returns the
+ * number of backends that are up. */
+static size_t
+write_backends(const struct vtaprec_realization *r,
+               const struct vtap_want *want, const struct vtap_place *place,
+               struct totals *t)
+{
+    size_t n = MIN(want->n_backends, VTAP_POOL_MAX);
+    struct smap state = SMAP_INITIALIZER(&state);
+    const char **keys = xmalloc(n * sizeof *keys + 1);
+    int64_t *packets = xmalloc(n * sizeof *packets + 1);
+    size_t n_up = 0;
+
+    if (!t->backends_loaded) {
+        /* Continue the counts that a previous run wrote. */
+        for (size_t i = 0; i < n; i++) {
+            for (size_t j = 0; j < r->n_backend_packets; j++) {
+                if (!strcmp(r->key_backend_packets[j],
+                            want->backend_names[i])) {
+                    t->backend_packets[i] += r->value_backend_packets[j];
+                }
+            }
+        }
+        t->backends_loaded = true;
+    }
+    for (size_t i = 0; i < n; i++) {
+        bool up = (place && place->n_backends == want->n_backends
+                   && place->backend_up[i]);
+
+        smap_replace(&state, want->backend_names[i], up ? "up" : "down");
+        keys[i] = want->backend_names[i];
+        packets[i] = t->backend_packets[i];
+        n_up += up;
+    }
+    if (!smap_equal(&r->backend_state, &state)) {
+        vtaprec_realization_set_backend_state(r, &state);
+    }
+    bool differ = r->n_backend_packets != n;
+    for (size_t i = 0; !differ && i < n; i++) {
+        differ = (strcmp(r->key_backend_packets[i], keys[i])
+                  || r->value_backend_packets[i] != packets[i]);
+    }
+    if (differ) {
+        vtaprec_realization_set_backend_packets(r, keys, packets, n);
+    }
+    smap_destroy(&state);
+    free(keys);
+    free(packets);
+    return n_up;
+}
+
 /* Writes the state of 'want' into its row 'r', inserted if NULL. */
 static void
 write_realization(struct vtap_status *st, struct ovsdb_idl_txn *txn,
@@ -696,6 +761,19 @@ write_realization(struct vtap_status *st, struct ovsdb_idl_txn *txn,
         vtaprec_realization_set_vtap(r, row);
         vtaprec_realization_set_host(r, stages->desired->host);
     }
+    /* A pool all of whose backends are down sends nothing.  It stays
+     * running (its flows are in place, and copies go out as soon as a
+     * backend comes up, as when a pool starts and its BFD sessions are
+     * not up yet: "--wait start" does not fail for that), and the reason
+     * says so. */
+    char *pool_reason = NULL;
+    if (want->n_backends && !write_backends(r, want, place, t)
+        && !strcmp(state, "running")) {
+        pool_reason = xasprintf("target %s: every backend of the pool is "
+                                "down (no BFD session up): copies are "
+                                "dropped", want->target_name);
+        reason = pool_reason;
+    }
     if (strcmp(r->state, state)) {
         VLOG_INFO("VTAP %s: %s%s%s", want->name, state, reason[0] ? ": " : "",
                   reason);
@@ -714,6 +792,7 @@ write_realization(struct vtap_status *st, struct ovsdb_idl_txn *txn,
         vtaprec_realization_set_target_address(r, addr);
     }
     write_counters(r, idl, t, baselines_of(baselines, want->id));
+    free(pool_reason);
 }
 
 /* Writes that this host no longer realizes the VTAP of its row 'r' (its

@@ -22,10 +22,11 @@ bench_scripts = \
 	tests/bench/bench-scale.sh \
 	tests/bench/bench-datapath.sh \
 	tests/bench/bench-e2e.sh \
+	tests/bench/bench-pool.sh \
 	tests/bench/bench-hosts.sh
 dist_noinst_SCRIPTS += $(bench_scripts)
 EXTRA_DIST += tests/bench/bench-lib.sh tests/bench/min-flows.awk \
-	tests/bench/e2e.topo docs/benchmarks.md
+	tests/bench/e2e.topo tests/bench/pool.topo docs/benchmarks.md
 
 bench: all tests/test-vxlan-send
 	$(SHELL) $(srcdir)/tests/bench/ovs-vtap-bench.sh \

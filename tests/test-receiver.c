@@ -34,7 +34,9 @@
 #include "openvswitch/compiler.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/json.h"
+#include "openvswitch/ofpbuf.h"
 #include "ovs-vtap/receiver-acl.h"
+#include "ovs-vtap/receiver-bfd.h"
 #include "ovs-vtap/receiver-counters.h"
 #include "ovs-vtap/receiver-filter.h"
 #include "util.h"
@@ -357,6 +359,156 @@ test_filter_errors(void **state OVS_UNUSED)
     }
 }
 
+/* Fills 'frame' (66 bytes) with what Open vSwitch's BFD sends on a VXLAN
+ * port: Ethernet, IPv4 169.254.1.1 > 169.254.1.0, UDP to 3784, and a BFD
+ * control packet in 'state' from discriminator 'disc', 300 ms intervals.
+ * 'poll' sets the P bit. */
+static void
+make_bfd(uint8_t frame[66], int state, uint32_t disc, bool poll)
+{
+    static const uint8_t head[14 + 20 + 8] = {
+        0x00, 0x23, 0x20, 0x00, 0x00, 0x01,     /* dst */
+        0x02, 0x00, 0x00, 0x00, 0x00, 0x07,     /* src */
+        0x08, 0x00,
+        0x45, 0xc0, 0x00, 52, 0, 0, 0x40, 0, 255, 17, 0, 0,
+        169, 254, 1, 1, 169, 254, 1, 0,
+        0xc0, 0x01, 0x0e, 0xc8, 0, 32, 0, 0,
+    };
+    uint8_t *b = frame + sizeof head;
+    uint32_t v;
+
+    memcpy(frame, head, sizeof head);
+    memset(b, 0, 24);
+    b[0] = 1 << 5;
+    b[1] = (state << 6) | (poll ? 0x20 : 0);
+    b[2] = 3;
+    b[3] = 24;
+    v = htonl(disc);
+    memcpy(b + 4, &v, 4);
+    v = htonl(300000);
+    memcpy(b + 12, &v, 4);
+    memcpy(b + 16, &v, 4);
+}
+
+static uint32_t
+be32_at(const uint8_t *p)
+{
+    uint32_t v;
+
+    memcpy(&v, p, 4);
+    return ntohl(v);
+}
+
+/* The receiver's BFD: detection of control packets, the state machine
+ * Down -> Init -> Up -> Down, the reply's layers, malformed packets and
+ * the detection timeout. */
+static void
+test_bfd(void **state OVS_UNUSED)
+{
+    struct sockaddr_storage src;
+    struct receiver_bfd bfd;
+    struct ofpbuf reply;
+    uint8_t frame[66];
+
+    memset(&src, 0, sizeof src);
+    src.ss_family = AF_INET;
+    inet_pton(AF_INET, "172.16.0.1",
+              &((struct sockaddr_in *) &src)->sin_addr);
+    receiver_bfd_init(&bfd);
+    ofpbuf_init(&reply, 0);
+
+    make_bfd(frame, RECEIVER_BFD_DOWN, 0x1234, false);
+    assert_true(receiver_bfd_is_control(frame, sizeof frame));
+    frame[14 + 20 + 3] = 80;        /* Another UDP port: not BFD. */
+    assert_false(receiver_bfd_is_control(frame, sizeof frame));
+    assert_false(receiver_bfd_is_control(frame, 30));
+
+    /* Down from the sender: our session goes to Init. */
+    make_bfd(frame, RECEIVER_BFD_DOWN, 0x1234, false);
+    assert_true(receiver_bfd_input(&bfd, &src, 0, frame, sizeof frame, 1000,
+                                   &reply));
+    assert_int_equal(reply.size, 8 + 66);
+    const uint8_t *r = reply.data;
+    assert_int_equal(r[0], 0x08);                   /* VXLAN I flag. */
+    assert_int_equal(be32_at(r + 4) >> 8, 0);       /* VNI as received. */
+    const uint8_t *eth = r + 8;
+    assert_memory_equal(eth, frame + 6, 6);         /* MACs swapped. */
+    assert_memory_equal(eth + 6, frame, 6);
+    const uint8_t *ip = eth + 14;
+    assert_int_equal(ip[8], 255);                   /* TTL. */
+    assert_memory_equal(ip + 12, frame + 14 + 16, 4);   /* IPs swapped. */
+    assert_memory_equal(ip + 16, frame + 14 + 12, 4);
+    const uint8_t *udp = ip + 20;
+    assert_int_equal((udp[2] << 8) | udp[3], RECEIVER_BFD_PORT);
+    assert_true(((udp[0] << 8) | udp[1]) >= 49152);
+    const uint8_t *b = udp + 8;
+    assert_int_equal(b[0] >> 5, 1);
+    assert_int_equal(b[1] >> 6, RECEIVER_BFD_INIT);
+    assert_int_equal(b[3], 24);
+    assert_int_equal(be32_at(b + 8), 0x1234);       /* Your discriminator. */
+    assert_true(be32_at(b + 4) != 0);
+    assert_int_equal(be32_at(b + 12), 300000);
+    assert_int_equal(receiver_bfd_session_state(&bfd, &src),
+                     RECEIVER_BFD_INIT);
+
+    /* Init from the sender, with Poll: Up, and the reply has Final. */
+    make_bfd(frame, RECEIVER_BFD_INIT, 0x1234, true);
+    assert_true(receiver_bfd_input(&bfd, &src, 0, frame, sizeof frame, 1100,
+                                   &reply));
+    b = (const uint8_t *) reply.data + 8 + 14 + 20 + 8;
+    assert_int_equal(b[1] >> 6, RECEIVER_BFD_UP);
+    assert_true(b[1] & 0x10);
+    make_bfd(frame, RECEIVER_BFD_UP, 0x1234, false);
+    assert_true(receiver_bfd_input(&bfd, &src, 0, frame, sizeof frame, 1200,
+                                   &reply));
+    assert_int_equal(receiver_bfd_session_state(&bfd, &src),
+                     RECEIVER_BFD_UP);
+
+    /* Silence for three intervals (at least 1 s each): Down. */
+    receiver_bfd_run(&bfd, 1200 + 2999);
+    assert_int_equal(receiver_bfd_session_state(&bfd, &src),
+                     RECEIVER_BFD_UP);
+    receiver_bfd_run(&bfd, 1200 + 3000);
+    assert_int_equal(receiver_bfd_session_state(&bfd, &src),
+                     RECEIVER_BFD_DOWN);
+
+    /* Up again, then the sender says Down: Down. */
+    make_bfd(frame, RECEIVER_BFD_DOWN, 0x1234, false);
+    receiver_bfd_input(&bfd, &src, 0, frame, sizeof frame, 5000, &reply);
+    make_bfd(frame, RECEIVER_BFD_UP, 0x1234, false);
+    receiver_bfd_input(&bfd, &src, 0, frame, sizeof frame, 5100, &reply);
+    assert_int_equal(receiver_bfd_session_state(&bfd, &src),
+                     RECEIVER_BFD_UP);
+    make_bfd(frame, RECEIVER_BFD_DOWN, 0x1234, false);
+    receiver_bfd_input(&bfd, &src, 0, frame, sizeof frame, 5200, &reply);
+    assert_int_equal(receiver_bfd_session_state(&bfd, &src),
+                     RECEIVER_BFD_DOWN);
+
+    /* Malformed: version 2, or a zero discriminator: no reply. */
+    make_bfd(frame, RECEIVER_BFD_DOWN, 0x1234, false);
+    frame[14 + 20 + 8] = 2 << 5;
+    assert_false(receiver_bfd_input(&bfd, &src, 0, frame, sizeof frame,
+                                    6000, &reply));
+    assert_int_equal(reply.size, 0);
+    make_bfd(frame, RECEIVER_BFD_DOWN, 0, false);
+    assert_false(receiver_bfd_input(&bfd, &src, 0, frame, sizeof frame,
+                                    6000, &reply));
+    assert_int_equal(bfd.bad, 2);
+    assert_int_equal(bfd.rx, 8);
+    assert_int_equal(bfd.tx, 6);
+
+    /* Counted apart in the report. */
+    struct json *json = receiver_bfd_to_json(&bfd);
+    char *text = json_to_string(json, JSSF_SORT);
+    assert_non_null(strstr(text, "\"received\":8"));
+    assert_non_null(strstr(text, "\"172.16.0.1\":\"down\""));
+    free(text);
+    json_destroy(json);
+
+    ofpbuf_uninit(&reply);
+    receiver_bfd_destroy(&bfd);
+}
+
 int
 main(void)
 {
@@ -368,6 +520,7 @@ main(void)
         cmocka_unit_test(test_acl_errors),
         cmocka_unit_test(test_filter),
         cmocka_unit_test(test_filter_errors),
+        cmocka_unit_test(test_bfd),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

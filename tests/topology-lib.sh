@@ -271,3 +271,72 @@ hv_bridges_are () {
     shift
     test "$(lab_exec "$hv" ovs-vsctl list-br | tr '\n' ' ')" = "$* "
 }
+
+# pool_flows CLIENT SINCE HOST...: one line per TCP or UDP flow of CLIENT
+# (by protocol and CLIENT's port) that the receivers of the HOSTs (a pool's
+# backends) wrote to their pcaps at or after SINCE (seconds since the
+# epoch): "PROTO PORT BACKENDS", BACKENDS every host that got one of its
+# packets either way, comma-separated; sorted.  Health packets are not in
+# the pcaps (the receiver counts them apart).
+pool_flows () {
+    local client=$1 since=$2 host
+    shift 2
+    for host in "$@"; do
+        tshark -r "labs/$LAB/log/receiver-$host.pcap" \
+            -Y "(tcp or udp) && !icmp && frame.time_epoch >= $since" \
+            -T fields -e ip.src -e tcp.srcport -e udp.srcport \
+            -e tcp.dstport -e udp.dstport 2>/dev/null \
+            | sed "s/^/$host	/"
+    done | awk -F '\t' -v client="$client" '
+        {
+            proto = $3 != "" ? "tcp" : "udp"
+            port = $2 == client ? $3 $4 : $5 $6
+            k = proto " " port
+            if (!index("," b[k] ",", "," $1 ",")) {
+                b[k] = b[k] == "" ? $1 : b[k] "," $1
+            }
+        }
+        END { for (k in b) print k, b[k] }' | sort -k1,1 -k2n
+}
+
+# pool_backends_up VTAP: how many backends of the pool VTAP's target are
+# up in its Realization row.
+pool_backends_up () {
+    ovs-vtapctl --bare --columns=backend_state list Realization \
+        | grep -o '=up' | wc -l
+}
+
+# pool_backends_are VTAP N: whether N backends of VTAP's pool are up.
+pool_backends_are () {
+    test "$(pool_backends_up "$1")" = "$2"
+}
+
+# backend_is ADDR STATE: whether the pool backend ADDR is in STATE in
+# "ovs-vtapctl show".
+backend_is () {
+    ovs-vtapctl show | grep -q "backend $1: $2"
+}
+
+# udp_echo_server HOST PORT: a UDP echo server on HOST's PORT, for 120 s.
+udp_echo_server () {
+    lab_exec "$1" timeout 120 python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("0.0.0.0", int(sys.argv[1])))
+while True:
+    data, addr = s.recvfrom(2048)
+    s.sendto(data, addr)
+' "$2" >/dev/null 2>&1 &
+}
+
+# udp_flows CLIENT-HOST SERVER PORT FIRST LAST: one datagram from each
+# client port FIRST..LAST to SERVER:PORT (the server echoes it back), all
+# at once.
+udp_flows () {
+    local p
+    for p in $(seq "$4" "$5"); do
+        echo "flow $p" | lab_exec "$1" nc -u -w 1 -q 1 -p "$p" "$2" "$3" \
+            >/dev/null 2>&1 &
+    done
+    wait
+}

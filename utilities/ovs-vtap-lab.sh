@@ -414,7 +414,7 @@ check_topology() {
                 || die "topology: $kind name \"$name\" is too long"
             for item in $rest; do
                 case $kind:$item in
-                *:*/* | host:receiver | nlb:backends=?*) ;;
+                *:*/* | host:receiver | host:health | nlb:backends=?*) ;;
                 host:hv=*)
                     case $hvs in
                     *" ${item#hv=} "*) ;;
@@ -755,15 +755,21 @@ start_vtapd() {
 # Starts the receiver on a host, in the background rather than detached so
 # that its lines go to a file: receiver-HOST.txt, and the frames to
 # receiver-HOST.pcap, in the log directory.  It listens on UDP 4789 of
-# every IPv4 and IPv6 address (one dual-stack socket).
+# every IPv4 and IPv6 address (one dual-stack socket).  A host with the
+# item "health" has it answer BFD (--health=bfd), as a pool's backend.
 start_receiver() {
-    local host=$1 receiver
+    local host=$1 receiver health=
     receiver=$(find_program ovs-vtap-receiver utilities)
     if test -z "$receiver"; then
         say "ovs-vtap-receiver is not built: not started on $host"
         return 0
     fi
-    setsid ip netns exec "$lab-$host" "$receiver" --no-chdir \
+    if topology_items | awk -v h="$host" '$1 == "host" && $2 == h {
+           for (i = 3; i <= NF; i++) if ($i == "health") f = 1 }
+           END { exit !f }'; then
+        health=--health=bfd
+    fi
+    setsid ip netns exec "$lab-$host" "$receiver" --no-chdir $health \
         --listen='[::]:4789' \
         --pidfile="$rundir/receiver-$host.pid" \
         --unixctl="$rundir/receiver-$host.ctl" \

@@ -45,6 +45,7 @@
 #include "fatal-signal.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/json.h"
+#include "openvswitch/ofpbuf.h"
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/util.h"
 #include "openvswitch/vlog.h"
@@ -53,6 +54,7 @@
 #include "ovs-vtap/capture-writer.h"
 #include "ovs-vtap/frame-format.h"
 #include "ovs-vtap/receiver-acl.h"
+#include "ovs-vtap/receiver-bfd.h"
 #include "ovs-vtap/receiver-counters.h"
 #include "ovs-vtap/receiver-filter.h"
 #include "ovs-vtap/receiver-ring.h"
@@ -132,6 +134,7 @@ struct receiver_config {
     unsigned int file_mode;     /* Of the captures and the stats file. */
     char *unixctl_path;
     struct expectations expect;
+    bool health_bfd;            /* --health=bfd: answer BFD in VXLAN. */
 };
 
 /* The receiver's state while it runs. */
@@ -156,6 +159,10 @@ struct receiver {
     struct capture_writer *pcap, *pcapng;
     uint64_t pcap_written, pcapng_written;      /* Packets, all files. */
     struct ds line;
+    struct receiver_bfd bfd;    /* --health=bfd: sessions and counters. */
+    int health_fd[2];           /* Sockets for the replies: IPv4, IPv6
+                                 * (-1 until needed). */
+    struct ofpbuf health_reply;
     bool exiting;
     bool dirty;                 /* Outputs hold data not yet flushed. */
     long long int flush_deadline;       /* Flush by then, if 'dirty'. */
@@ -399,6 +406,52 @@ output_packet(struct receiver *r, const struct vxlan_packet *pkt,
     }
 }
 
+/* Initializes the health check state of 'r'. */
+static void
+health_init(struct receiver *r)
+{
+    receiver_bfd_init(&r->bfd);
+    r->health_fd[0] = r->health_fd[1] = -1;
+    ofpbuf_init(&r->health_reply, 128);
+}
+
+/* Answers the BFD control packet in 'pkt' from 'src': the reply goes in
+ * VXLAN to the sender's VXLAN port. */
+static void
+health_answer(struct receiver *r, const struct sockaddr_storage *src,
+              const struct vxlan_packet *pkt)
+{
+    if (!receiver_bfd_input(&r->bfd, src, pkt->vni, pkt->frame,
+                            pkt->frame_len, time_msec(), &r->health_reply)) {
+        return;
+    }
+
+    struct sockaddr_storage dst = *src;
+    int v6 = dst.ss_family == AF_INET6;
+    socklen_t dst_len;
+    if (v6) {
+        ((struct sockaddr_in6 *) &dst)->sin6_port = htons(VXLAN_PORT);
+        dst_len = sizeof(struct sockaddr_in6);
+    } else {
+        ((struct sockaddr_in *) &dst)->sin_port = htons(VXLAN_PORT);
+        dst_len = sizeof(struct sockaddr_in);
+    }
+    if (r->health_fd[v6] < 0) {
+        r->health_fd[v6] = socket(v6 ? AF_INET6 : AF_INET, SOCK_DGRAM, 0);
+        if (r->health_fd[v6] < 0) {
+            VLOG_WARN_RL(&recv_rl, "health: socket failed (%s)",
+                         ovs_strerror(errno));
+            return;
+        }
+    }
+    if (sendto(r->health_fd[v6], r->health_reply.data,
+               r->health_reply.size, MSG_DONTWAIT,
+               (struct sockaddr *) &dst, dst_len) < 0) {
+        VLOG_WARN_RL(&recv_rl, "health: sendto failed (%s)",
+                     ovs_strerror(errno));
+    }
+}
+
 /* Checks the source, decodes, counts, filters and outputs one datagram.
  * Nothing is tabled for a datagram from a source that --from refuses, nor
  * per VNI for a VNI outside --vni: the tables, bounded anyway, hold only
@@ -438,6 +491,13 @@ handle_datagram(struct receiver *r, const uint8_t *data, size_t len,
         sc->malformed++;
         VLOG_DBG_RL(&malformed_rl, "malformed datagram (%s)",
                     vxlan_decode_result_name(result));
+        return;
+    }
+    if (r->cfg.health_bfd
+        && receiver_bfd_is_control(pkt.frame, pkt.frame_len)) {
+        /* A health check, not mirrored traffic: answered and counted
+         * apart, never printed or written. */
+        health_answer(r, src, &pkt);
         return;
     }
     if (!vni_allowed(&r->cfg, pkt.vni)) {
@@ -650,6 +710,9 @@ receiver_to_json(struct receiver *r)
         json_object_put(json, "pcapng_written",
                         json_integer_create(t.pcapng_written));
     }
+    if (r->cfg.health_bfd) {
+        json_object_put(json, "health", receiver_bfd_to_json(&r->bfd));
+    }
     receiver_counters_destroy(&t.counters);
     ds_destroy(&s);
     return json;
@@ -682,6 +745,9 @@ receiver_format(struct receiver *r, struct ds *ds)
     }
     if (r->cfg.pcapng_file) {
         ds_put_format(ds, "pcapng written: %"PRIu64"\n", t.pcapng_written);
+    }
+    if (r->cfg.health_bfd) {
+        receiver_bfd_format(&r->bfd, ds);
     }
     receiver_counters_destroy(&t.counters);
 }
@@ -923,6 +989,7 @@ start_workers(struct receiver *r)
         receiver_counters_init(&w->counters, r->cfg.max_vnis,
                                r->cfg.max_sources);
         ds_init(&w->line);
+        health_init(w);
         ovs_mutex_init(&w->mutex);
         w->ring = true;
         w->n_listeners = r->n_listeners;
@@ -987,6 +1054,7 @@ main(int argc, char *argv[])
         receiver_counters_vni(&r->counters, r->cfg.expect.vni);
     }
     ds_init(&r->line);
+    health_init(r);
     r->bufs = xmalloc(BATCH_SIZE * sizeof *r->bufs);
     for (i = 0; i < BATCH_SIZE; i++) {
         r->iovs[i].iov_base = r->bufs[i];
@@ -1074,6 +1142,11 @@ main(int argc, char *argv[])
         }
         if (r->deadline != LLONG_MAX) {
             poll_timer_wait_until(r->deadline);
+        }
+        if (r->cfg.health_bfd) {
+            /* BFD sessions whose sender went silent go down. */
+            receiver_bfd_run(&r->bfd, time_msec());
+            poll_timer_wait(100);
         }
         unixctl_server_wait(unixctl);
         poll_block();
@@ -1202,6 +1275,7 @@ parse_options(int argc, char *argv[], struct receiver_config *cfg)
         OPT_EXPECT_MAX,
         OPT_EXPECT_VNI,
         OPT_EXPECT_ONLY,
+        OPT_HEALTH,
         DAEMON_OPTION_ENUMS,
         VLOG_OPTION_ENUMS,
     };
@@ -1235,6 +1309,7 @@ parse_options(int argc, char *argv[], struct receiver_config *cfg)
         {"expect-max", required_argument, NULL, OPT_EXPECT_MAX},
         {"expect-vni", required_argument, NULL, OPT_EXPECT_VNI},
         {"expect-only", no_argument, NULL, OPT_EXPECT_ONLY},
+        {"health", required_argument, NULL, OPT_HEALTH},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         DAEMON_LONG_OPTIONS,
@@ -1404,6 +1479,14 @@ parse_options(int argc, char *argv[], struct receiver_config *cfg)
         case OPT_EXPECT_ONLY:
             e->only = true;
             break;
+        case OPT_HEALTH:
+            if (strcmp(optarg, "bfd")) {
+                ovs_fatal(0, "--health: \"%s\": unknown health check "
+                          "(only \"bfd\")", optarg);
+            }
+            cfg->health_bfd = true;
+            break;
+
         case 'h':
             usage();
         case 'V':
@@ -1528,6 +1611,10 @@ usage(void)
            "                            worker K > 0 writes FILE.K\n"
            "  --vni=LIST                accept only these VNIs "
            "(e.g. 100,200-210)\n"
+           "  --health=bfd              answer BFD in VXLAN (the health "
+           "check of pool\n"
+           "                            targets), counted apart from "
+           "mirrored traffic\n"
            "  --from=PREFIX,...         accept datagrams only from these "
            "outer sources\n"
            "                            (IPv4 or IPv6 addresses or "

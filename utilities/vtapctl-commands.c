@@ -47,6 +47,7 @@
 #include "vtapctl-policy.h"
 
 #define VTAP_DEFAULT_PORT 4789      /* Target.port unless given. */
+#define VTAP_MAX_BACKENDS 16        /* Backends of one pool at most. */
 #define VTAP_MAX_VNI 16777215       /* 24 bits. */
 #define VTAP_MIN_PACKET_SIZE 64     /* VTAP.max_packet_size range. */
 #define VTAP_MAX_PACKET_SIZE 65535
@@ -375,17 +376,111 @@ parse_target_port(struct ctl_context *ctx, const char *arg, int64_t *port)
     return true;
 }
 
+/* Parses the comma-separated backend list 'list' of a pool into 'backends'
+ * (each an IPv4 or IPv6 address or a DNS name that the policy allows, no
+ * duplicates, IPv4 and IPv6 literals not mixed).  Returns false, with an
+ * error in 'ctx', if it is not a valid pool. */
+static bool
+parse_pool(struct ctl_context *ctx, const char *list, struct svec *backends)
+{
+    bool v4 = false, v6 = false;
+    char *copy = xstrdup(list);
+    char *save = NULL;
+    bool ok = true;
+
+    for (char *b = strtok_r(copy, ",", &save); b;
+         b = strtok_r(NULL, ",", &save)) {
+        struct in6_addr in6;
+        struct in_addr in4;
+
+        if (!check_target_address(ctx, b)
+            || !vtapctl_policy_check_target(ctx, b)) {
+            ok = false;
+            break;
+        }
+        if (svec_contains_unsorted(backends, b)) {
+            ctl_error(ctx, "pool: backend \"%s\" is listed twice", b);
+            ok = false;
+            break;
+        }
+        v4 = v4 || inet_pton(AF_INET, b, &in4) == 1;
+        v6 = v6 || inet_pton(AF_INET6, b, &in6) == 1;
+        if (v4 && v6) {
+            ctl_error(ctx, "pool: \"%s\": IPv4 and IPv6 backends may not "
+                      "be mixed in one pool", b);
+            ok = false;
+            break;
+        }
+        svec_add(backends, b);
+    }
+    free(copy);
+    if (ok && !backends->n) {
+        ctl_error(ctx, "pool: \"%s\": no backend address", list);
+        ok = false;
+    } else if (ok && backends->n > VTAP_MAX_BACKENDS) {
+        ctl_error(ctx, "pool: %"PRIuSIZE" backends, at most %d allowed",
+                  backends->n, VTAP_MAX_BACKENDS);
+        ok = false;
+    }
+    return ok;
+}
+
+/* Parses the optional arguments of add-target, "port=N" and (for a pool)
+ * "health-interval=MS", from 'ctx->argv[3]' on. */
+static bool
+parse_target_options(struct ctl_context *ctx, bool pool, int64_t *port,
+                     int64_t *interval)
+{
+    bool have_port = false, have_interval = false;
+
+    for (int i = 3; i < ctx->argc; i++) {
+        const char *arg = ctx->argv[i];
+        long long int value;
+        bool is_interval = !strncmp(arg, "health-interval=", 16);
+        bool *seen = is_interval ? &have_interval : &have_port;
+
+        if (*seen) {
+            ctl_error(ctx, "\"%s\": %s given twice", arg,
+                      is_interval ? "health-interval" : "port");
+            return false;
+        }
+        *seen = true;
+        if (is_interval) {
+            if (!pool) {
+                ctl_error(ctx, "\"%s\": only a pool (--pool) has health "
+                          "checks", arg);
+                return false;
+            }
+            if (!parse_number(arg + 16, 100, 60000, &value)) {
+                ctl_error(ctx, "health-interval: \"%s\": not a number of "
+                          "milliseconds from 100 to 60000", arg + 16);
+                return false;
+            }
+            *interval = value;
+        } else if (!parse_target_port(ctx, arg, port)) {
+            return false;
+        }
+    }
+    return true;
+}
+
 static void
 cmd_add_target(struct ctl_context *ctx)
 {
     const char *name = ctx->argv[1];
     const char *address = ctx->argv[2];
+    bool pool = shash_find(&ctx->options, "--pool") != NULL;
+    struct svec backends = SVEC_EMPTY_INITIALIZER;
     int64_t port = VTAP_DEFAULT_PORT;
+    int64_t interval = 0;
 
     if (!check_name(ctx, "target", name)
-        || !check_target_address(ctx, address)
-        || !vtapctl_policy_check_target(ctx, address)
-        || (ctx->argc > 3 && !parse_target_port(ctx, ctx->argv[3], &port))) {
+        || (pool
+            ? !parse_pool(ctx, address, &backends)
+            : (!check_target_address(ctx, address)
+               || !vtapctl_policy_check_target(ctx, address)))
+        || !parse_target_options(ctx, pool, &port, &interval)) {
+        svec_destroy(&backends);
         return;
     }
     if (find_target(ctx, name)) {
@@ -393,13 +488,25 @@ cmd_add_target(struct ctl_context *ctx)
             ctl_error(ctx, "name: \"%s\": a target with this name already "
                       "exists", name);
         }
+        svec_destroy(&backends);
         return;
     }
 
     struct vtaprec_target *target = vtaprec_target_insert(ctx->txn);
     vtaprec_target_set_name(target, name);
-    vtaprec_target_set_address(target, address);
     vtaprec_target_set_port(target, port);
+    if (pool) {
+        vtaprec_target_set_address(target, "");
+        vtaprec_target_set_backends(target,
+                                    (const char **) backends.names,
+                                    backends.n);
+        if (interval) {
+            vtaprec_target_set_health_interval(target, &interval, 1);
+        }
+    } else {
+        vtaprec_target_set_address(target, address);
+    }
+    svec_destroy(&backends);
 }
 
 static void
@@ -1243,8 +1350,8 @@ static const struct ctl_command_syntax vtapctl_commands[] = {
     {"statistics", 1, 2, "VTAP [KEY]", vtapctl_pre_all,
      vtapctl_cmd_statistics, NULL, "--host=", RO},
 
-    {"add-target", 2, 3, "NAME ADDRESS [port=N]", vtapctl_pre_all,
-     cmd_add_target, NULL, "--may-exist", RW},
+    {"add-target", 2, 4, "NAME ADDRESS [port=N] [health-interval=MS]",
+     vtapctl_pre_all, cmd_add_target, NULL, "--may-exist,--pool", RW},
     {"del-target", 1, 1, "NAME", vtapctl_pre_all, cmd_del_target, NULL,
      "--if-exists", RW},
     {"list-targets", 0, 0, "", vtapctl_pre_all, cmd_list_targets, NULL, "",
@@ -1306,6 +1413,9 @@ Target commands:\n\
   add-target NAME ADDRESS [port=N]\n\
                               add a target (IPv4, IPv6 or DNS name; UDP\n\
                               port default 4789)\n\
+  --pool add-target NAME ADDR,ADDR,... [port=N] [health-interval=MS]\n\
+                              add a pool of backends (symmetric HRW\n\
+                              hash, BFD health checks)\n\
   del-target NAME             delete a target that no VTAP uses\n\
   list-targets                print the names of all targets\n\
 \n\

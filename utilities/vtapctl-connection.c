@@ -54,6 +54,7 @@ static const char *const host_columns[] = {
 static const char *const realization_columns[] = {
     "vtap", "state", "reason", "source_bridge", "mirror_bridge",
     "target_address", "statistics", "rule_packets", "rule_bytes",
+    "backend_state", "backend_packets",
     "external_ids", NULL,
 };
 static const struct host_permission host_permissions[] = {

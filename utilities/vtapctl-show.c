@@ -30,6 +30,7 @@
 
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/shash.h"
+#include "smap.h"
 #include "svec.h"
 #include "util.h"
 #include "vtap-idl.h"
@@ -67,9 +68,25 @@ format_statistics(const struct vtaprec_realization **rows, size_t n,
 static void
 show_target(const struct vtaprec_target *target, int indent, struct ds *s)
 {
-    bool ipv6 = strchr(target->address, ':') != NULL;
-
     ds_put_format(s, "%*sTarget %s\n", indent, "", target->name);
+    if (target->n_backends) {
+        ds_put_format(s, "%*spool:", indent + 4, "");
+        for (size_t i = 0; i < target->n_backends; i++) {
+            const char *b = target->backends[i];
+            bool b6 = strchr(b, ':') != NULL;
+
+            ds_put_format(s, " %s%s%s:%"PRId64, b6 ? "[" : "", b,
+                          b6 ? "]" : "", target->port);
+        }
+        ds_put_char(s, '\n');
+        if (target->health_interval) {
+            ds_put_format(s, "%*shealth_interval: %"PRId64" ms\n",
+                          indent + 4, "", *target->health_interval);
+        }
+        return;
+    }
+
+    bool ipv6 = strchr(target->address, ':') != NULL;
     ds_put_format(s, "%*saddress: %s%s%s:%"PRId64"\n", indent + 4, "",
                   ipv6 ? "[" : "", target->address, ipv6 ? "]" : "",
                   target->port);
@@ -128,6 +145,21 @@ show_realization(const struct vtaprec_realization *r, struct ds *s)
         format_statistics(&r, 1, s);
         ds_put_char(s, '\n');
     }
+    /* A pool's backends, sorted by address. */
+    const struct smap_node **nodes = smap_sort(&r->backend_state);
+    for (size_t i = 0; i < smap_count(&r->backend_state); i++) {
+        const char *b = nodes[i]->key;
+        int64_t packets = 0;
+
+        for (size_t j = 0; j < r->n_backend_packets; j++) {
+            if (!strcmp(r->key_backend_packets[j], b)) {
+                packets = r->value_backend_packets[j];
+            }
+        }
+        ds_put_format(s, "        backend %s: %s (packets=%"PRId64")\n",
+                      b, nodes[i]->value, packets);
+    }
+    free(nodes);
 }
 
 /* Appends "running on hv1", "running on 2 hosts", ... for 'hosts', those

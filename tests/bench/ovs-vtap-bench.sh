@@ -42,7 +42,7 @@ srcdir=$(cd "$(dirname "$0")/../.." && pwd)
 builddir=$srcdir/_build
 quick=no
 retry=no
-only="start scale datapath receiver e2e hosts"
+only="start scale datapath receiver e2e hosts pool"
 
 usage() {
     cat <<USAGE
@@ -51,7 +51,7 @@ usage: $0 [OPTIONS]
   --quick            short runs (for CI: well under 3 minutes)
   --retry            run each benchmark that fails once more
   --builddir=DIR     the build tree with the programs (default: $builddir)
-  --only=LIST        some of: start,scale,datapath,receiver,e2e,hosts
+  --only=LIST        some of: start,scale,datapath,receiver,e2e,hosts,pool
                      (default: all)
   -h, --help         this help
 The start, datapath and e2e benchmarks need root (network namespaces), iperf3
@@ -73,7 +73,7 @@ for arg; do
 done
 for b in $only; do
     case $b in
-    start | scale | datapath | receiver | e2e | hosts) ;;
+    start | scale | datapath | receiver | e2e | hosts | pool) ;;
     *) echo "$0: unknown benchmark \"$b\"" >&2; exit 1 ;;
     esac
 done
