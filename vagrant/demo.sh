@@ -106,6 +106,13 @@ say "box $box"
 
 # Phase 3: the project's .debs (cached by the source's version).
 if ! ls "$debs"/*.deb >/dev/null 2>&1; then
+    # From a configured and built tree _build (made here if missing).
+    if ! test -x "$top/_build/ovs-vtapd/ovs-vtapd"; then
+        "$top/utilities/ovs-vtap-deps.sh" >/dev/null
+        (cd "$top" && autoreconf -fi && mkdir -p _build && cd _build \
+             && ../configure && make -j"$(nproc)") >/dev/null
+    fi
+    mkdir -p "$debs"
     OVS_VTAP_KEEP_PACKAGES=$debs "$top/utilities/ovs-vtap-package-test.sh"
 fi
 export OVS_VTAP_DEBS=$debs
