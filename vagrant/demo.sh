@@ -148,7 +148,7 @@ client=172.16.0.148
 nlb=172.16.0.222
 ctl="ovs-vtapctl --db=ssl:172.16.0.11:6641 --private-key=/ovs-vtap/vagrant/pki/op-privkey.pem --certificate=/ovs-vtap/vagrant/pki/op-cert.pem --ca-cert=/ovs-vtap/vagrant/pki/pki/switchca/cacert.pem"
 receiver_count() {
-    vssh collector "ovs-appctl -t /run/ovs-vtap-receiver/demo.ctl receiver/show" \
+    vssh collector "ovs-appctl -t /run/openvswitch/ovs-vtap-receiver-demo.ctl receiver/show" \
         | awk '/packets/ { print $NF; exit }'
 }
 vtap_packets() {
