@@ -149,7 +149,7 @@ nlb=172.16.0.222
 ctl="ovs-vtapctl --db=ssl:172.16.0.11:6641 --private-key=/ovs-vtap/vagrant/pki/op-privkey.pem --certificate=/ovs-vtap/vagrant/pki/op-cert.pem --ca-cert=/ovs-vtap/vagrant/pki/pki/switchca/cacert.pem"
 receiver_count() {
     vssh collector "ovs-appctl -t /run/openvswitch/ovs-vtap-receiver-demo.ctl receiver/show" \
-        | awk '/packets/ { print $NF; exit }'
+        | sed -n 's/^matched: \([0-9]*\) .*/\1/p'
 }
 vtap_packets() {
     echo $(($(vssh hv1 "$ctl statistics server-tap ingress_packets")
