@@ -45,7 +45,8 @@ install_ovs_vtap() {
     if test -n "$OVS_VTAP_DEBS" && ls "$OVS_VTAP_DEBS"/*.deb >/dev/null 2>&1
     then
         apt-get install -y --no-download -o Dpkg::Options::=--force-confold \
-            "$OVS_VTAP_DEBS"/*.deb >/dev/null
+            "$OVS_VTAP_DEBS"/ovs-vtap_*.deb "$OVS_VTAP_DEBS"/ovs-vtap-receiver_*.deb \
+            >/dev/null
     elif ! command -v ovs-vtapd >/dev/null; then
         (cd "$src" && autoreconf -fi && mkdir -p _guest && cd _guest \
              && ../configure --prefix=/usr --sysconfdir=/etc \
