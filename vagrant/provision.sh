@@ -44,9 +44,10 @@ die() {
 install_ovs_vtap() {
     if test -n "$OVS_VTAP_DEBS" && ls "$OVS_VTAP_DEBS"/*.deb >/dev/null 2>&1
     then
-        apt-get install -y --no-download -o Dpkg::Options::=--force-confold \
-            "$OVS_VTAP_DEBS"/ovs-vtap_*.deb "$OVS_VTAP_DEBS"/ovs-vtap-receiver_*.deb \
-            >/dev/null
+        (cd "$OVS_VTAP_DEBS" && DEBIAN_FRONTEND=noninteractive \
+             apt-get install -y --no-download \
+             -o Dpkg::Options::=--force-confold \
+             ./ovs-vtap_*.deb ./ovs-vtap-receiver_*.deb >/dev/null)
     elif ! command -v ovs-vtapd >/dev/null; then
         (cd "$src" && autoreconf -fi && mkdir -p _guest && cd _guest \
              && ../configure --prefix=/usr --sysconfdir=/etc \
