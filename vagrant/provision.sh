@@ -45,7 +45,7 @@ install_ovs_vtap() {
     if test -n "$OVS_VTAP_DEBS" && ls "$OVS_VTAP_DEBS"/*.deb >/dev/null 2>&1
     then
         (cd "$OVS_VTAP_DEBS" && DEBIAN_FRONTEND=noninteractive \
-             apt-get install -y --no-download \
+             apt-get install -y \
              -o Dpkg::Options::=--force-confold \
              ./ovs-vtap_*.deb ./ovs-vtap-receiver_*.deb >/dev/null)
     elif ! command -v ovs-vtapd >/dev/null; then
