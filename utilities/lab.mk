@@ -18,6 +18,7 @@
 dist_noinst_SCRIPTS += \
 	utilities/ovs-vtap-lab.sh \
 	utilities/lab/demo.sh \
+	utilities/lab/provision-nlb.sh \
 	utilities/lab/garp.py \
 	utilities/lab/veth-tx-off.py
 EXTRA_DIST += \

@@ -490,40 +490,19 @@ check_nlb() {
         || die "topology: nlb $name: nft (Debian's nftables) is not installed"
 }
 
-# Makes an NLB's namespace a network load balancer, as a cloud's NLB with a
-# UDP 4789 listener is: VXLAN to its address is forwarded (DNAT) to one of
-# its backends, chosen by a hash of the outer addresses and ports, with the
-# outer source address kept.  Conntrack keeps a flow (an outer 5-tuple) on
-# the backend of its first packet.  The forward chain counts each
-# backend's packets.
+# Makes an NLB's namespace a network load balancer (see
+# utilities/lab/provision-nlb.sh, which the Vagrant demo's nlb guest runs
+# too): VXLAN to its address forwarded to its backends, each counted.
 configure_nlb() {
-    local name=$1 ns=$lab-$1 address backend backend_address i=0 map=
-    local counters=
+    local name=$1 ns=$lab-$1 address backend backends=
     shift
     address=$(topology_ipv4 "$name")
     for backend in $(nlb_backends "$@"); do
-        backend_address=$(topology_ipv4 "$backend")
-        map="$map${map:+, }$i : $backend_address"
-        counters="$counters
-        ip daddr $backend_address udp dport 4789 counter comment \"$backend\""
-        i=$((i + 1))
+        backends="$backends $backend=$(topology_ipv4 "$backend")"
     done
-    ip netns exec "$ns" sysctl -q -w net.ipv4.ip_forward=1 \
-        net.ipv4.conf.all.send_redirects=0 \
-        net.ipv4.conf.eth0.send_redirects=0
-    ip netns exec "$ns" nft -f - <<EOF
-table ip nlb {
-    chain prerouting {
-        type nat hook prerouting priority dstnat; policy accept;
-        ip daddr $address udp dport 4789 counter \
-            dnat to jhash ip saddr . udp sport . ip daddr . udp dport \
-                mod $i map { $map }
-    }
-    chain forward {
-        type filter hook forward priority filter; policy accept;$counters
-    }
-}
-EOF
+    # shellcheck disable=SC2086
+    ip netns exec "$ns" "$top/utilities/lab/provision-nlb.sh" \
+        --interface=eth0 "$address" $backends >/dev/null
 }
 
 # Starts the switch's ovsdb-server: the Open_vSwitch database, and in a

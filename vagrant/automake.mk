@@ -14,6 +14,16 @@
 # SPDX-License-Identifier: Apache-2.0
 # vagrant/automake.mk: the multi-VM demos (shipped, not built).
 EXTRA_DIST += \
+	vagrant/Vagrantfile \
 	vagrant/build-box.sh \
+	vagrant/demo.sh \
 	vagrant/libvirt-ns.sh \
-	vagrant/smoke.sh
+	vagrant/provision.sh \
+	vagrant/smoke.sh \
+	docs/vagrant.md
+
+# The multi-VM demo (root; not part of "make check": it takes minutes of
+# TCG guests).
+vagrant-demo:
+	$(srcdir)/vagrant/demo.sh
+.PHONY: vagrant-demo

@@ -1,0 +1,169 @@
+#!/bin/bash
+# Copyright (c) 2026 The ovs-vtap authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+# SPDX-License-Identifier: Apache-2.0
+# provision.sh: configures one guest of the multi-VM demo
+# (vagrant/Vagrantfile) as root, from the source tree synced to /ovs-vtap:
+#   hypervisor N ADDRESS  OVS with br-int (kernel datapath), the VTAP
+#                         database's member N, ovs-vtapd on the cluster,
+#                         and its "VM" (server on hv1, client on hv2) as a
+#                         network namespace on br-int
+#   nlb N ADDRESS         the NLB (utilities/lab/provision-nlb.sh, as the
+#                         lab's) and the database's member N
+#   collector ADDRESS     ovs-vtap-receiver@demo (its systemd unit)
+# ovs-vtap comes from the project's .debs in $OVS_VTAP_DEBS (installed
+# with apt, offline) or, without them, is built from /ovs-vtap.  The PKI
+# (certificates) is made by vagrant/demo.sh in /ovs-vtap/vagrant/pki.
+
+set -e -o pipefail
+
+src=/ovs-vtap
+pki=$src/vagrant/pki
+raft_port=6640
+client_port=6641
+host_port=6660
+members="172.16.0.11 172.16.0.12 172.16.0.222"
+
+die() {
+    echo "provision.sh: $*" >&2
+    exit 1
+}
+
+# Installs ovs-vtap: the .debs when given, else a build of the source.
+install_ovs_vtap() {
+    if test -n "$OVS_VTAP_DEBS" && ls "$OVS_VTAP_DEBS"/*.deb >/dev/null 2>&1
+    then
+        (cd "$OVS_VTAP_DEBS" && DEBIAN_FRONTEND=noninteractive \
+             apt-get install -y \
+             -o Dpkg::Options::=--force-confold \
+             ./ovs-vtap_*.deb ./ovs-vtap-receiver_*.deb >/dev/null)
+    elif ! command -v ovs-vtapd >/dev/null; then
+        (cd "$src" && autoreconf -fi && mkdir -p _guest && cd _guest \
+             && ../configure --prefix=/usr --sysconfdir=/etc \
+                  --localstatedir=/var && make -j"$(nproc)" && make install) \
+            >/var/log/ovs-vtap-build.log 2>&1 \
+            || die "building ovs-vtap failed (/var/log/ovs-vtap-build.log)"
+    fi
+}
+
+# The TLS options of this guest's certificate NAME.
+tls() {
+    echo "--private-key=$pki/$1-privkey.pem --certificate=$pki/$1-cert.pem" \
+         "--ca-cert=$pki/pki/switchca/cacert.pem"
+}
+
+# Makes and starts the VTAP database's member N at ADDRESS: member 1
+# creates the cluster, the others join it.
+start_member() {
+    local n=$1 address=$2 opts
+    opts="--db-file=/var/lib/ovs-vtap/vtap-cluster.db
+          --run-dir=/run/ovs-vtap-db --log-file=/var/log/ovs-vtap-db.log
+          $(tls "db$n")"
+    mkdir -p /var/lib/ovs-vtap /run/ovs-vtap-db
+    # shellcheck disable=SC2086
+    if ! test -f /var/lib/ovs-vtap/vtap-cluster.db; then
+        if test "$n" = 1; then
+            ovs-vtap-db.sh $opts create-cluster "ssl:$address:$raft_port"
+        else
+            ovs-vtap-db.sh $opts join-cluster "ssl:$address:$raft_port" \
+                "ssl:172.16.0.11:$raft_port"
+        fi
+    fi
+    # shellcheck disable=SC2086
+    ovs-vtap-db.sh $opts --remote="pssl:$client_port:$address" start
+    if test "$n" = 1; then
+        ovs-vtapctl --db="unix:/run/ovs-vtap-db/ovs-vtap-db.sock" \
+            --timeout=60 set-connection role=ovs-vtap-host \
+            "pssl:$host_port"
+    fi
+}
+
+# The hosts' remote: every member's ovs-vtap-host port.
+host_remote() {
+    local m r=
+    for m in $members; do
+        r="$r${r:+,}ssl:$m:$host_port"
+    done
+    echo "$r"
+}
+
+# The hypervisor: br-int with the underlay address, ovs-vtapd, its VM.
+provision_hypervisor() {
+    local n=$1 address=$2 iface vm vm_address
+    iface=$(ip -o -4 addr show | awk -v a="$address" \
+                'index($4, a "/") == 1 { print $2 }')
+    test -n "$iface" || iface=$(ip -o link | awk -F': ' '$2 == "br-int" {print $2}')
+    test -n "$iface" || die "no interface has $address"
+    install_ovs_vtap
+    start_member "$n" "$address"
+    hostname=hv$n
+    ovs-vsctl --may-exist add-br br-int \
+        -- set Open_vSwitch . external_ids:system-id="$hostname"
+    if test "$iface" != br-int; then
+        ip addr flush dev "$iface"
+        ovs-vsctl --may-exist add-port br-int "$iface"
+        ip addr add "$address/24" dev br-int
+        ip link set br-int up
+    fi
+    if test "$n" = 1; then
+        vm=server vm_address=172.16.0.134
+    else
+        vm=client vm_address=172.16.0.148
+    fi
+    if ! ip netns list | grep -qw "$vm"; then
+        ip netns add "$vm"
+        ip link add "$vm" type veth peer name eth0 netns "$vm"
+        ip -n "$vm" addr add "$vm_address/24" dev eth0
+        ip -n "$vm" link set eth0 up
+        ip -n "$vm" link set lo up
+        ip link set "$vm" up
+        ovs-vsctl --may-exist add-port br-int "$vm" \
+            -- set Interface "$vm" external_ids:iface-id="$vm"
+    fi
+    cat > /etc/default/ovs-vtap <<CONF
+# Written by vagrant/provision.sh: ovs-vtapd on the VTAP cluster over TLS.
+OVS_VTAP_LOCAL_DB=no
+OVS_VTAPD_OPTS="--vtap-db=$(host_remote) $(tls "$hostname") --stats-interval=1"
+CONF
+    systemctl restart ovs-vtapd
+}
+
+# The NLB: nftables as the lab's, and database member N.
+provision_nlb() {
+    local n=$1 address=$2 iface
+    iface=$(ip -o -4 addr show | awk -v a="$address" \
+                'index($4, a "/") == 1 { print $2 }')
+    install_ovs_vtap
+    start_member "$n" "$address"
+    nft list table ip nlb >/dev/null 2>&1 \
+        || "$src/utilities/lab/provision-nlb.sh" --interface="$iface" \
+               "$address" collector=172.16.0.200
+}
+
+# The collector: ovs-vtap-receiver's systemd unit, and tcpdump.
+provision_collector() {
+    install_ovs_vtap
+    cat > /etc/default/ovs-vtap-receiver-demo <<CONF
+# Written by vagrant/provision.sh: the demo's collector.
+OVS_VTAP_RECEIVER_OPTS="--listen=0.0.0.0:4789 --print --pcapng=demo.pcapng"
+CONF
+    systemctl restart ovs-vtap-receiver@demo
+}
+
+case $1 in
+    hypervisor) provision_hypervisor "$2" "$3" ;;
+    nlb) provision_nlb "$2" "$3" ;;
+    collector) provision_collector "$2" ;;
+    *) die "usage: provision.sh hypervisor|nlb N ADDRESS | collector ADDRESS" ;;
+esac
