@@ -892,9 +892,7 @@ vtap_desired_update(struct vtap_desired *desired,
         if (dep) {
             const struct uuidset_node *v;
             UUIDSET_FOR_EACH (v, &dep->vtaps) {
-                if (!uuidset_contains(&affected, &v->uuid)) {
-                    uuidset_insert(&affected, &v->uuid);
-                }
+                uuidset_insert(&affected, &v->uuid);
             }
         }
     }
