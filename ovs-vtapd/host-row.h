@@ -15,12 +15,14 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 
-/* host-row.h: this host's identity and its row in the VTAP database's Host
- * table.  The host is named by --host, else by Open_vSwitch
- * external_ids:system-id, else by its host name.  The daemon is the only
- * writer of its Host row: the configuration that it has applied
- * (Global.next_cfg copied once everything is in place), a heartbeat written
- * at most once per interval, its version and its tunnel address. */
+/* host-row.h: this host's identity and its rows in the VTAP database's Host
+ * and Host_Private tables.  The host is named by --host, else by
+ * Open_vSwitch external_ids:system-id, else by its host name.  The daemon
+ * is the only writer of its two rows: in Host what it is (its version, its
+ * tunnel address, its heartbeat interval), which every host reads; in
+ * Host_Private what it does (the configuration that it has applied, that
+ * is Global.next_cfg copied once everything is in place, and a heartbeat
+ * written at most once per interval), which no other host reads. */
 
 #ifndef OVS_VTAPD_HOST_ROW_H
 #define OVS_VTAPD_HOST_ROW_H 1
@@ -35,6 +37,8 @@ struct host_row *host_row_create(const char *name, long long int interval);
 void host_row_destroy(struct host_row *);
 
 void host_row_register_columns(struct ovsdb_idl *vtap_idl);
+void host_row_set_condition(struct host_row *, struct ovsdb_idl *vtap_idl,
+                            const struct ovsdb_idl *ovs_idl);
 
 const char *host_row_name(const struct host_row *,
                           const struct ovsdb_idl *ovs_idl);

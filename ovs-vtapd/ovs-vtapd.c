@@ -678,6 +678,7 @@ run(struct vtapd *d)
     }
     vtap_status_set_host(d->status, d->vtap_loop.idl,
                          host_row_name(d->host, d->ovs_loop.idl));
+    host_row_set_condition(d->host, d->vtap_loop.idl, d->ovs_loop.idl);
     if (!vtap_status_is_ready(d->status, d->vtap_loop.idl)) {
         /* The counters continue from this host's rows, not yet here. */
         return;

@@ -77,6 +77,8 @@ static const struct ctl_table_class tables[VTAPREC_N_TABLES] = {
     = {&vtaprec_target_col_name, NULL, NULL},
     [VTAPREC_TABLE_HOST].row_ids[0]
     = {&vtaprec_host_col_name, NULL, NULL},
+    [VTAPREC_TABLE_HOST_PRIVATE].row_ids[0]
+    = {&vtaprec_host_private_col_name, NULL, NULL},
     [VTAPREC_TABLE_RBAC_ROLE].row_ids[0]
     = {&vtaprec_rbac_role_col_name, NULL, NULL},
     [VTAPREC_TABLE_CONNECTION].row_ids[0]
@@ -278,10 +280,7 @@ run_prerequisites(struct ctl_command *commands, size_t n_commands,
             &vtaprec_vtap_col_name,
         };
 
-        ovsdb_idl_add_table(idl, &vtaprec_table_host);
-        for (size_t i = 0; i < vtaprec_table_host.n_columns; i++) {
-            ovsdb_idl_add_column(idl, &vtaprec_table_host.columns[i]);
-        }
+        vtapctl_hosts_add_columns(idl);
         for (size_t i = 0; i < ARRAY_SIZE(columns); i++) {
             ovsdb_idl_add_column(idl, columns[i]);
         }
@@ -356,9 +355,9 @@ print_output(struct ctl_command *commands, size_t n_commands)
     free(commands);
 }
 
-/* Waits until the ovs-vtapd of every live host reports, in its Host row's
- * cur_cfg, that it has applied the configuration numbered 'next_cfg', and
- * there is at least one such host.  A host that stops writing its
+/* Waits until the ovs-vtapd of every live host reports, in its
+ * Host_Private row's cur_cfg, that it has applied the configuration
+ * numbered 'next_cfg', and there is at least one such host.  A host that stops writing its
  * heartbeat meanwhile is dead and no longer waited for.  A database older
  * than the Host table is an error: it must be upgraded first. */
 static void
@@ -372,17 +371,18 @@ wait_for_hosts(struct ovsdb_idl *idl, int64_t next_cfg)
         size_t n_live = 0, n_pending = 0;
 
         ovsdb_idl_run(idl);
-        if (!ovsdb_idl_server_has_table(idl, &vtaprec_table_host)) {
-            ctl_fatal("--wait: the VTAP database has no Host table, where "
-                      "hosts report what they applied: run \"ovs-vtap-db.sh "
-                      "upgrade\" (the changes are committed)");
+        if (!ovsdb_idl_server_has_table(idl, &vtaprec_table_host_private)) {
+            ctl_fatal("--wait: the VTAP database has no Host_Private table, "
+                      "where hosts report what they applied: run "
+                      "\"ovs-vtap-db.sh upgrade\" (the changes are "
+                      "committed)");
         }
         VTAPREC_HOST_FOR_EACH (host, idl) {
-            if (vtapctl_host_is_alive(host, now)) {
+            if (vtapctl_host_is_alive(idl, host, now)) {
                 n_live++;
-                if (host->cur_cfg < next_cfg) {
+                if (vtapctl_host_cur_cfg(idl, host) < next_cfg) {
                     n_pending++;
-                    wake = MIN(wake, vtapctl_host_dead_at(host));
+                    wake = MIN(wake, vtapctl_host_dead_at(idl, host));
                 }
             }
         }
@@ -413,10 +413,10 @@ check_realizations(struct ovsdb_idl *idl)
     bool failed = false;
 
     VTAPREC_HOST_FOR_EACH (host, idl) {
-        if (!vtapctl_host_is_alive(host, now)) {
+        if (!vtapctl_host_is_alive(idl, host, now)) {
             fprintf(stderr, "%s: host %s is dead (no heartbeat for %lld "
                     "s): not waited for\n", program_name, host->name,
-                    (now - host->heartbeat) / 1000);
+                    (now - vtapctl_host_heartbeat(idl, host)) / 1000);
         }
     }
     /* The rows of every host, sorted, so that the errors come in order. */
@@ -427,7 +427,7 @@ check_realizations(struct ovsdb_idl *idl)
             continue;
         }
         host = vtapctl_find_host(idl, r->host);
-        if (host && !vtapctl_host_is_alive(host, now)) {
+        if (host && !vtapctl_host_is_alive(idl, host, now)) {
             continue;
         }
         svec_add_nocopy(&errors, xasprintf("%s: vtap: \"%s\": error on "

@@ -48,8 +48,10 @@ struct host_permission {
 };
 
 static const char *const host_columns[] = {
-    "cur_cfg", "heartbeat", "heartbeat_seq", "heartbeat_interval",
-    "version", "tunnel_address", "external_ids", NULL,
+    "heartbeat_interval", "version", "tunnel_address", "external_ids", NULL,
+};
+static const char *const host_private_columns[] = {
+    "cur_cfg", "heartbeat", "heartbeat_seq", NULL,
 };
 static const char *const realization_columns[] = {
     "vtap", "state", "reason", "source_bridge", "mirror_bridge",
@@ -59,6 +61,7 @@ static const char *const realization_columns[] = {
 };
 static const struct host_permission host_permissions[] = {
     { "Host", "name", host_columns },
+    { "Host_Private", "name", host_private_columns },
     { "Realization", "host", realization_columns },
 };
 

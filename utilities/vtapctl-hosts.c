@@ -16,7 +16,8 @@
  */
 
 /* vtapctl-hosts.c: "ovs-vtapctl list-hosts" and "del-host", over the Host
- * rows that each host's ovs-vtapd writes (see vtapctl-hosts.h). */
+ * and Host_Private rows that each host's ovs-vtapd writes (see
+ * vtapctl-hosts.h). */
 
 #include <config.h>
 
@@ -35,21 +36,77 @@
 #include "vtap-idl.h"
 #include "vtapctl-commands.h"
 
+/* Registers in 'idl' every column of the Host and Host_Private tables. */
+void
+vtapctl_hosts_add_columns(struct ovsdb_idl *idl)
+{
+    static const struct ovsdb_idl_table_class *const tables[] = {
+        &vtaprec_table_host, &vtaprec_table_host_private,
+    };
+
+    for (size_t i = 0; i < ARRAY_SIZE(tables); i++) {
+        ovsdb_idl_add_table(idl, tables[i]);
+        for (size_t j = 0; j < tables[i]->n_columns; j++) {
+            ovsdb_idl_add_column(idl, &tables[i]->columns[j]);
+        }
+    }
+}
+
+/* Returns the Host_Private row named 'name' in 'idl', or NULL. */
+const struct vtaprec_host_private *
+vtapctl_find_host_private(const struct ovsdb_idl *idl, const char *name)
+{
+    const struct vtaprec_host_private *priv;
+
+    VTAPREC_HOST_PRIVATE_FOR_EACH (priv, idl) {
+        if (!strcmp(priv->name, name)) {
+            return priv;
+        }
+    }
+    return NULL;
+}
+
+/* Returns the configuration that 'host' has applied, 0 if its Host_Private
+ * row is missing. */
+int64_t
+vtapctl_host_cur_cfg(const struct ovsdb_idl *idl,
+                     const struct vtaprec_host *host)
+{
+    const struct vtaprec_host_private *priv
+        = vtapctl_find_host_private(idl, host->name);
+
+    return priv ? priv->cur_cfg : 0;
+}
+
+/* Returns the wall-clock time, in milliseconds, of the last heartbeat of
+ * 'host', 0 if its Host_Private row is missing. */
+long long int
+vtapctl_host_heartbeat(const struct ovsdb_idl *idl,
+                       const struct vtaprec_host *host)
+{
+    const struct vtaprec_host_private *priv
+        = vtapctl_find_host_private(idl, host->name);
+
+    return priv ? priv->heartbeat : 0;
+}
+
 /* Returns the wall-clock time, in milliseconds, at which 'host' is dead if
  * it writes no heartbeat before. */
 long long int
-vtapctl_host_dead_at(const struct vtaprec_host *host)
+vtapctl_host_dead_at(const struct ovsdb_idl *idl,
+                     const struct vtaprec_host *host)
 {
-    return host->heartbeat
+    return vtapctl_host_heartbeat(idl, host)
            + VTAPCTL_DEAD_INTERVALS * MAX(host->heartbeat_interval, 1);
 }
 
 /* Returns true if 'host' wrote a heartbeat recently enough at wall-clock
  * time 'now' (milliseconds). */
 bool
-vtapctl_host_is_alive(const struct vtaprec_host *host, long long int now)
+vtapctl_host_is_alive(const struct ovsdb_idl *idl,
+                      const struct vtaprec_host *host, long long int now)
 {
-    return now < vtapctl_host_dead_at(host);
+    return now < vtapctl_host_dead_at(idl, host);
 }
 
 /* Returns the Host row named 'name' in 'idl', or NULL. */
@@ -118,14 +175,18 @@ cmd_list_hosts(struct ctl_context *ctx)
         svec_add(&cells, headings[j]);
     }
     for (size_t i = 0; i < n; i++) {
-        long long int age = MAX(now - hosts[i]->heartbeat, 0);
-
         host = hosts[i];
+
+        long long int age = MAX(now - vtapctl_host_heartbeat(ctx->idl, host),
+                                0);
         svec_add(&cells, host->name);
-        svec_add_nocopy(&cells, xasprintf("%"PRId64, host->cur_cfg));
+        svec_add_nocopy(&cells, xasprintf("%"PRId64,
+                                          vtapctl_host_cur_cfg(ctx->idl,
+                                                               host)));
         svec_add_nocopy(&cells, xasprintf("%lld.%llds", age / 1000,
                                           age % 1000 / 100));
-        svec_add(&cells, vtapctl_host_is_alive(host, now) ? "alive" : "dead");
+        svec_add(&cells, (vtapctl_host_is_alive(ctx->idl, host, now)
+                          ? "alive" : "dead"));
         svec_add_nocopy(&cells, xasprintf("%u", simap_get(&running,
                                                           host->name)));
         svec_add(&cells, host->version);
@@ -155,8 +216,8 @@ cmd_list_hosts(struct ctl_context *ctx)
     free(hosts);
 }
 
-/* del-host HOST: removes the Host row and every Realization row of a host
- * that is gone.  A live host needs --force. */
+/* del-host HOST: removes the Host and Host_Private rows and every
+ * Realization row of a host that is gone.  A live host needs --force. */
 static void
 cmd_del_host(struct ctl_context *ctx)
 {
@@ -170,9 +231,10 @@ cmd_del_host(struct ctl_context *ctx)
         }
         return;
     }
-    if (vtapctl_host_is_alive(host, now)
+    if (vtapctl_host_is_alive(ctx->idl, host, now)
         && !shash_find(&ctx->options, "--force")) {
-        long long int age = MAX(now - host->heartbeat, 0);
+        long long int age = MAX(now - vtapctl_host_heartbeat(ctx->idl, host),
+                                0);
 
         ctl_error(ctx, "host: \"%s\": alive (heartbeat %lld.%llds ago): "
                   "stop its ovs-vtapd first, or use --force",
@@ -185,6 +247,12 @@ cmd_del_host(struct ctl_context *ctx)
         if (!strcmp(r->host, name)) {
             vtaprec_realization_delete(r);
         }
+    }
+
+    const struct vtaprec_host_private *priv
+        = vtapctl_find_host_private(ctx->idl, name);
+    if (priv) {
+        vtaprec_host_private_delete(priv);
     }
     vtaprec_host_delete(host);
 }
@@ -212,7 +280,8 @@ Host commands:\n\
   list-hosts                  print every host that runs ovs-vtapd: what\n\
                               it applied, heartbeat, alive or dead, how\n\
                               many VTAPs run there\n\
-  [--force] del-host HOST     delete a dead host's Host and Realization\n\
-                              rows (--force: even if it is alive)\n\
+  [--force] del-host HOST     delete a dead host's Host, Host_Private\n\
+                              and Realization rows (--force: even if it\n\
+                              is alive)\n\
 \n";
 }

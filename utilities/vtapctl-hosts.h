@@ -15,16 +15,19 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 
-/* vtapctl-hosts.h: the hosts that run ovs-vtapd, as their Host rows show
- * them: "list-hosts", "del-host", and the liveness that "--wait" needs. */
+/* vtapctl-hosts.h: the hosts that run ovs-vtapd, as their Host and
+ * Host_Private rows show them: "list-hosts", "del-host", and the liveness
+ * and progress that "--wait" needs. */
 
 #ifndef VTAPCTL_HOSTS_H
 #define VTAPCTL_HOSTS_H 1
 
 #include <stdbool.h>
+#include <stdint.h>
 
 struct ovsdb_idl;
 struct vtaprec_host;
+struct vtaprec_host_private;
 
 /* A host is dead once it has written no heartbeat for this many of its
  * heartbeat intervals. */
@@ -33,9 +36,19 @@ struct vtaprec_host;
 void vtapctl_hosts_register_commands(void);
 const char *vtapctl_hosts_usage(void);
 
+void vtapctl_hosts_add_columns(struct ovsdb_idl *);
+
 const struct vtaprec_host *vtapctl_find_host(const struct ovsdb_idl *,
                                              const char *name);
-long long int vtapctl_host_dead_at(const struct vtaprec_host *);
-bool vtapctl_host_is_alive(const struct vtaprec_host *, long long int now);
+const struct vtaprec_host_private *vtapctl_find_host_private(
+    const struct ovsdb_idl *, const char *name);
+int64_t vtapctl_host_cur_cfg(const struct ovsdb_idl *,
+                             const struct vtaprec_host *);
+long long int vtapctl_host_heartbeat(const struct ovsdb_idl *,
+                                     const struct vtaprec_host *);
+long long int vtapctl_host_dead_at(const struct ovsdb_idl *,
+                                   const struct vtaprec_host *);
+bool vtapctl_host_is_alive(const struct ovsdb_idl *,
+                           const struct vtaprec_host *, long long int now);
 
 #endif /* vtapctl-hosts.h */

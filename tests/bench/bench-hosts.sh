@@ -27,7 +27,7 @@
 # on host hv(I % H + 1), port p(I / H % 4)), are created running in 10
 # ovs-vtapctl transactions, the last with --wait.  Figures:
 #   - the time from the first transaction until --wait returns, that is
-#     until every host's Host.cur_cfg reached Global.next_cfg (checked
+#     until every host's Host_Private.cur_cfg reached Global.next_cfg (checked
 #     after, with every host's flows and every VTAP's Realization running);
 #     reference, in the same run: the time until the last VTAP reached H
 #     idle "ovsdb-client monitor" clients of the VTAP table, started on the
@@ -333,11 +333,11 @@ hosts_flows_ok() {
     done
     test ! -s hosts-short.txt
 }
-# cfg_behind: the hosts whose Host.cur_cfg is below Global.next_cfg.
+# cfg_behind: the hosts whose Host_Private.cur_cfg is below Global.next_cfg.
 cfg_behind() {
     local next
     next=$(query Global next_cfg | sed -n 's/.*"next_cfg":\([0-9]*\).*/\1/p')
-    query Host name cur_cfg | grep -o '{[^{}]*}' \
+    query Host_Private name cur_cfg | grep -o '{[^{}]*}' \
         | sed -n 's/.*"cur_cfg":\([0-9]*\).*"name":"\([^"]*\)".*/\1 \2/p;
                    s/.*"name":"\([^"]*\)".*"cur_cfg":\([0-9]*\).*/\2 \1/p' \
         | awk -v next_cfg="$next" '$1 < next_cfg { print $2 }'

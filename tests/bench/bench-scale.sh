@@ -23,7 +23,7 @@
 # include and exclude), spread over the 16 ports, are created running in 10
 # ovs-vtapctl transactions, the last with --wait.  Figures:
 #   - the time from the first transaction until the mirror bridge holds
-#     every flow and ovs-vtapd reported them applied (Host.cur_cfg);
+#     every flow and ovs-vtapd reported them applied (Host_Private.cur_cfg);
 #     reference: "ovs-ofctl --bundle add-flows" of the same flows into an
 #     empty bridge of the same switch;
 #   - the number of flows, against the minimal value/mask expansion of the
