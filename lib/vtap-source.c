@@ -67,6 +67,26 @@ vtap_source_parse(const char *type, const char *source,
     return NULL;
 }
 
+/* Returns the value of a VTAP's source_host column for source 'src': its
+ * host, "*" for every host, "" for none, "@" for wherever an iface-id is
+ * bound.  Each ovs-vtapd asks its server for the VTAPs whose source_host
+ * can concern it only (see ovs-vtapd/vtap-monitor.c). */
+const char *
+vtap_source_host_key(const struct vtap_source *src)
+{
+    switch (src->hosts) {
+    case VTAP_SOURCE_BOUND:
+        return "@";
+    case VTAP_SOURCE_ONE_HOST:
+        return src->host;
+    case VTAP_SOURCE_EVERY_HOST:
+        return "*";
+    case VTAP_SOURCE_NO_HOST:
+    default:
+        return "";
+    }
+}
+
 /* Frees what 'src' holds. */
 void
 vtap_source_destroy(struct vtap_source *src)

@@ -33,6 +33,8 @@ ovs_vtapd_ovs_vtapd_SOURCES = \
 	ovs-vtapd/vtap-cookie.h \
 	ovs-vtapd/vtap-desired.c \
 	ovs-vtapd/vtap-desired.h \
+	ovs-vtapd/vtap-monitor.c \
+	ovs-vtapd/vtap-monitor.h \
 	ovs-vtapd/vtap-names.c \
 	ovs-vtapd/vtap-names.h \
 	ovs-vtapd/vtap-pipeline.c \

@@ -58,6 +58,7 @@
 #include "vtap-cleanup.h"
 #include "vtap-changes.h"
 #include "vtap-desired.h"
+#include "vtap-monitor.h"
 #include "vtap-names.h"
 #include "vtap-idl.h"
 #include "vtap-pipeline.h"
@@ -113,6 +114,7 @@ struct vtapd {
     struct flow_counters counters;  /* What the flows counted. */
     struct vtap_status *status;
     struct host_row *host;      /* This host's name and Host row. */
+    struct vtap_monitor *monitor; /* The VTAP rows that this host gets. */
     size_t n_hosts;             /* Hosts that share the VTAP database. */
 
     /* The stages, each the output of one module (see vtap_stages). */
@@ -529,6 +531,10 @@ all_applied(const struct vtapd *d)
         VLOG_DBG("not applied: VTAP %s not ready", d->not_ready);
         return false;
     }
+    if (!vtap_monitor_is_ready(d->monitor, d->vtap_loop.idl)) {
+        VLOG_DBG("not applied: the VTAPs of a new iface-id not here yet");
+        return false;
+    }
     return true;
 }
 
@@ -679,6 +685,13 @@ run(struct vtapd *d)
     vtap_status_set_host(d->status, d->vtap_loop.idl,
                          host_row_name(d->host, d->ovs_loop.idl));
     host_row_set_condition(d->host, d->vtap_loop.idl, d->ovs_loop.idl);
+    vtap_monitor_run(d->monitor, d->vtap_loop.idl, d->ovs_loop.idl,
+                     host_row_name(d->host, d->ovs_loop.idl));
+    if (!vtap_monitor_is_ready(d->monitor, d->vtap_loop.idl)
+        && !vtap_monitor_was_ready(d->monitor)) {
+        /* This host's VTAPs are not here yet: nothing is known stale. */
+        return;
+    }
     if (!vtap_status_is_ready(d->status, d->vtap_loop.idl)) {
         /* The counters continue from this host's rows, not yet here. */
         return;
@@ -925,9 +938,11 @@ main(int argc, char *argv[])
     vtap_status_register_columns(d.vtap_loop.idl);
     vtap_changes_register_columns(d.vtap_loop.idl);
     host_row_register_columns(d.vtap_loop.idl);
+    vtap_monitor_register(d.vtap_loop.idl);
     /* Any member of a clustered VTAP database will do for reading. */
     ovsdb_idl_set_leader_only(d.vtap_loop.idl, false);
     d.host = host_row_create(host_name, stats_interval);
+    d.monitor = vtap_monitor_create();
 
     shash_init(&d.flow_tables);
     shash_init(&d.draining);
@@ -988,6 +1003,7 @@ main(int argc, char *argv[])
     vtap_rule_cache_destroy(d.rules);
     vtap_status_destroy(d.status);
     host_row_destroy(d.host);
+    vtap_monitor_destroy(d.monitor);
     flow_counters_destroy(&d.counters);
     vtap_resolver_destroy(d.resolver);
     path_mtu_destroy(d.paths);

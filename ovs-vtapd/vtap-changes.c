@@ -53,6 +53,7 @@ void
 vtap_changes_init(struct vtap_changes *changes)
 {
     uuidset_init(&changes->vtaps);
+    uuidset_init(&changes->gone);
     uuidset_init(&changes->rows);
     changes->all = false;
 }
@@ -62,6 +63,7 @@ void
 vtap_changes_destroy(struct vtap_changes *changes)
 {
     uuidset_destroy(&changes->vtaps);
+    uuidset_destroy(&changes->gone);
     uuidset_destroy(&changes->rows);
 }
 
@@ -73,6 +75,11 @@ vtap_changes_collect(struct vtap_changes *changes, struct ovsdb_idl *idl)
     const struct vtaprec_vtap *vtap;
     VTAPREC_VTAP_FOR_EACH_TRACKED (vtap, idl) {
         uuidset_insert(&changes->vtaps, &vtap->header_.uuid);
+        if (vtaprec_vtap_is_deleted(vtap)) {
+            uuidset_insert(&changes->gone, &vtap->header_.uuid);
+        } else {
+            uuidset_find_and_delete(&changes->gone, &vtap->header_.uuid);
+        }
     }
     const struct vtaprec_capture_filter *filter;
     VTAPREC_CAPTURE_FILTER_FOR_EACH_TRACKED (filter, idl) {
@@ -98,6 +105,7 @@ void
 vtap_changes_clear(struct vtap_changes *changes)
 {
     uuidset_clear(&changes->vtaps);
+    uuidset_clear(&changes->gone);
     uuidset_clear(&changes->rows);
     changes->all = false;
 }

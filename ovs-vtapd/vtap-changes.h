@@ -32,6 +32,10 @@ struct ovsdb_idl;
 /* The changes not yet built. */
 struct vtap_changes {
     struct uuidset vtaps;       /* VTAP rows inserted, updated, deleted. */
+    struct uuidset gone;        /* Those of 'vtaps' deleted last.  (The IDL
+                                 * may keep a deleted row that a Realization
+                                 * row still names, without its data, and
+                                 * return it by UUID.) */
     struct uuidset rows;        /* Capture_Filter, Capture_Rule and Target
                                  * rows inserted, updated, deleted. */
     bool all;                   /* Something that concerns every VTAP

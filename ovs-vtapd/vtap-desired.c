@@ -914,7 +914,7 @@ vtap_desired_update(struct vtap_desired *desired,
         const struct vtaprec_vtap *row = vtaprec_vtap_get_for_uuid(
             vtap, &node->uuid);
 
-        if (row) {
+        if (row && !uuidset_find(&changes->gone, &node->uuid)) {
             add_vtap(desired, row, &ctx);
             if (desired->n_probed) {
                 ok = false;

@@ -251,7 +251,25 @@ rule_stat_get(const struct uuid *keys, const int64_t *values, size_t n,
 struct own_row {
     struct hmap_node node;      /* By VTAP uuid. */
     const struct vtaprec_realization *row;
+    const struct uuid *vtap;    /* The VTAP that 'row' names. */
 };
+
+/* Returns the UUID of the VTAP that 'r' names, or NULL if it names none
+ * (the VTAP was deleted).  The VTAP itself need not be in the IDL: the
+ * server sends a host only the VTAPs that can concern it (see
+ * vtap-monitor.h), and a VTAP whose source moved to another host is
+ * still this host's to release. */
+static const struct uuid *
+realization_vtap_uuid(const struct vtaprec_realization *r)
+{
+    const struct ovsdb_datum *vtap;
+
+    if (r->vtap) {
+        return &r->vtap->header_.uuid;
+    }
+    vtap = vtaprec_realization_get_vtap(r, OVSDB_TYPE_UUID);
+    return vtap->n ? &vtap->keys[0].uuid : NULL;
+}
 
 /* Indexes in 'rows' this host's Realization rows in 'idl' that name a
  * VTAP, the first of each VTAP only. */
@@ -263,11 +281,14 @@ own_rows_build(struct hmap *rows, const struct ovsdb_idl *idl,
 
     hmap_init(rows);
     VTAPREC_REALIZATION_FOR_EACH (r, idl) {
-        if (r->vtap && !strcmp(r->host, host)) {
+        const struct uuid *vtap = realization_vtap_uuid(r);
+
+        if (vtap && !strcmp(r->host, host)) {
             struct own_row *o = xmalloc(sizeof *o);
 
             o->row = r;
-            hmap_insert(rows, &o->node, uuid_hash(&r->vtap->header_.uuid));
+            o->vtap = vtap;
+            hmap_insert(rows, &o->node, uuid_hash(vtap));
         }
     }
 }
@@ -278,7 +299,7 @@ own_row_find(const struct hmap *rows, const struct uuid *vtap)
     const struct own_row *o;
 
     HMAP_FOR_EACH_WITH_HASH (o, node, uuid_hash(vtap), rows) {
-        if (uuid_equals(&o->row->vtap->header_.uuid, vtap)) {
+        if (uuid_equals(o->vtap, vtap)) {
             return o->row;
         }
     }
@@ -803,7 +824,8 @@ static void
 write_released(struct vtap_status *st, const struct ovsdb_idl *idl,
                const struct vtaprec_realization *r)
 {
-    struct totals *t = vtap_totals(st, &r->vtap->header_.uuid, r);
+    const struct uuid *uuid = realization_vtap_uuid(r);
+    struct totals *t = vtap_totals(st, uuid, r);
     bool counted = false;
 
     for (size_t i = 0; i < N_REALIZATION_KEYS; i++) {
@@ -814,8 +836,13 @@ write_released(struct vtap_status *st, const struct ovsdb_idl *idl,
         return;
     }
     if (strcmp(r->state, "released")) {
-        VLOG_INFO("VTAP %s: released: its source is not on this host",
-                  r->vtap->name);
+        if (r->vtap) {
+            VLOG_INFO("VTAP %s: released: its source is not on this host",
+                      r->vtap->name);
+        } else {
+            VLOG_INFO("VTAP "UUID_FMT": released: its source is on another "
+                      "host", UUID_ARGS(uuid));
+        }
         vtaprec_realization_set_state(r, "released");
         vtaprec_realization_set_reason(r, "the source is not on this host");
         vtaprec_realization_set_mirror_bridge(r, "");
@@ -845,9 +872,10 @@ vtap_status_write(struct vtap_status *st, struct ovsdb_idl_txn *txn,
     /* This host's rows: one per VTAP, of a VTAP that exists. */
     own_rows_build(&rows, idl, host);
     VTAPREC_REALIZATION_FOR_EACH (r, idl) {
+        const struct uuid *vtap = realization_vtap_uuid(r);
+
         if (!strcmp(r->host, host)
-            && (!r->vtap || own_row_find(&rows,
-                                         &r->vtap->header_.uuid) != r)) {
+            && (!vtap || own_row_find(&rows, vtap) != r)) {
             vtaprec_realization_delete(r);
         }
     }
@@ -859,7 +887,7 @@ vtap_status_write(struct vtap_status *st, struct ovsdb_idl_txn *txn,
     }
     struct own_row *o;
     HMAP_FOR_EACH (o, node, &rows) {
-        const struct uuid *uuid = &o->row->vtap->header_.uuid;
+        const struct uuid *uuid = o->vtap;
 
         if (vtap_desired_find(stages->desired, uuid)) {
             continue;
@@ -870,18 +898,21 @@ vtap_status_write(struct vtap_status *st, struct ovsdb_idl_txn *txn,
             write_counters(o->row, idl, vtap_totals(st, uuid, o->row), NULL);
         }
     }
-    own_rows_destroy(&rows);
-    baselines_destroy(&baselines.groups);
 
-    /* Forget the totals of deleted VTAPs. */
+    /* Forget the totals of deleted VTAPs (those of VTAPs released here,
+     * which this host may no longer receive, still count what their
+     * flows count while they drain). */
     struct totals *t;
     HMAP_FOR_EACH_SAFE (t, node, &st->vtaps) {
-        if (!vtaprec_vtap_get_for_uuid(idl, &t->uuid)) {
+        if (!vtaprec_vtap_get_for_uuid(idl, &t->uuid)
+            && !own_row_find(&rows, &t->uuid)) {
             totals_set_id(st, t, 0);
             hmap_remove(&st->vtaps, &t->node);
             totals_free(t);
         }
     }
+    own_rows_destroy(&rows);
+    baselines_destroy(&baselines.groups);
 }
 
 /* Appends the counters of VTAP 'uuid' to 's'. */

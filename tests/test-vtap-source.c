@@ -17,8 +17,9 @@
 
 /* test-vtap-source.c: unit tests of a VTAP source's name and host
  * (lib/vtap-source.c): splitting NAME@HOST and NAME@*, what each type
- * allows, the errors, which hosts a source is on, and when a source that
- * names no host is ambiguous. */
+ * allows, the errors, which hosts a source is on, when a source that
+ * names no host is ambiguous, and the source_host that each is monitored
+ * by. */
 
 #include <config.h>
 
@@ -68,6 +69,7 @@ test_one_host(void **state OVS_UNUSED)
         assert_int_equal(src.hosts, VTAP_SOURCE_ONE_HOST);
         assert_string_equal(src.name, "server");
         assert_string_equal(src.host, "hv1");
+        assert_string_equal(vtap_source_host_key(&src), "hv1");
         assert_true(vtap_source_is_here(&src, "hv1", 3, &ambiguous));
         assert_false(ambiguous);
         assert_false(vtap_source_is_here(&src, "hv2", 3, &ambiguous));
@@ -89,6 +91,7 @@ test_every_host(void **state OVS_UNUSED)
     assert_int_equal(src.hosts, VTAP_SOURCE_EVERY_HOST);
     assert_string_equal(src.name, "br-int");
     assert_null(src.host);
+    assert_string_equal(vtap_source_host_key(&src), "*");
     assert_true(vtap_source_is_here(&src, "hv1", 2, &ambiguous));
     assert_true(vtap_source_is_here(&src, "hv2", 2, &ambiguous));
     assert_false(ambiguous);
@@ -115,6 +118,7 @@ test_no_host(void **state OVS_UNUSED)
     assert_int_equal(src.hosts, VTAP_SOURCE_NO_HOST);
     assert_string_equal(src.name, "server");
     assert_null(src.host);
+    assert_string_equal(vtap_source_host_key(&src), "");
 
     /* The database's one host, whatever its name. */
     assert_true(vtap_source_is_here(&src, "hv1", 1, &ambiguous));
@@ -153,6 +157,7 @@ test_iface_id(void **state OVS_UNUSED)
     assert_int_equal(src.hosts, VTAP_SOURCE_BOUND);
     assert_string_equal(src.name, "vm@2");
     assert_null(src.host);
+    assert_string_equal(vtap_source_host_key(&src), "@");
     assert_true(vtap_source_is_here(&src, "hv1", 5, &ambiguous));
     assert_false(ambiguous);
     assert_null(vtap_source_ambiguity("iface-id", &src, 5));

@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "command-line.h"
@@ -263,6 +264,29 @@ parse_options(int argc, char *argv[], struct shash *local_options)
     free(options);
 }
 
+/* Whether a generic command may write a VTAP's source, after which
+ * vtapctl_sync_source_hosts() has to run. */
+static bool sync_source_hosts;
+
+/* Returns true if 'c' is a generic command that writes rows of table
+ * VTAP, which db-ctl-base finds by a case-insensitive prefix of its name. */
+static bool
+writes_vtap_rows(const struct ctl_command *c)
+{
+    static const char *const writers[] = {
+        "set", "add", "remove", "clear", "create",
+    };
+
+    for (size_t i = 0; i < ARRAY_SIZE(writers); i++) {
+        if (!strcmp(c->syntax->name, writers[i])) {
+            return (c->argc > 1 && c->argv[1][0]
+                    && !strncasecmp(c->argv[1], "VTAP",
+                                    strlen(c->argv[1])));
+        }
+    }
+    return false;
+}
+
 /* Lets each command register the tables and columns that it reads. */
 static void
 run_prerequisites(struct ctl_command *commands, size_t n_commands,
@@ -286,6 +310,10 @@ run_prerequisites(struct ctl_command *commands, size_t n_commands,
         }
     }
     for (struct ctl_command *c = commands; c < &commands[n_commands]; c++) {
+        if (writes_vtap_rows(c)) {
+            sync_source_hosts = true;
+            vtapctl_pre_source_hosts(idl);
+        }
         if (c->syntax->prerequisites) {
             struct ctl_context ctx;
 
@@ -357,9 +385,10 @@ print_output(struct ctl_command *commands, size_t n_commands)
 
 /* Waits until the ovs-vtapd of every live host reports, in its
  * Host_Private row's cur_cfg, that it has applied the configuration
- * numbered 'next_cfg', and there is at least one such host.  A host that stops writing its
- * heartbeat meanwhile is dead and no longer waited for.  A database older
- * than the Host table is an error: it must be upgraded first. */
+ * numbered 'next_cfg', and there is at least one such host.  A host that
+ * stops writing its heartbeat meanwhile is dead and no longer waited for.
+ * A database older than the Host_Private table is an error: it must be
+ * upgraded first. */
 static void
 wait_for_hosts(struct ovsdb_idl *idl, int64_t next_cfg)
 {
@@ -523,6 +552,9 @@ do_vtapctl(const char *args, struct ctl_command *commands, size_t n_commands,
     }
     ctl_context_done(&ctx, NULL);
     check_symbols(symtab);
+    if (sync_source_hosts) {
+        vtapctl_sync_source_hosts(idl);
+    }
 
     bool increment = ((writes && wait_for_daemon)
                       || vtapctl_txn_increments_cfg());

@@ -114,6 +114,48 @@ vtapctl_add_prerequisites(struct ovsdb_idl *idl)
     }
 }
 
+/* Makes the IDL replicate what vtapctl_sync_source_hosts() reads. */
+void
+vtapctl_pre_source_hosts(struct ovsdb_idl *idl)
+{
+    static const struct ovsdb_idl_column *const columns[] = {
+        &vtaprec_vtap_col_source_type,
+        &vtaprec_vtap_col_source,
+        &vtaprec_vtap_col_source_host,
+    };
+
+    for (size_t i = 0; i < ARRAY_SIZE(columns); i++) {
+        ovsdb_idl_add_column(idl, columns[i]);
+    }
+}
+
+/* After generic commands ("set VTAP NAME source=..."), which know nothing
+ * of VTAP.source_host, writes it to match the source of every VTAP whose
+ * source_host does not, so that the hosts that the source concerns receive
+ * the VTAP.  A source that does not parse goes to every host, whose
+ * ovs-vtapd reports it. */
+void
+vtapctl_sync_source_hosts(struct ovsdb_idl *idl)
+{
+    const struct vtaprec_vtap *vtap;
+
+    if (!ovsdb_idl_server_has_column(idl, &vtaprec_vtap_col_source_host)) {
+        return;
+    }
+    VTAPREC_VTAP_FOR_EACH (vtap, idl) {
+        struct vtap_source src;
+        char *error = vtap_source_parse(vtap->source_type, vtap->source,
+                                        &src);
+        const char *key = error ? "" : vtap_source_host_key(&src);
+
+        if (strcmp(vtap->source_host, key)) {
+            vtaprec_vtap_set_source_host(vtap, key);
+        }
+        vtap_source_destroy(&src);
+        free(error);
+    }
+}
+
 /* Prerequisites of every VTAP command that has none of its own: all of
  * the database. */
 void
@@ -1039,12 +1081,24 @@ parse_source(struct ctl_context *ctx, const char *s,
     return true;
 }
 
+/* Writes source 'src' into 'vtap', with the source_host that goes with it
+ * (if the database has the column). */
 static void
-set_source(const struct vtaprec_vtap *vtap, const struct source_setting *src)
+set_source(struct ctl_context *ctx, const struct vtaprec_vtap *vtap,
+           const struct source_setting *src)
 {
     vtaprec_vtap_set_source_type(vtap, src->type);
     vtaprec_vtap_set_source(vtap, src->source);
     vtaprec_vtap_set_source_vlan(vtap, &src->vlan, src->vlan >= 0);
+    if (ovsdb_idl_server_has_column(ctx->idl, &vtaprec_vtap_col_source_host)) {
+        struct vtap_source split;
+        char *error = vtap_source_parse(src->type, src->source, &split);
+
+        /* (The source was checked: it parses.) */
+        ovs_assert(!error);
+        vtaprec_vtap_set_source_host(vtap, vtap_source_host_key(&split));
+        vtap_source_destroy(&split);
+    }
 }
 
 static bool
@@ -1247,7 +1301,7 @@ cmd_add_vtap(struct ctl_context *ctx)
 
     struct vtaprec_vtap *vtap = vtaprec_vtap_insert(ctx->txn);
     vtaprec_vtap_set_name(vtap, name);
-    set_source(vtap, &s.source);
+    set_source(ctx, vtap, &s.source);
     vtaprec_vtap_set_target(vtap, s.target);
     vtaprec_vtap_set_capture_filter(vtap, s.filter);
     vtaprec_vtap_set_vni(vtap, s.vni);
@@ -1278,7 +1332,7 @@ cmd_set_vtap(struct ctl_context *ctx)
         goto out;
     }
     if (s.has_source) {
-        set_source(vtap, &s.source);
+        set_source(ctx, vtap, &s.source);
     }
     if (s.target) {
         vtaprec_vtap_set_target(vtap, s.target);

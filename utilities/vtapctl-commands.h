@@ -35,6 +35,8 @@ void vtapctl_register_commands(void);
 void vtapctl_add_prerequisites(struct ovsdb_idl *);
 const char *vtapctl_commands_usage(void);
 void vtapctl_pre_all(struct ctl_context *);
+void vtapctl_pre_source_hosts(struct ovsdb_idl *);
+void vtapctl_sync_source_hosts(struct ovsdb_idl *);
 
 /* What the commands of one try of the transaction leave for ovs-vtapctl.c:
  * vtapctl_txn_start() before the commands run, the others after. */

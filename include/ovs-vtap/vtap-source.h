@@ -48,6 +48,7 @@ struct vtap_source {
 char *vtap_source_parse(const char *type, const char *source,
                         struct vtap_source *) OVS_WARN_UNUSED_RESULT;
 void vtap_source_destroy(struct vtap_source *);
+const char *vtap_source_host_key(const struct vtap_source *);
 bool vtap_source_is_here(const struct vtap_source *, const char *host,
                          size_t n_hosts, bool *ambiguous);
 char *vtap_source_ambiguity(const char *type, const struct vtap_source *,
