@@ -734,11 +734,19 @@ run(struct vtapd *d)
                      applied);
     }
     uint32_t status_inputs = status_inputs_hash(d);
-    /* The health of pool backends, which no pass reads. */
+    /* The health of pool backends, which no pass reads, except where a
+     * mirror bridge follows another's BFD session: a pass then builds its
+     * bundle again without the dead backend. */
+    bool followed_changed = false;
     status_inputs = hash_int(vtap_places_update_backends(&d->places,
                                                          d->ovs_loop.idl,
-                                                         &d->desired),
+                                                         &d->desired,
+                                                         &followed_changed),
                              status_inputs);
+    if (followed_changed) {
+        d->need_recompute = true;
+        poll_immediate_wake();
+    }
     if (vtap_txn && (d->status_dirty || status_inputs != d->status_inputs)) {
         struct vtap_stages stages = vtapd_stages(d);
         vtap_status_write(d->status, vtap_txn, d->vtap_loop.idl, &stages,
