@@ -289,6 +289,44 @@ backend_iface(const struct ovsdb_idl *idl, const char *bridge,
     return port ? port_iface(port) : NULL;
 }
 
+/* Adds to 'owners', for each pool backend (by backend_key()) whose BFD
+ * runs in a tunnel port of an ovs-vtapd mirror bridge in 'idl', that
+ * bridge's name (a copy), and the key to 'running'. */
+static void
+find_bfd_ports(const struct ovsdb_idl *idl, struct shash *owners,
+               struct sset *running)
+{
+    const struct ovsrec_bridge *br;
+
+    OVSREC_BRIDGE_FOR_EACH (br, idl) {
+        if (!vtap_is_owned(&br->external_ids)) {
+            continue;
+        }
+        for (size_t i = 0; i < br->n_ports; i++) {
+            const struct ovsrec_interface *iface = port_iface(br->ports[i]);
+            if (!iface || !vtap_is_owned(&iface->external_ids)
+                || strcmp(iface->type, "vxlan")
+                || !smap_get_bool(&iface->bfd, "enable", false)) {
+                continue;
+            }
+            const char *remote = smap_get(&iface->options, "remote_ip");
+            const char *key = smap_get(&iface->options, "key");
+            int dst_port = smap_get_int(&iface->options, "dst_port", 4789);
+            if (!remote || !strcmp(remote, "flow")
+                || !key || strcmp(key, "flow")) {
+                continue;
+            }
+            char *bkey = backend_key(dst_port, remote);
+            if (shash_find(owners, bkey)) {
+                free(bkey);
+            } else {
+                sset_add(running, bkey);
+                shash_add_nocopy(owners, bkey, xstrdup(br->name));
+            }
+        }
+    }
+}
+
 /* Fills the backend part of 'place' of the pool VTAP 'want' from the
  * tunnel ports of mirror bridge 'mbr' in 'idl': their numbers, and the
  * BFD states of those ports or, for a backend whose BFD runs in another
@@ -731,10 +769,15 @@ vswitch_config_run(struct ovsdb_idl_txn *txn, const struct ovsdb_idl *idl,
             free(pname);
         }
     }
-    /* Each pool backend's BFD runs in one mirror bridge, the first by
-     * name of those that need it: OVS gives the BFD replies, which come
-     * back in VNI 0, to one tunnel port.  The others follow its state. */
+    /* Each pool backend's BFD runs in one mirror bridge: OVS gives the
+     * BFD replies, which come back in VNI 0, to one tunnel port.  The
+     * others follow its state.  It stays where it runs (also in a mirror
+     * bridge on its way out); otherwise it goes to the first by name of
+     * those that need it, once no port runs it any more: a port whose
+     * receive side is the same as another's is refused by OVS. */
     struct shash owners = SHASH_INITIALIZER(&owners);
+    struct sset running = SSET_INITIALIZER(&running);
+    find_bfd_ports(idl, &owners, &running);
     HMAP_FOR_EACH (want, node, &desired->vtaps) {
         for (size_t i = 0; want->src_bridge && i < want->n_backends; i++) {
             if (!want->backend_addrs[i]) {
@@ -747,7 +790,8 @@ vswitch_config_run(struct ovsdb_idl_txn *txn, const struct ovsdb_idl *idl,
             if (!owner) {
                 shash_add_nocopy(&owners, key, name);
             } else {
-                if (strcmp(name, owner->data) < 0) {
+                if (!sset_contains(&running, key)
+                    && strcmp(name, owner->data) < 0) {
                     free(owner->data);
                     owner->data = name;
                 } else {
@@ -955,6 +999,7 @@ vswitch_config_run(struct ovsdb_idl_txn *txn, const struct ovsdb_idl *idl,
         }
     }
     shash_destroy_free_data(&owners);
+    sset_destroy(&running);
 
     HMAP_FOR_EACH_POP (src, node, &sources) {
         free(src);
