@@ -347,31 +347,38 @@ receiver_ring_bytes(const struct receiver_ring *ring)
 }
 
 /* Parses the IPv4 or IPv6 packet 'p' of 'len' bytes (as the filter passed
- * it, UDP) into the UDP payload and the outer source.  Returns false if it
- * is too short to hold what its headers say. */
+ * it, UDP) into the UDP payload, the outer source and the outer
+ * destination (its port zero).  Returns false if it is too short to hold
+ * what its headers say. */
 static bool
 parse_datagram(const uint8_t *p, size_t len, const uint8_t **payload,
-               size_t *payload_len, struct sockaddr_storage *src)
+               size_t *payload_len, struct sockaddr_storage *src,
+               struct sockaddr_storage *dst)
 {
     const uint8_t *udp;
     size_t udp_len;
 
     memset(src, 0, sizeof *src);
+    memset(dst, 0, sizeof *dst);
     if (len >= 20 && p[0] >> 4 == 4) {
         struct sockaddr_in *sin = (struct sockaddr_in *) src;
+        struct sockaddr_in *din = (struct sockaddr_in *) dst;
         size_t ihl = (p[0] & 0xf) * 4;
 
         if (ihl < 20 || len < ihl + 8) {
             return false;
         }
-        sin->sin_family = AF_INET;
+        sin->sin_family = din->sin_family = AF_INET;
         memcpy(&sin->sin_addr, p + 12, 4);
+        memcpy(&din->sin_addr, p + 16, 4);
         udp = p + ihl;
     } else if (len >= 48 && p[0] >> 4 == 6) {
         struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *) src;
+        struct sockaddr_in6 *din6 = (struct sockaddr_in6 *) dst;
 
-        sin6->sin6_family = AF_INET6;
+        sin6->sin6_family = din6->sin6_family = AF_INET6;
         memcpy(&sin6->sin6_addr, p + 8, 16);
+        memcpy(&din6->sin6_addr, p + 24, 16);
         udp = p + 40;
     } else {
         return false;
@@ -404,7 +411,7 @@ read_block(const struct tpacket_block_desc *bd,
         const struct sockaddr_ll *sll = ALIGNED_CAST(
             const struct sockaddr_ll *,
             p + TPACKET_ALIGN(sizeof *ppd));
-        struct sockaddr_storage src;
+        struct sockaddr_storage src, dst;
         const uint8_t *payload;
         size_t payload_len;
 
@@ -412,13 +419,13 @@ read_block(const struct tpacket_block_desc *bd,
          * this is a second line of defence, cheap enough. */
         if (sll->sll_pkttype < PACKET_OTHERHOST
             && parse_datagram(p + ppd->tp_net, ppd->tp_snaplen, &payload,
-                              &payload_len, &src)) {
+                              &payload_len, &src, &dst)) {
             struct timespec ts = {
                 .tv_sec = ppd->tp_sec,
                 .tv_nsec = ppd->tp_nsec,
             };
 
-            if (!cb(aux, payload, payload_len, &src, &ts)) {
+            if (!cb(aux, payload, payload_len, &src, &dst, &ts)) {
                 return false;
             }
         }

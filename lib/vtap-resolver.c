@@ -306,6 +306,38 @@ result_error(const struct ub_result *result)
     }
 }
 
+/* Puts in 'address' (of INET6_ADDRSTRLEN bytes) the address that 'rn'
+ * takes from the records of 'result' (of family 'af', each 'len' bytes):
+ * the one it has if it is among them, else the lowest, so that a name
+ * with several addresses, which servers hand out in turn, does not move
+ * from one to another at each lookup.  Empty if none has the length. */
+static void
+result_choose(const struct resolver_name *rn, const struct ub_result *result,
+              int af, int len, char address[INET6_ADDRSTRLEN])
+{
+    const char *best = NULL;
+
+    address[0] = '\0';
+    for (size_t i = 0; result->data[i]; i++) {
+        char text[INET6_ADDRSTRLEN];
+
+        if (result->len[i] != len) {
+            continue;
+        }
+        inet_ntop(af, result->data[i], text, sizeof text);
+        if (rn->address && !strcmp(text, rn->address)) {
+            ovs_strlcpy(address, text, INET6_ADDRSTRLEN);
+            return;
+        }
+        if (!best || memcmp(result->data[i], best, len) < 0) {
+            best = result->data[i];
+        }
+    }
+    if (best) {
+        inet_ntop(af, best, address, INET6_ADDRSTRLEN);
+    }
+}
+
 /* libunbound's callback, from ub_process(), for one query of a round. */
 static void
 resolver_query_done(void *q_, int err, struct ub_result *result)
@@ -318,13 +350,12 @@ resolver_query_done(void *q_, int err, struct ub_result *result)
     q->active = false;
     if (err) {
         q->error = xasprintf("lookup failed: %s", ub_strerror(err));
-    } else if (result->havedata && q->rrtype == RR_TYPE_A
-               && result->len[0] == 4) {
-        inet_ntop(AF_INET, result->data[0], address, sizeof address);
-    } else if (result->havedata && q->rrtype == RR_TYPE_AAAA
-               && result->len[0] == 16) {
-        inet_ntop(AF_INET6, result->data[0], address, sizeof address);
-    } else {
+    } else if (result->havedata && q->rrtype == RR_TYPE_A) {
+        result_choose(rn, result, AF_INET, 4, address);
+    } else if (result->havedata && q->rrtype == RR_TYPE_AAAA) {
+        result_choose(rn, result, AF_INET6, 16, address);
+    }
+    if (!err && !address[0]) {
         q->error = result_error(result);
     }
     if (address[0]) {

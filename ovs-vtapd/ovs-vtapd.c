@@ -748,11 +748,19 @@ run(struct vtapd *d)
                      applied);
     }
     uint32_t status_inputs = status_inputs_hash(d);
-    /* The health of pool backends, which no pass reads. */
+    /* The health of pool backends, which no pass reads, except where a
+     * mirror bridge follows another's BFD session: a pass then builds its
+     * bundle again without the dead backend. */
+    bool followed_changed = false;
     status_inputs = hash_int(vtap_places_update_backends(&d->places,
                                                          d->ovs_loop.idl,
-                                                         &d->desired),
+                                                         &d->desired,
+                                                         &followed_changed),
                              status_inputs);
+    if (followed_changed) {
+        d->need_recompute = true;
+        poll_immediate_wake();
+    }
     if (vtap_txn && (d->status_dirty || status_inputs != d->status_inputs)) {
         struct vtap_stages stages = vtapd_stages(d);
         vtap_status_write(d->status, vtap_txn, d->vtap_loop.idl, &stages,
@@ -1272,6 +1280,45 @@ compare_wants_by_name(const void *a_, const void *b_)
     return strcmp((*a)->name, (*b)->name);
 }
 
+/* Appends to 's' the backends of the pool VTAP 'want' at 'place' (or
+ * NULL), one line each, in the target's order: name, address, BFD state,
+ * tunnel port and the copies sent to it.  Nothing for a single target. */
+static void
+show_backends(const struct vtapd *d, const struct vtap_want *want,
+              const struct vtap_place *place, struct ds *s)
+{
+    bool placed = (place && place->mirror_bridge
+                   && place->n_backends == want->n_backends);
+
+    if (want->n_backends) {
+        ds_put_format(s, "  pool: %"PRIuSIZE" backends, health interval "
+                      "%d ms\n", want->n_backends, want->health_interval);
+    }
+    for (size_t i = 0; i < want->n_backends; i++) {
+        const char *name = want->backend_names[i];
+        const char *addr = want->backend_addrs[i];
+
+        ds_put_format(s, "  backend %s", name);
+        if (!addr) {
+            ds_put_cstr(s, " (address unknown)");
+        } else if (strcmp(addr, name)) {
+            ds_put_format(s, " (%s)", addr);
+        }
+        ds_put_format(s, ": %s", (placed && place->backend_up[i]
+                                  ? "up" : "down"));
+        if (placed && addr) {
+            char *port = vtap_backend_port_name(place->mirror_bridge,
+                                                want->target_port, addr);
+            ds_put_format(s, ", port %s (ofport %"PRIu16")", port,
+                          ofp_to_u16(place->backend_ofports[i]));
+            free(port);
+        }
+        ds_put_format(s, ", packets=%"PRId64"\n",
+                      vtap_status_backend_packets(d->status, &want->uuid,
+                                                  i));
+    }
+}
+
 /* Appends to 's' how 'want' is realized. */
 static void
 show_want(const struct vtapd *d, const struct vtap_want *want, struct ds *s)
@@ -1348,6 +1395,7 @@ show_want(const struct vtapd *d, const struct vtap_want *want, struct ds *s)
         ds_put_format(s, "\n  vxlan port: %s (ofport %"PRIu16")\n",
                       place->vxlan_port, ofp_to_u16(place->vxlan_ofport));
     }
+    show_backends(d, want, place, s);
     ds_put_cstr(s, "  counters: ");
     vtap_status_format_counters(d->status, &want->uuid, s);
     ds_put_char(s, '\n');

@@ -42,6 +42,17 @@
 
 VLOG_DEFINE_THIS_MODULE(vswitch_config);
 
+/* Frees the 'backend_health' of 'place'. */
+static void
+place_free_backend_health(struct vtap_place *place)
+{
+    for (size_t i = 0; place->backend_health && i < place->n_backends; i++) {
+        free(place->backend_health[i]);
+    }
+    free(place->backend_health);
+    place->backend_health = NULL;
+}
+
 /* Initializes 'places' empty. */
 void
 vtap_places_init(struct vtap_places *places)
@@ -61,6 +72,7 @@ vtap_places_destroy(struct vtap_places *places)
         free(place->vxlan_port);
         free(place->backend_ofports);
         free(place->backend_up);
+        place_free_backend_health(place);
         free(place->error);
         free(place);
     }
@@ -252,35 +264,118 @@ split_bfd(const struct smap *all, struct smap *options, struct smap *bfd)
     }
 }
 
+static const struct ovsrec_bridge *find_bridge(const struct ovsdb_idl *,
+                                               const char *name);
+
+/* Returns the key of the backend at 'addr' on UDP port 'udp_port' in
+ * the map of backend owners. */
+static char *
+backend_key(uint16_t udp_port, const char *addr)
+{
+    return xasprintf("%"PRIu16"|%s", udp_port, addr);
+}
+
+/* Returns the interface of the tunnel port of mirror bridge 'bridge' (in
+ * 'idl') toward the backend 'addr' on 'udp_port', or NULL. */
+static const struct ovsrec_interface *
+backend_iface(const struct ovsdb_idl *idl, const char *bridge,
+              uint16_t udp_port, const char *addr)
+{
+    const struct ovsrec_bridge *br = find_bridge(idl, bridge);
+    char *pname = vtap_backend_port_name(bridge, udp_port, addr);
+    const struct ovsrec_port *port = br ? bridge_find_port(br, pname) : NULL;
+
+    free(pname);
+    return port ? port_iface(port) : NULL;
+}
+
+/* Adds to 'owners', for each pool backend (by backend_key()) whose BFD
+ * runs in a tunnel port of an ovs-vtapd mirror bridge in 'idl', that
+ * bridge's name (a copy), and the key to 'running'. */
+static void
+find_bfd_ports(const struct ovsdb_idl *idl, struct shash *owners,
+               struct sset *running)
+{
+    const struct ovsrec_bridge *br;
+
+    OVSREC_BRIDGE_FOR_EACH (br, idl) {
+        if (!vtap_is_owned(&br->external_ids)) {
+            continue;
+        }
+        for (size_t i = 0; i < br->n_ports; i++) {
+            const struct ovsrec_interface *iface = port_iface(br->ports[i]);
+            if (!iface || !vtap_is_owned(&iface->external_ids)
+                || strcmp(iface->type, "vxlan")
+                || !smap_get_bool(&iface->bfd, "enable", false)) {
+                continue;
+            }
+            const char *remote = smap_get(&iface->options, "remote_ip");
+            const char *key = smap_get(&iface->options, "key");
+            int dst_port = smap_get_int(&iface->options, "dst_port", 4789);
+            if (!remote || !strcmp(remote, "flow")
+                || !key || strcmp(key, "flow")) {
+                continue;
+            }
+            char *bkey = backend_key(dst_port, remote);
+            if (shash_find(owners, bkey)) {
+                free(bkey);
+            } else {
+                sset_add(running, bkey);
+                shash_add_nocopy(owners, bkey, xstrdup(br->name));
+            }
+        }
+    }
+}
+
 /* Fills the backend part of 'place' of the pool VTAP 'want' from the
- * tunnel ports of mirror bridge 'mbr': their numbers and BFD states. */
+ * tunnel ports of mirror bridge 'mbr' in 'idl': their numbers, and the
+ * BFD states of those ports or, for a backend whose BFD runs in another
+ * mirror bridge (its name in 'owners', by backend_key(), if nonnull; else
+ * as 'place' already says), of that bridge's port. */
 static void
 place_set_backends(struct vtap_place *place, const struct vtap_want *want,
-                   const struct ovsrec_bridge *mbr)
+                   const struct ovsrec_bridge *mbr,
+                   const struct ovsdb_idl *idl, const struct shash *owners)
 {
     size_t n = want->n_backends;
 
+    if (owners || !place->backend_health || place->n_backends != n) {
+        place_free_backend_health(place);
+        place->backend_health = xcalloc(n, sizeof *place->backend_health);
+        for (size_t i = 0; owners && i < n; i++) {
+            if (want->backend_addrs[i]) {
+                char *key = backend_key(want->target_port,
+                                        want->backend_addrs[i]);
+                const char *owner = shash_find_data(owners, key);
+                free(key);
+                if (owner && strcmp(owner, place->mirror_bridge)) {
+                    place->backend_health[i] = xstrdup(owner);
+                }
+            }
+        }
+    }
     place->n_backends = n;
     free(place->backend_ofports);
     free(place->backend_up);
     place->backend_ofports = xcalloc(n, sizeof *place->backend_ofports);
     place->backend_up = xcalloc(n, sizeof *place->backend_up);
     for (size_t i = 0; i < n; i++) {
-        if (!want->backend_addrs[i]) {
+        const char *addr = want->backend_addrs[i];
+        if (!addr) {
             continue;
         }
         char *pname = vtap_backend_port_name(place->mirror_bridge,
-                                             want->target_port,
-                                             want->backend_addrs[i]);
-        const struct ovsrec_port *port = bridge_find_port(mbr, pname);
-        const struct ovsrec_interface *iface = port ? port_iface(port) : NULL;
+                                             want->target_port, addr);
+        place->backend_ofports[i] = bridge_port_ofport(mbr, pname);
         free(pname);
-        if (!iface) {
-            continue;
-        }
-        const char *state = smap_get(&iface->bfd_status, "state");
-        place->backend_ofports[i] = bridge_port_ofport(mbr, port->name);
-        place->backend_up[i] = state && !strcmp(state, "up");
+
+        const struct ovsrec_interface *health = backend_iface(
+            idl, (place->backend_health[i] ? place->backend_health[i]
+                  : place->mirror_bridge), want->target_port, addr);
+        const char *state = health ? smap_get(&health->bfd_status, "state")
+                                   : NULL;
+        place->backend_up[i] = (place->backend_ofports[i] && state
+                                && !strcmp(state, "up"));
     }
 }
 
@@ -674,19 +769,47 @@ vswitch_config_run(struct ovsdb_idl_txn *txn, const struct ovsdb_idl *idl,
             free(pname);
         }
     }
+    /* Each pool backend's BFD runs in one mirror bridge: OVS gives the
+     * BFD replies, which come back in VNI 0, to one tunnel port.  The
+     * others follow its state.  It stays where it runs (also in a mirror
+     * bridge on its way out); otherwise it goes to the first by name of
+     * those that need it, once no port runs it any more: a port whose
+     * receive side is the same as another's is refused by OVS. */
+    struct shash owners = SHASH_INITIALIZER(&owners);
+    struct sset running = SSET_INITIALIZER(&running);
+    find_bfd_ports(idl, &owners, &running);
+    HMAP_FOR_EACH (want, node, &desired->vtaps) {
+        for (size_t i = 0; want->src_bridge && i < want->n_backends; i++) {
+            if (!want->backend_addrs[i]) {
+                continue;
+            }
+            char *key = backend_key(want->target_port,
+                                    want->backend_addrs[i]);
+            char *name = vtap_mirror_bridge_name(want->src_bridge);
+            struct shash_node *owner = shash_find(&owners, key);
+            if (!owner) {
+                shash_add_nocopy(&owners, key, name);
+            } else {
+                if (!sset_contains(&running, key)
+                    && strcmp(name, owner->data) < 0) {
+                    free(owner->data);
+                    owner->data = name;
+                } else {
+                    free(name);
+                }
+                free(key);
+            }
+        }
+    }
     HMAP_FOR_EACH (want, node, &desired->vtaps) {
         if (want->src_bridge && want->target_port) {
             char *name = vtap_mirror_bridge_name(want->src_bridge);
             struct mbridge *mb = shash_find_data(&mbridges, name);
             char *pname = vtap_vxlan_port_name(name, want->target_port);
 
-            if (shash_find(&mb->ports, pname)) {
-                /* Another VTAP's target has the same UDP port. */
-                free(pname);
-                free(name);
-                continue;
-            }
-
+            /* (Another VTAP's target may have the same UDP port, and
+             * already this port: mbridge_add_port() keeps the first.  Its
+             * backends are this VTAP's own, added below all the same.) */
             struct smap *options = xmalloc(sizeof *options);
 
             /* The VNI is set per flow (out_key=flow).  A fixed in_key of
@@ -706,23 +829,36 @@ vswitch_config_run(struct ovsdb_idl_txn *txn, const struct ovsdb_idl *idl,
             /* A pool: one VXLAN port per backend, toward its address,
              * with BFD as the health check.  The key is the flow's (the
              * VNI on the way out, any on the way in: BFD comes back in
-             * VNI 0); the fixed remote keeps its receive side apart. */
+             * VNI 0); the fixed remote keeps its receive side apart.  In
+             * a mirror bridge that does not run the backend's BFD, the
+             * port receives only this bridge's own key, as the VXLAN port
+             * above, so that it does not clash with the one that does. */
             for (size_t i = 0; i < want->n_backends; i++) {
                 const char *addr = want->backend_addrs[i];
                 if (!addr) {
                     continue;
                 }
+                char *key = backend_key(want->target_port, addr);
+                bool owner = !strcmp(shash_find_data(&owners, key), name);
+                free(key);
+
                 options = xmalloc(sizeof *options);
                 smap_init(options);
                 smap_add(options, "remote_ip", addr);
-                smap_add(options, "key", "flow");
                 smap_add_format(options, "dst_port", "%"PRIu16,
                                 want->target_port);
-                smap_add(options, "bfd:enable", "true");
-                smap_add_format(options, "bfd:min_tx", "%d",
-                                want->health_interval);
-                smap_add_format(options, "bfd:min_rx", "%d",
-                                want->health_interval);
+                if (owner) {
+                    smap_add(options, "key", "flow");
+                    smap_add(options, "bfd:enable", "true");
+                    smap_add_format(options, "bfd:min_tx", "%d",
+                                    want->health_interval);
+                    smap_add_format(options, "bfd:min_rx", "%d",
+                                    want->health_interval);
+                } else {
+                    smap_add(options, "out_key", "flow");
+                    smap_add_format(options, "in_key", "%"PRIu32,
+                                    MAX(vtap_vxlan_in_key(name), 1));
+                }
                 pname = vtap_backend_port_name(name, want->target_port,
                                                addr);
                 mbridge_add_port(mb, pname, "vxlan", options);
@@ -859,9 +995,11 @@ vswitch_config_run(struct ovsdb_idl_txn *txn, const struct ovsdb_idl *idl,
         free(pname);
         place->vxlan_ofport = bridge_port_ofport(mbr, place->vxlan_port);
         if (want->n_backends) {
-            place_set_backends(place, want, mbr);
+            place_set_backends(place, want, mbr, idl, &owners);
         }
     }
+    shash_destroy_free_data(&owners);
+    sset_destroy(&running);
 
     HMAP_FOR_EACH_POP (src, node, &sources) {
         free(src);
@@ -877,11 +1015,15 @@ vswitch_config_run(struct ovsdb_idl_txn *txn, const struct ovsdb_idl *idl,
 /* Reads again the BFD state of the backends of every pool VTAP of
  * 'desired' into 'places', from 'idl' (Interface bfd_status changes do not
  * make a pass: they wake no one).  Returns a hash of those states, which
- * changes when one does. */
+ * changes when one does.  Sets '*followed_changed' if the state of a
+ * backend whose BFD runs in another mirror bridge changed: the flows that
+ * follow it must be built again (where the BFD runs, OVS's bundle follows
+ * it by itself). */
 uint32_t
 vtap_places_update_backends(struct vtap_places *places,
                             const struct ovsdb_idl *idl,
-                            const struct vtap_desired *desired)
+                            const struct vtap_desired *desired,
+                            bool *followed_changed)
 {
     const struct vtap_want *want;
     uint32_t hash = 0;
@@ -902,11 +1044,22 @@ vtap_places_update_backends(struct vtap_places *places,
                                           * sizeof *ofports))
                                : NULL);
         size_t n = place->n_backends;
-        place_set_backends(place, want, mbr);
+        bool *was_up = (place->backend_up
+                        ? xmemdup(place->backend_up, n * sizeof *was_up)
+                        : NULL);
+        place_set_backends(place, want, mbr, idl, NULL);
         /* The numbers stay those that the flows were built from. */
         if (ofports && n == place->n_backends) {
             memcpy(place->backend_ofports, ofports, n * sizeof *ofports);
         }
+        for (size_t i = 0; i < place->n_backends; i++) {
+            if (place->backend_health[i]
+                && (!was_up || n != place->n_backends
+                    || was_up[i] != place->backend_up[i])) {
+                *followed_changed = true;
+            }
+        }
+        free(was_up);
         free(ofports);
         for (size_t i = 0; i < place->n_backends; i++) {
             hash = hash_int(place->backend_up[i] | (i << 1),

@@ -60,6 +60,12 @@ struct vtap_place {
     size_t n_backends;
     ofp_port_t *backend_ofports;
     bool *backend_up;
+    /* Per backend, NULL if its tunnel port here runs the BFD session,
+     * else the mirror bridge whose tunnel port to the same backend does
+     * (OVS takes one receiving tunnel port per remote and key only: a
+     * backend shared by the mirror bridges of several source bridges has
+     * its BFD in one of them, and the others follow its state). */
+    char **backend_health;
     char *error;                /* Why the configuration cannot realize
                                  * the VTAP, or NULL. */
 };
@@ -80,6 +86,7 @@ bool vswitch_config_run(struct ovsdb_idl_txn *, const struct ovsdb_idl *,
 void vswitch_config_register_columns(struct ovsdb_idl *);
 uint32_t vtap_places_update_backends(struct vtap_places *,
                                      const struct ovsdb_idl *,
-                                     const struct vtap_desired *);
+                                     const struct vtap_desired *,
+                                     bool *followed_changed);
 
 #endif /* vswitch-config.h */

@@ -88,6 +88,10 @@ struct vtap_built {
     size_t n_rules;
     size_t n_backends;          /* A pool: its backends' tunnel ports, */
     ofp_port_t *backend_ofports;    /* 0 for none yet. */
+    bool *backend_followed_up;  /* Per backend: false if its BFD runs in
+                                 * another mirror bridge and is down
+                                 * (vtap_place.backend_health), then no
+                                 * member of the bundle here. */
     char **backend_addrs;       /* A pool: its backends' addresses (each
                                  * may be NULL), which have loop guards. */
     size_t n_backend_addrs;
@@ -98,6 +102,15 @@ struct vtap_built {
     bool has_guard;             /* It holds a reference to a loop guard. */
     char *build_error;          /* The error that the build found. */
 };
+
+/* Returns false if backend 'i' of the pool at 'place' has its BFD session
+ * in another mirror bridge and that session is down. */
+static bool
+place_backend_followed_up(const struct vtap_place *place, size_t i)
+{
+    return (!place->backend_health || !place->backend_health[i]
+            || place->backend_up[i]);
+}
 
 /* Returns the inputs of the flows of 'want' at 'place' (or NULL). */
 static struct vtap_built *
@@ -119,6 +132,12 @@ built_create(const struct vtap_want *want, const struct vtap_place *place)
             b->backend_ofports = xmemdup(place->backend_ofports,
                                          (place->n_backends
                                           * sizeof *b->backend_ofports));
+            b->backend_followed_up = xmalloc(place->n_backends
+                                             * sizeof *b->backend_followed_up);
+            for (size_t i = 0; i < place->n_backends; i++) {
+                b->backend_followed_up[i] = place_backend_followed_up(place,
+                                                                      i);
+            }
         }
     }
     b->has_egress = want->src_port != NULL;
@@ -151,6 +170,7 @@ built_free(struct vtap_built *b)
         free(b->target_addr);
         free(b->rules);
         free(b->backend_ofports);
+        free(b->backend_followed_up);
         for (size_t i = 0; i < b->n_backend_addrs; i++) {
             free(b->backend_addrs[i]);
         }
@@ -223,6 +243,12 @@ built_matches(const struct vtap_built *b, const struct vtap_want *want,
             && memcmp(b->backend_ofports, place->backend_ofports,
                       n_backends * sizeof *b->backend_ofports))) {
         return false;
+    }
+    for (size_t i = 0; i < n_backends; i++) {
+        if (b->backend_followed_up[i]
+            != place_backend_followed_up(place, i)) {
+            return false;
+        }
     }
     if (b->n_backend_addrs != want->n_backends) {
         return false;
@@ -434,8 +460,8 @@ put_pool_output(struct ofpbuf *ofpacts, const struct vtap_built *b)
     bundle->dst.ofs = 0;
     bundle->dst.n_bits = 16;
     for (size_t i = 0; i < b->n_backends; i++) {
-        ofp_port_t port = (b->backend_ofports[i] ? b->backend_ofports[i]
-                           : VTAP_OFPP_ABSENT);
+        ofp_port_t port = (b->backend_ofports[i] && b->backend_followed_up[i]
+                           ? b->backend_ofports[i] : VTAP_OFPP_ABSENT);
 
         ofpbuf_put(ofpacts, &port, sizeof port);
         bundle = ofpacts->header;

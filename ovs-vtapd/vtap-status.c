@@ -931,6 +931,17 @@ vtap_status_format_counters(const struct vtap_status *st,
                   v[CUT_PACKETS]);
 }
 
+/* Returns the copies that VTAP 'uuid' sent to the backend with index 'i'
+ * in its pool target (0 if none or not a pool). */
+int64_t
+vtap_status_backend_packets(const struct vtap_status *st,
+                            const struct uuid *uuid, size_t i)
+{
+    const struct totals *t = totals_find(&st->vtaps, uuid);
+
+    return t && i < VTAP_POOL_MAX ? t->backend_packets[i] : 0;
+}
+
 /* Returns the state last written for VTAP 'uuid', or "unknown". */
 const char *
 vtap_status_state(const struct vtap_status *st, const struct uuid *uuid)

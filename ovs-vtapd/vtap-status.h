@@ -32,6 +32,7 @@
 #define OVS_VTAPD_VTAP_STATUS_H 1
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct ds;
@@ -71,6 +72,8 @@ void vtap_status_write(struct vtap_status *, struct ovsdb_idl_txn *,
                        const struct flow_counters *);
 void vtap_status_format_counters(const struct vtap_status *,
                                  const struct uuid *vtap, struct ds *);
+int64_t vtap_status_backend_packets(const struct vtap_status *,
+                                    const struct uuid *vtap, size_t i);
 const char *vtap_status_state(const struct vtap_status *,
                               const struct uuid *vtap);
 

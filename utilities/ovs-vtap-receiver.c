@@ -81,7 +81,8 @@ VLOG_DEFINE_THIS_MODULE(ovs_vtap_receiver);
 #define DEFAULT_MAX_SOURCES 1024  /* Entries in the per-source table. */
 #define MAX_WORKERS 64
 #define CMSG_BUF_SIZE (CMSG_SPACE(sizeof(uint32_t)) \
-                       + CMSG_SPACE(sizeof(struct timespec)))
+                       + CMSG_SPACE(sizeof(struct timespec)) \
+                       + CMSG_SPACE(sizeof(struct in6_pktinfo)))
 
 /* How inner frames are printed on standard output. */
 enum print_mode { PRINT_NONE, PRINT_TEXT, PRINT_JSON };
@@ -222,6 +223,16 @@ open_listener(struct receiver *r, const char *spec)
 
         setsockopt(l->fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
     }
+    if (r->cfg.health_bfd
+        && (l->addr.ss_family == AF_INET6
+            ? setsockopt(l->fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one,
+                         sizeof one)
+            : setsockopt(l->fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one))) {
+        /* The health check's replies go out from the address that the
+         * check was sent to. */
+        ovs_fatal(errno, "-l %s: cannot ask for destination addresses",
+                  spec);
+    }
     if (bind(l->fd, (struct sockaddr *) &l->addr, ss_length(&l->addr))) {
         ovs_fatal(errno, "-l %s: cannot bind", spec);
     }
@@ -334,15 +345,38 @@ unmap_ipv4(struct sockaddr_storage *ss)
     }
 }
 
-/* Reads the kernel's drop count for 'l' and the time of arrival into
- * '*ts' from the control messages of 'msg'. */
+/* Reads the kernel's drop count for 'l', the time of arrival into '*ts'
+ * and the address that the datagram was sent to into '*dst' (zeroed if it
+ * is not there) from the control messages of 'msg'. */
 static void
-parse_cmsgs(struct listener *l, struct msghdr *msg, struct timespec *ts)
+parse_cmsgs(struct listener *l, struct msghdr *msg, struct timespec *ts,
+            struct sockaddr_storage *dst)
 {
     struct cmsghdr *cmsg;
     bool have_ts = false;
 
+    memset(dst, 0, sizeof *dst);
     for (cmsg = CMSG_FIRSTHDR(msg); cmsg; cmsg = CMSG_NXTHDR(msg, cmsg)) {
+        if (cmsg->cmsg_level == IPPROTO_IP
+            && cmsg->cmsg_type == IP_PKTINFO) {
+            struct sockaddr_in *sin = (struct sockaddr_in *) dst;
+            struct in_pktinfo pi;
+
+            memcpy(&pi, CMSG_DATA(cmsg), sizeof pi);
+            sin->sin_family = AF_INET;
+            sin->sin_addr = pi.ipi_addr;
+            continue;
+        } else if (cmsg->cmsg_level == IPPROTO_IPV6
+                   && cmsg->cmsg_type == IPV6_PKTINFO) {
+            struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *) dst;
+            struct in6_pktinfo pi;
+
+            memcpy(&pi, CMSG_DATA(cmsg), sizeof pi);
+            sin6->sin6_family = AF_INET6;
+            sin6->sin6_addr = pi.ipi6_addr;
+            unmap_ipv4(dst);
+            continue;
+        }
         if (cmsg->cmsg_level != SOL_SOCKET) {
             continue;
         }
@@ -415,10 +449,67 @@ health_init(struct receiver *r)
     ofpbuf_init(&r->health_reply, 128);
 }
 
-/* Answers the BFD control packet in 'pkt' from 'src': the reply goes in
- * VXLAN to the sender's VXLAN port. */
+/* Sends the reply in 'r->health_reply' to 'dst' (of 'dst_len' bytes) on
+ * 'fd', from the address 'from' if it is known (its family is that of
+ * 'dst'), else from the one that the kernel chooses.  Returns 0 or an
+ * errno value. */
+static int
+health_send(int fd, const struct ofpbuf *reply,
+            const struct sockaddr_storage *dst, socklen_t dst_len,
+            const struct sockaddr_storage *from)
+{
+    uint8_t control[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+    struct iovec iov = {
+        .iov_base = reply->data,
+        .iov_len = reply->size,
+    };
+    struct msghdr msg = {
+        .msg_name = CONST_CAST(struct sockaddr_storage *, dst),
+        .msg_namelen = dst_len,
+        .msg_iov = &iov,
+        .msg_iovlen = 1,
+    };
+
+    memset(control, 0, sizeof control);
+    if (from && from->ss_family == dst->ss_family) {
+        struct cmsghdr *cmsg;
+
+        msg.msg_control = control;
+        if (from->ss_family == AF_INET) {
+            struct in_pktinfo pi = {
+                .ipi_spec_dst = ((const struct sockaddr_in *) from)->sin_addr,
+            };
+
+            msg.msg_controllen = CMSG_SPACE(sizeof pi);
+            cmsg = CMSG_FIRSTHDR(&msg);
+            cmsg->cmsg_level = IPPROTO_IP;
+            cmsg->cmsg_type = IP_PKTINFO;
+            cmsg->cmsg_len = CMSG_LEN(sizeof pi);
+            memcpy(CMSG_DATA(cmsg), &pi, sizeof pi);
+        } else {
+            struct in6_pktinfo pi = {
+                .ipi6_addr = ((const struct sockaddr_in6 *) from)->sin6_addr,
+            };
+
+            msg.msg_controllen = CMSG_SPACE(sizeof pi);
+            cmsg = CMSG_FIRSTHDR(&msg);
+            cmsg->cmsg_level = IPPROTO_IPV6;
+            cmsg->cmsg_type = IPV6_PKTINFO;
+            cmsg->cmsg_len = CMSG_LEN(sizeof pi);
+            memcpy(CMSG_DATA(cmsg), &pi, sizeof pi);
+        }
+    }
+    return sendmsg(fd, &msg, MSG_DONTWAIT) < 0 ? errno : 0;
+}
+
+/* Answers the BFD control packet in 'pkt' from 'src', which 'src' sent to
+ * our address 'to' (its family AF_UNSPEC if not known): the reply goes in
+ * VXLAN to the sender's VXLAN port, from 'to', since the sender (OVS's
+ * tunnel port) knows its peer by that address only, where the kernel may
+ * have chosen another of the host's as the source. */
 static void
 health_answer(struct receiver *r, const struct sockaddr_storage *src,
+              const struct sockaddr_storage *to,
               const struct vxlan_packet *pkt)
 {
     if (!receiver_bfd_input(&r->bfd, src, pkt->vni, pkt->frame,
@@ -444,11 +535,11 @@ health_answer(struct receiver *r, const struct sockaddr_storage *src,
             return;
         }
     }
-    if (sendto(r->health_fd[v6], r->health_reply.data,
-               r->health_reply.size, MSG_DONTWAIT,
-               (struct sockaddr *) &dst, dst_len) < 0) {
-        VLOG_WARN_RL(&recv_rl, "health: sendto failed (%s)",
-                     ovs_strerror(errno));
+    int error = health_send(r->health_fd[v6], &r->health_reply, &dst,
+                            dst_len, to);
+    if (error) {
+        VLOG_WARN_RL(&recv_rl, "health: sendmsg failed (%s)",
+                     ovs_strerror(error));
     }
 }
 
@@ -459,6 +550,7 @@ health_answer(struct receiver *r, const struct sockaddr_storage *src,
 static void
 handle_datagram(struct receiver *r, const uint8_t *data, size_t len,
                 const struct sockaddr_storage *src,
+                const struct sockaddr_storage *dst,
                 const struct timespec *ts)
 {
     struct receiver_counters *c = &r->counters;
@@ -497,7 +589,7 @@ handle_datagram(struct receiver *r, const uint8_t *data, size_t len,
         && receiver_bfd_is_control(pkt.frame, pkt.frame_len)) {
         /* A health check, not mirrored traffic: answered and counted
          * apart, never printed or written. */
-        health_answer(r, src, &pkt);
+        health_answer(r, src, dst, &pkt);
         return;
     }
     if (!vni_allowed(&r->cfg, pkt.vni)) {
@@ -549,12 +641,13 @@ receive_batches(struct receiver *r, struct listener *l)
             return false;
         }
         for (i = 0; i < n && !r->exiting; i++) {
+            struct sockaddr_storage dst;
             struct timespec ts;
 
-            parse_cmsgs(l, &r->msgs[i].msg_hdr, &ts);
+            parse_cmsgs(l, &r->msgs[i].msg_hdr, &ts, &dst);
             unmap_ipv4(&r->srcs[i]);
             handle_datagram(r, r->bufs[i], r->msgs[i].msg_len, &r->srcs[i],
-                            &ts);
+                            &dst, &ts);
         }
         if (n < BATCH_SIZE) {
             return false;
@@ -567,11 +660,12 @@ receive_batches(struct receiver *r, struct listener *l)
 static bool
 ring_datagram_cb(void *r_, const uint8_t *payload, size_t len,
                  const struct sockaddr_storage *src,
+                 const struct sockaddr_storage *dst,
                  const struct timespec *ts)
 {
     struct receiver *r = r_;
 
-    handle_datagram(r, payload, len, src, ts);
+    handle_datagram(r, payload, len, src, dst, ts);
     return !r->exiting;
 }
 

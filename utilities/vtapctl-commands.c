@@ -430,6 +430,13 @@ parse_pool(struct ctl_context *ctx, const char *list, struct svec *backends)
     char *save = NULL;
     bool ok = true;
 
+    if (list[0] == ',' || strstr(list, ",,")
+        || (list[0] && list[strlen(list) - 1] == ',')) {
+        /* strtok_r() would skip it: most likely a backend left out. */
+        ctl_error(ctx, "pool: \"%s\": empty backend in the list", list);
+        free(copy);
+        return false;
+    }
     for (char *b = strtok_r(copy, ",", &save); b;
          b = strtok_r(NULL, ",", &save)) {
         struct in6_addr in6;

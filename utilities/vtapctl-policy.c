@@ -100,12 +100,18 @@ cmd_set_allowed_targets(struct ctl_context *ctx)
 
     const struct vtaprec_target *target;
     VTAPREC_TARGET_FOR_EACH (target, ctx->idl) {
-        char *outside = target_policy_check_address(&policy,
-                                                    target->address);
-        if (outside) {
-            fprintf(stderr, "%s: warning: target \"%s\": %s: its VTAPs stop "
-                    "mirroring\n", program_name, target->name, outside);
-            free(outside);
+        /* A single target's address, or each backend of a pool. */
+        size_t n = target->n_backends ? target->n_backends : 1;
+        for (size_t i = 0; i < n; i++) {
+            const char *address = (target->n_backends ? target->backends[i]
+                                   : target->address);
+            char *outside = target_policy_check_address(&policy, address);
+            if (outside) {
+                fprintf(stderr, "%s: warning: target \"%s\": %s%s: its "
+                        "VTAPs stop mirroring\n", program_name, target->name,
+                        target->n_backends ? "backend " : "", outside);
+                free(outside);
+            }
         }
     }
     target_policy_destroy(&policy);

@@ -43,11 +43,12 @@ struct receiver_ring_stats {
 };
 
 /* Called with each UDP datagram read from the ring: its payload, its
- * outer source (address and port) and its time of arrival.  Returns false
- * to stop reading. */
+ * outer source (address and port), its outer destination (the address,
+ * port zero) and its time of arrival.  Returns false to stop reading. */
 typedef bool receiver_ring_datagram_cb(void *aux, const uint8_t *payload,
                                        size_t len,
                                        const struct sockaddr_storage *src,
+                                       const struct sockaddr_storage *dst,
                                        const struct timespec *ts);
 
 int receiver_ring_open(const struct sockaddr_storage *listen,

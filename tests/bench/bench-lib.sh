@@ -160,12 +160,12 @@ bench_lab_cmd() {
 }
 
 # bench_lab_up NAME TOPOLOGY: brings up lab NAME (a namespace prefix
-# starting with "vtb") and points the OVS and ovs-vtap tools at it; the lab
-# goes down at exit.
+# starting with "vtb", after $OVS_VTAP_BENCH_LAB_PREFIX if set) and points
+# the OVS and ovs-vtap tools at it; the lab goes down at exit.
 bench_lab_up() {
     test "$(id -u)" = 0 || bench_die "network namespaces need root"
     ip netns list >/dev/null 2>&1 || bench_die "no \"ip netns\""
-    bench_lab=$1
+    bench_lab=${OVS_VTAP_BENCH_LAB_PREFIX-}$1
     bench_lab_cmd up "$2" >"$bench_tmp/lab-up.log" 2>&1 \
         || { cat "$bench_tmp/lab-up.log" >&2; bench_die "lab did not come up"; }
     eval "$(bench_lab_cmd env)"
