@@ -30,8 +30,8 @@ remove clear create destroy wait-until"
 --columns= --data= --no-headings --pretty --bare --verbose --log-file \
 --private-key= --certificate= --ca-cert= --peer-ca-cert= --ssl-protocols= \
 --ssl-ciphers= --help --version --may-exist --if-exists --force --host="
-    local tables="Global VTAP Realization Host Capture_Filter Capture_Rule \
-Target Connection RBAC_Role RBAC_Permission"
+    local tables="Global VTAP Realization Host Host_Private Capture_Filter \
+Capture_Rule Target Connection RBAC_Role RBAC_Permission"
     local cur=${COMP_WORDS[COMP_CWORD]}
     local cmd='' argn=0 i w
 
