@@ -33,6 +33,7 @@ pki=$src/vagrant/pki
 raft_port=6640
 client_port=6641
 host_port=6660
+local_port=6642
 members="172.16.0.11 172.16.0.12 172.16.0.222"
 
 die() {
@@ -85,8 +86,16 @@ start_member() {
     if test "$n" = 1; then
         ovs-vtapctl --db="unix:/run/ovs-vtap-db/ovs-vtap-db.sock" \
             --timeout=60 set-connection role=ovs-vtap-host \
-            "pssl:$host_port"
+            "pssl:$host_port" role= read-only "ptcp:$local_port:127.0.0.1"
     fi
+    # Plain "ovs-vtapctl show" on a member reads the database through that
+    # read-only remote on its loopback (writes need the operator's
+    # certificate).
+    cat > /etc/profile.d/ovs-vtap.sh <<PROFILE
+# Written by vagrant/provision.sh: ovs-vtapctl reads the VTAP database of
+# this machine's cluster member (read-only).
+export OVS_VTAP_DB=tcp:127.0.0.1:$local_port
+PROFILE
 }
 
 # The hosts' remote: every member's ovs-vtap-host port.
