@@ -38,6 +38,7 @@ esac
 test "$(id -u)" = 0 || { echo "$program: must run as root" >&2; exit 1; }
 ns=vg-libvirt
 export OVS_VTAP_PREFIX=vgdemo
+export OVS_VTAP_INSERT_KEY=no
 export VAGRANT_DOTFILE_PATH=$here/.vagrant
 debs=${OVS_VTAP_DEBS:-/var/cache/ovs-vtap/vagrant-debs}
 logs=${OVS_VTAP_DEMO_LOGS:-$here/logs}
@@ -80,6 +81,14 @@ wait_for() {
         sleep 1
     done
     return 1
+}
+
+# stamp: copies its input with the time before each line.
+stamp() {
+    local line
+    while IFS= read -r line; do
+        printf '%(%T)T %s\n' -1 "$line"
+    done
 }
 
 # in_ns COMMAND...: runs COMMAND in the source's vagrant/ directory inside
@@ -177,8 +186,8 @@ say "PKI"
 # Phase 5: libvirtd in its namespace, and the four guests booted at once.
 started=yes
 "$here/libvirt-ns.sh" up "$ns"
-in_ns vagrant up --provider=libvirt --no-provision > "$logs/up.log" 2>&1 \
-    || { tail -n 30 "$logs/up.log" >&2; exit 1; }
+in_ns vagrant up --provider=libvirt --no-provision 2>&1 | stamp \
+    > "$logs/up.log" || { tail -n 30 "$logs/up.log" >&2; exit 1; }
 in_ns vagrant ssh-config > "$logs/ssh-config" 2>>"$logs/up.log"
 say "vagrant up: hv1 hv2 nlb collector booted"
 
@@ -251,6 +260,8 @@ for guest in hv1 hv2 nlb; do
         "vssh $guest ovs-vtap-db.sh --run-dir=/run/ovs-vtap-db \
              --db-file=/var/lib/ovs-vtap/vtap-cluster.db cluster-status \
              | grep -q 'Status: cluster member'"
+    expect "$guest's member serves Global's connections (the hosts' port)" \
+        wait_for 60 "vssh $guest ss -ltn | grep -q ':6660 '"
 done
 expect "hv1 and hv2 have registered in the database" wait_for 120 \
     "test \"\$(vssh hv1 \"$ctl --bare --columns=name list Host\" \
@@ -287,7 +298,7 @@ expect "hv2's ovs-vtapd does not realize it: no server there" \
 vssh hv1 "$ctl show"
 out=$(in_ns vagrant ssh hv1 -c 'ovs-vtapctl show' 2>>"$logs/ssh.err" || true)
 expect "as user vagrant, \"vagrant ssh hv1 -c 'ovs-vtapctl show'\" shows it running on hv1 only" \
-    grep -q 'server-tap.*running on hv1' <<<"$out"
+    grep -qx '    state: running on hv1' <<<"$out"
 
 echo "3. The client pings again"
 out=$(client_pings)
