@@ -83,12 +83,33 @@ wait_for() {
     return 1
 }
 
-# stamp: copies its input with the time before each line.
+# stamp: copies its input with the time before each line (without the
+# progress bars that end in carriage returns or erase the line).
 stamp() {
     local line
     while IFS= read -r line; do
+        line=${line##*$'\r'}
+        line=${line##*$'\e'\[K}
         printf '%(%T)T %s\n' -1 "$line"
     done
+}
+
+# run_bg COMMAND...: runs COMMAND in the background and waits for it, so
+# that a signal to this script runs its teardown at once (a foreground
+# command would first have to end); returns COMMAND's status.
+run_bg() {
+    "$@" &
+    bg_pids="$bg_pids $!"
+    wait $!
+}
+
+# kill_tree PID: interrupts process PID and all its descendants.
+kill_tree() {
+    local child
+    for child in $(ps -o pid= --ppid "$1"); do
+        kill_tree "$child"
+    done
+    kill -INT "$1" 2>/dev/null || true
 }
 
 # in_ns COMMAND...: runs COMMAND in the source's vagrant/ directory inside
@@ -112,7 +133,10 @@ teardown() {
     local rc=$? pid
     trap - EXIT INT TERM
     for pid in $bg_pids; do
-        kill "$pid" 2>/dev/null || true
+        kill_tree "$pid"
+    done
+    for pid in $bg_pids; do
+        wait "$pid" 2>/dev/null || true
     done
     if test $started = yes && test $keep = no; then
         in_ns vagrant destroy -f > "$logs/destroy.log" 2>&1 || true
@@ -186,13 +210,14 @@ say "PKI"
 # Phase 5: libvirtd in its namespace, and the four guests booted at once.
 started=yes
 "$here/libvirt-ns.sh" up "$ns"
-in_ns vagrant up --provider=libvirt --no-provision 2>&1 | stamp \
-    > "$logs/up.log" || { tail -n 30 "$logs/up.log" >&2; exit 1; }
+run_bg in_ns vagrant up --provider=libvirt --no-provision \
+    > >(stamp > "$logs/up.log") 2>&1 \
+    || { sleep 1; tail -n 30 "$logs/up.log" >&2; exit 1; }
 in_ns vagrant ssh-config > "$logs/ssh-config" 2>>"$logs/up.log"
 say "vagrant up: hv1 hv2 nlb collector booted"
 
 # Phase 6: provisioning: hv1 creates the cluster, then the others.
-in_ns vagrant provision hv1 > "$logs/provision-hv1.log" 2>&1 \
+run_bg in_ns vagrant provision hv1 > "$logs/provision-hv1.log" 2>&1 \
     || { tail -n 30 "$logs/provision-hv1.log" >&2; exit 1; }
 say "hv1 provisioned (the cluster's first member)"
 for guest in hv2 nlb collector; do
