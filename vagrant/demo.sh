@@ -16,9 +16,8 @@
 # demo.sh: the multi-VM demo (vagrant/Vagrantfile) from a bare machine:
 # Debian's packages for it, the offline box (vagrant/build-box.sh, cached),
 # the project's .debs, libvirtd in a network namespace of its own
-# (vagrant/libvirt-ns.sh), "vagrant up" (the four guests booted at once,
-# then provisioned: hv1 first, which creates the database's cluster, then
-# the other three at once), the seed scenario with the checks of
+# (vagrant/libvirt-ns.sh), "vagrant up" (the four guests booted and
+# provisioned at once), the seed scenario with the checks of
 # utilities/lab/demo.sh, "vagrant destroy" and a teardown that leaves
 # nothing behind, also on failure or Ctrl-C.  --keep leaves the guests up.
 # Prints each phase's time; exits non-zero if a check fails.  Each phase's
@@ -98,9 +97,12 @@ stamp() {
 # that a signal to this script runs its teardown at once (a foreground
 # command would first have to end); returns COMMAND's status.
 run_bg() {
+    local rc=0
     "$@" &
-    bg_pids="$bg_pids $!"
-    wait $!
+    bg_pids=$!
+    wait $! || rc=$?
+    bg_pids=
+    return $rc
 }
 
 # kill_tree PID: interrupts process PID and all its descendants.
@@ -207,33 +209,23 @@ mkdir -p "$here/pki"
 )
 say "PKI"
 
-# Phase 5: libvirtd in its namespace, and the four guests booted at once.
+# Phase 5: libvirtd in its namespace, and "vagrant up": the four guests
+# boot at once and each is provisioned as soon as it is up (hv1 creates
+# the database's cluster; the other members join it whenever it answers).
 started=yes
 "$here/libvirt-ns.sh" up "$ns"
-run_bg in_ns vagrant up --provider=libvirt --no-provision \
+run_bg in_ns vagrant up --provider=libvirt \
     > >(stamp > "$logs/up.log") 2>&1 \
     || { sleep 1; tail -n 30 "$logs/up.log" >&2; exit 1; }
 in_ns vagrant ssh-config > "$logs/ssh-config" 2>>"$logs/up.log"
-say "vagrant up: hv1 hv2 nlb collector booted"
-
-# Phase 6: provisioning: hv1 creates the cluster, then the others.
-run_bg in_ns vagrant provision hv1 > "$logs/provision-hv1.log" 2>&1 \
-    || { tail -n 30 "$logs/provision-hv1.log" >&2; exit 1; }
-say "hv1 provisioned (the cluster's first member)"
-for guest in hv2 nlb collector; do
-    in_ns vagrant provision $guest > "$logs/provision-$guest.log" 2>&1 &
-    bg_pids="$bg_pids $!"
-done
-provision_failed=
-for pid in $bg_pids; do
-    wait "$pid" || provision_failed=yes
-done
-bg_pids=
-if test -n "$provision_failed"; then
-    tail -n 20 "$logs"/provision-*.log >&2
-    exit 1
-fi
-say "hv2, nlb and collector provisioned"
+for guest in hv1 hv2 nlb collector; do
+    printf '  %-9s booted %s, provisioned %s\n' $guest \
+        "$(awk -v g="==> $guest:" 'index($0, g) && /Machine booted and ready/ \
+              { print $1 }' "$logs/up.log")" \
+        "$(grep -e "==> $guest:" -e "    $guest:" "$logs/up.log" \
+              | tail -n 1 | cut -d' ' -f1)"
+done | tee -a "$logs/times"
+say "vagrant up: hv1 hv2 nlb collector booted and provisioned"
 
 # Phase 7: the seed scenario.
 server=172.16.0.134
