@@ -39,7 +39,8 @@ ns=vg-libvirt
 export OVS_VTAP_PREFIX=vgdemo
 export OVS_VTAP_INSERT_KEY=no
 export VAGRANT_DOTFILE_PATH=$here/.vagrant
-debs=${OVS_VTAP_DEBS:-/var/cache/ovs-vtap/vagrant-debs}
+debs_cache=/var/cache/ovs-vtap/vagrant-debs
+debs=$OVS_VTAP_DEBS
 logs=${OVS_VTAP_DEMO_LOGS:-$here/logs}
 vni=100
 failures=0
@@ -128,7 +129,20 @@ vssh() {
     local guest=$1
     shift
     printf '%s\n' "$*" \
-        | in_ns ssh -F "$logs/ssh-config" "$guest" sudo sh -s 2>>"$logs/ssh.err"
+        | in_ns ssh -F "$logs/ssh-config" -o ControlMaster=auto \
+              -o ControlPath="$logs/ssh-%n" -o ControlPersist=300 \
+              "$guest" sudo sh -s 2>>"$logs/ssh.err"
+}
+
+# Ends the ssh master connections that vssh left (they run in libvirt's
+# namespace, which "libvirt-ns.sh down" refuses to remove while they do).
+vssh_close() {
+    local guest
+    for guest in hv1 hv2 nlb collector; do
+        test -S "$logs/ssh-$guest" || continue
+        in_ns ssh -F "$logs/ssh-config" -o ControlPath="$logs/ssh-%n" \
+            -O exit "$guest" >/dev/null 2>&1 || true
+    done
 }
 
 teardown() {
@@ -140,6 +154,7 @@ teardown() {
     for pid in $bg_pids; do
         wait "$pid" 2>/dev/null || true
     done
+    vssh_close
     if test $started = yes && test $keep = no; then
         in_ns vagrant destroy -f > "$logs/destroy.log" 2>&1 || true
         "$here/libvirt-ns.sh" down "$ns" "$OVS_VTAP_PREFIX" \
@@ -176,15 +191,40 @@ box=$("$here/build-box.sh" --print-name)
 export OVS_VTAP_BOX=$box
 say "box $box"
 
-# Phase 3: the project's .debs (cached: built again only if missing).
+# source_key: a digest of the source that goes into the .debs (every file
+# of the tree but the demos, the tests and the documents).
+source_key() {
+    (
+        cd "$top"
+        if git rev-parse --git-dir >/dev/null 2>&1; then
+            git ls-files --cached --others --exclude-standard
+        else
+            find . -type f ! -path './_build/*' | sed 's|^\./||'
+        fi | grep -v -e '^vagrant/' -e '^tests/' -e '^docs/' | LC_ALL=C sort \
+            | while IFS= read -r f; do
+                test -f "$f" && sha256sum "$f"
+            done
+    ) | sha256sum | cut -c1-16
+}
+
+# Phase 3: the project's .debs, cached by the source's digest (unless
+# $OVS_VTAP_DEBS names them).
+if test -z "$debs"; then
+    debs=$debs_cache/$(source_key)
+    for old in "$debs_cache"/*; do
+        test "$old" = "$debs" || rm -rf "$old"
+    done
+fi
 if ! ls "$debs"/ovs-vtap_*.deb "$debs"/ovs-vtap-receiver_*.deb \
         >/dev/null 2>&1; then
-    # From a configured and built tree _build (made here if missing).
-    if ! test -x "$top/_build/ovs-vtapd/ovs-vtapd"; then
-        "$top/utilities/ovs-vtap-deps.sh" >/dev/null
+    # From a configured tree _build (made here if missing), built.
+    if ! test -f "$top/_build/Makefile"; then
+        "$top/utilities/ovs-vtap-deps.sh" > "$logs/deps.log" 2>&1
         (cd "$top" && autoreconf -fi && mkdir -p _build && cd _build \
-             && ../configure && make -j"$(nproc)") > "$logs/build.log" 2>&1
+             && ../configure) > "$logs/build.log" 2>&1
     fi
+    make -C "$top/_build" -j"$(nproc)" >> "$logs/build.log" 2>&1 \
+        || { tail -n 20 "$logs/build.log" >&2; exit 1; }
     mkdir -p "$debs"
     OVS_VTAP_KEEP_PACKAGES=$debs "$top/utilities/ovs-vtap-package-test.sh" \
         > "$logs/debs.log" 2>&1 \
@@ -199,7 +239,7 @@ rm -rf "$here/pki"
 mkdir -p "$here/pki"
 (
     cd "$here/pki"
-    ovs-pki --dir=pki init >/dev/null
+    ovs-pki --dir=pki init >/dev/null 2>&1
     for i in db1 db2 db3 op; do
         ovs-pki --dir=pki req+sign "$i" switch >/dev/null
     done
@@ -270,7 +310,8 @@ tcpdump_count() {
     vssh "$1" "tcpdump -n -r /tmp/vxlan.pcap 2>/dev/null" \
         | grep -c "IP $bridge\.[0-9]* > $2\.4789: VXLAN.* vni $vni\$"
 }
-{
+# The scenario, with each check's result.
+scenario() {
 echo "0. The cluster: three members, hv1's and hv2's ovs-vtapd connected"
 for guest in hv1 hv2 nlb; do
     expect "$guest's member has joined the cluster" wait_for 120 \
@@ -363,8 +404,15 @@ expect "the VTAP's counters count the receiver's 20 packets" \
     test "$(vtap_packets)" = "$(receiver_count)"
 expect "and the same bytes" test "$(vtap_bytes)" = "$(receiver_bytes)"
 vssh hv1 "$ctl show"
-} 2>&1 | tee "$logs/scenario.log"
+}
+scenario_rc=0
+run_bg scenario > >(tee "$logs/scenario.log") 2>&1 || scenario_rc=$?
+sleep 1
 failures=$(grep -c '^  \[FAIL\]' "$logs/scenario.log" || true)
+if test $scenario_rc != 0; then
+    echo "  [FAIL] the scenario stopped half-way (status $scenario_rc)"
+    failures=$((failures + 1))
+fi
 say "seed scenario ($failures failed)"
 for guest in nlb collector; do
     vssh $guest "kill \$(cat /tmp/tcpdump.pid)" || true

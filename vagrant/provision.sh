@@ -107,6 +107,25 @@ tls() {
          "--ca-cert=$pki/pki/switchca/cacert.pem"
 }
 
+# Raises the new cluster's election timer from 1 s to 4 s (in the steps
+# that RAFT allows, each at most twice the last): under TCG, guests that
+# boot and provision at once miss 1 s heartbeats, and an election while
+# the others join can leave a join stuck in its catch-up.
+raise_election_timer() {
+    local ctl=/run/ovs-vtap-db/ovs-vtap-db.ctl timer
+    for timer in 2000 4000; do
+        for _ in $(seq 150); do
+            ovs-appctl -t "$ctl" cluster/status VTAP 2>/dev/null \
+                | grep -qx "Election timer: $timer" && break
+            ovs-appctl -t "$ctl" cluster/change-election-timer VTAP \
+                "$timer" >/dev/null 2>&1 || true
+            sleep 0.2
+        done
+    done
+    ovs-appctl -t "$ctl" cluster/status VTAP | grep -qx 'Election timer: 4000' \
+        || echo "provision.sh: the election timer stays below 4 s" >&2
+}
+
 # Makes and starts the VTAP database's member N at ADDRESS: member 1
 # creates the cluster, the others join it.
 start_member() {
@@ -127,6 +146,7 @@ start_member() {
     # shellcheck disable=SC2086
     ovs-vtap-db.sh $opts --remote="pssl:$client_port:$address" start
     if test "$n" = 1; then
+        raise_election_timer
         ovs-vtapctl --db="unix:/run/ovs-vtap-db/ovs-vtap-db.sock" \
             --timeout=60 set-connection role=ovs-vtap-host \
             "pssl:$host_port" role= read-only "ptcp:$local_port:127.0.0.1"
