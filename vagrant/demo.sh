@@ -145,6 +145,21 @@ vssh_close() {
     done
 }
 
+# leftovers: prints what of this demo is still on the machine after the
+# teardown (nothing, if all went well).
+leftovers() {
+    ip netns list | grep -qw "$ns" && echo "namespace $ns"
+    test -e "/run/ovs-vtap-libvirt-ns/$ns" \
+        && echo "libvirt-ns.sh's state /run/ovs-vtap-libvirt-ns/$ns"
+    ls /var/lib/libvirt/images 2>/dev/null \
+        | grep -e "^${OVS_VTAP_PREFIX}_" -e VAGRANTSLASH | sed 's/^/volume /'
+    ps -eo pid=,args= | grep -F -e "guest=${OVS_VTAP_PREFIX}_" \
+        -e "/run/ovs-vtap-libvirt-ns/$ns/" -e "ControlPath=$logs/" \
+        | grep -v -e grep -e "ps -eo" | sed 's/^ */process /'
+    test -e "$here/.vagrant" && echo "$here/.vagrant"
+    return 0
+}
+
 teardown() {
     local rc=$? pid
     trap - EXIT INT TERM
@@ -160,6 +175,11 @@ teardown() {
         "$here/libvirt-ns.sh" down "$ns" "$OVS_VTAP_PREFIX" \
             "$(echo "$box" | sed 's|/|-VAGRANTSLASH-|g')" || rc=1
         rm -rf "$here/.vagrant" "$here/pki"
+        left=$(leftovers)
+        if test -n "$left"; then
+            echo "$program: left behind:" $left >&2
+            rc=1
+        fi
         say "destroyed"
     fi
     if test $rc = 0; then
