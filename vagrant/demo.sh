@@ -151,11 +151,14 @@ leftovers() {
     ip netns list | grep -qw "$ns" && echo "namespace $ns"
     test -e "/run/ovs-vtap-libvirt-ns/$ns" \
         && echo "libvirt-ns.sh's state /run/ovs-vtap-libvirt-ns/$ns"
-    ls /var/lib/libvirt/images 2>/dev/null \
-        | grep -e "^${OVS_VTAP_PREFIX}_" -e VAGRANTSLASH | sed 's/^/volume /'
+    local volume
+    for volume in /var/lib/libvirt/images/"${OVS_VTAP_PREFIX}"_* \
+                  /var/lib/libvirt/images/*VAGRANTSLASH*; do
+        test -e "$volume" && echo "volume $volume"
+    done
     ps -eo pid=,args= | grep -F -e "guest=${OVS_VTAP_PREFIX}_" \
         -e "/run/ovs-vtap-libvirt-ns/$ns/" -e "ControlPath=$logs/" \
-        | grep -v -e grep -e "ps -eo" | sed 's/^ */process /'
+        | grep -v -e grep -e "ps -eo" | sed 's/^ */process /' | cut -c1-100
     test -e "$here/.vagrant" && echo "$here/.vagrant"
     return 0
 }
