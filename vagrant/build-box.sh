@@ -178,7 +178,10 @@ customize() {
     chroot "$r" chown -R vagrant:vagrant /home/vagrant/.ssh
     echo 'vagrant ALL=(ALL) NOPASSWD:ALL' > "$r/etc/sudoers.d/vagrant"
     chmod 0440 "$r/etc/sudoers.d/vagrant"
-    echo 'UseDNS no' > "$r/etc/ssh/sshd_config.d/vagrant.conf"
+    # One host key, Ed25519: "ssh-keygen -A" also makes RSA and ECDSA
+    # keys, and the RSA one takes a minute and a half under TCG.
+    printf 'UseDNS no\nHostKey /etc/ssh/ssh_host_ed25519_key\n' \
+        > "$r/etc/ssh/sshd_config.d/vagrant.conf"
     echo bookworm > "$r/etc/hostname"
     printf '127.0.0.1 localhost\n127.0.1.1 bookworm\n' > "$r/etc/hosts"
     echo "UUID=$uuid / ext4 errors=remount-ro 0 1" > "$r/etc/fstab"
@@ -225,12 +228,17 @@ ConditionPathExists=!/etc/ssh/ssh_host_ed25519_key
 
 [Service]
 Type=oneshot
-ExecStart=/usr/bin/ssh-keygen -A
+ExecStart=/usr/bin/ssh-keygen -q -t ed25519 -N "" -f /etc/ssh/ssh_host_ed25519_key
 
 [Install]
 WantedBy=multi-user.target
 EOF
     chroot "$r" systemctl enable ssh-host-keys >/dev/null 2>&1
+    # Open vSwitch starts where provision.sh makes a hypervisor, not at
+    # boot: network.target, and so sshd, would wait for it (a minute under
+    # TCG), and the NLB and the collector do not need it.
+    chroot "$r" systemctl disable openvswitch-switch ovs-record-hostname \
+        >/dev/null 2>&1
 }
 
 say "packages from $mirror into $root"
@@ -312,5 +320,18 @@ cat > "$dir/catalog.json" <<EOF
 EOF
 vagrant box add --force "file://$dir/catalog.json" >/dev/null
 touch "$dir/done"
+# The boxes that older versions of this script made: out of the cache and
+# out of Vagrant.
+for old in "$cache"/*/; do
+    test "${old%/}" = "$dir" || rm -rf "$old"
+done
+vagrant box list --machine-readable 2>/dev/null \
+    | awk -F, -v n="$name" -v v="$box_version" '
+        $3 == "box-name" { cur = $4 }
+        $3 == "box-version" && cur == n && $4 != v { print $4 }' \
+    | while read -r old; do
+        vagrant box remove --force "$name" --box-version "$old" >/dev/null \
+            || true
+    done
 say "box $name $box_version added ($(du -m "$dir/box.box" | cut -f1) MiB, \
 $(( $(date +%s) - start )) s)"
