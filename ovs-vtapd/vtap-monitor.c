@@ -85,6 +85,28 @@ collect_iface_ids(const struct ovsdb_idl *ovs, struct sset *ids)
     }
 }
 
+/* Returns true if an interface change that 'ovs' tracks since its last
+ * ovsdb_idl_track_clear() may change the set of this host's iface-ids: an
+ * interface with one added or removed, or one whose external_ids changed.
+ * Other changes (a port without an iface-id, statistics) cost a look at
+ * the changed rows only. */
+static bool
+iface_ids_may_differ(const struct ovsdb_idl *ovs)
+{
+    const struct ovsrec_interface *iface;
+
+    OVSREC_INTERFACE_FOR_EACH_TRACKED (iface, ovs) {
+        if (ovsrec_interface_is_new(iface)
+            || ovsrec_interface_is_deleted(iface)
+            ? smap_get(&iface->external_ids, "iface-id") != NULL
+            : ovsrec_interface_is_updated(iface,
+                                          OVSREC_INTERFACE_COL_EXTERNAL_IDS)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Asks the server of 'vtap_idl' for the VTAP rows that can concern host
  * 'host', whose interfaces 'ovs_idl' holds, if the condition asked for
  * differs.  A server whose VTAP table lacks source_host (a database not
@@ -94,22 +116,24 @@ vtap_monitor_run(struct vtap_monitor *m, struct ovsdb_idl *vtap_idl,
                  const struct ovsdb_idl *ovs_idl, const char *host)
 {
     unsigned int ovs_seqno = ovsdb_idl_get_seqno(ovs_idl);
-    struct sset ids = SSET_INITIALIZER(&ids);
 
     if (vtap_monitor_is_ready(m, vtap_idl)) {
         m->was_ready = true;
     }
     if (!ovsdb_idl_has_ever_connected(vtap_idl)) {
-        sset_destroy(&ids);
         return;
     }
-    if (m->set && ovs_seqno == m->ovs_seqno && !strcmp(m->host, host)) {
-        sset_destroy(&ids);
+    bool same_host = m->set && !strcmp(m->host, host);
+    if (same_host
+        && (ovs_seqno == m->ovs_seqno || !iface_ids_may_differ(ovs_idl))) {
+        m->ovs_seqno = ovs_seqno;
         return;
     }
+
+    struct sset ids = SSET_INITIALIZER(&ids);
     collect_iface_ids(ovs_idl, &ids);
     m->ovs_seqno = ovs_seqno;
-    if (m->set && !strcmp(m->host, host) && sset_equals(&ids, &m->iface_ids)) {
+    if (same_host && sset_equals(&ids, &m->iface_ids)) {
         sset_destroy(&ids);
         return;
     }
