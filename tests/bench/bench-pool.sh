@@ -50,8 +50,9 @@ backends_up() {
     ovs-vtapctl --bare --columns=backend_state list Realization \
         | grep -o '=up' | wc -l
 }
-all_up() {
-    test "$(backends_up)" = 3
+# test_backends_up N: whether N backends are up.
+test_backends_up() {
+    test "$(backends_up)" = "$1"
 }
 # flow_at HOST [VNI]: whether HOST's receiver printed a copy of the flow
 # (in VNI, by default any) since its file was last cut (the flow's client
@@ -77,6 +78,70 @@ while True:
 ' >/dev/null 2>&1
 
 first=yes
+# cut_all: empties every receiver's file, so that what it prints after is new.
+cut_all() {
+    local h
+    for h in coll1 coll2 coll3; do : >"$bench_tmp/rx-$h.txt"; done
+}
+# moved_off OWNER VNI: whether another backend than OWNER got the copies.
+moved_off() {
+    local h
+    for h in coll1 coll2 coll3; do
+        test $h = "$1" || ! flow_at $h "$2" || return 0
+    done
+    return 1
+}
+# failover_runs WHAT VNI N_UP: $runs times, kills the receiver of the
+# backend that the copies in VNI (empty: any) reach, measures until another
+# backend gets them, and brings it back (HRW returns them); prints the
+# median and worst, and the median in health intervals.  WHAT prefixes the
+# results' names ("" or "second bridge, "); N_UP is the number of BFD
+# sessions up when every backend is.
+failover_runs() {
+    local what=$1 vni=$2 n_up=$3 run owner h t_kill t_moved ms times=
+    for run in $(seq 1 $runs); do
+        bench_wait 60 test_backends_up "$n_up" \
+            || bench_die "the pool's backends are not up"
+        sleep 2
+        # The backend that the flow is on.
+        cut_all
+        sleep 1
+        owner=
+        for h in coll1 coll2 coll3; do
+            if flow_at $h "$vni"; then owner="$owner $h"; fi
+        done
+        owner=${owner# }
+        case $owner in
+        coll?) ;;
+        *) bench_disturbed "${what}the flow is on \"$owner\", not on one backend" ;;
+        esac
+        cut_all
+        kill "$(cat "$bench_tmp/receiver-$owner.pid")"
+        t_kill=$(bench_now)
+        bench_wait 30 moved_off "$owner" "$vni" \
+            || bench_die "${what}the flow did not move off $owner"
+        t_moved=$(bench_now)
+        ms=$(awk -v a="$t_kill" -v b="$t_moved" 'BEGIN { printf "%d", (b - a) * 1000 }')
+        bench_say "${what}interval $interval ms, run $run: $owner killed, flow moved after $ms ms"
+        times="$times $ms"
+        # Back: BFD up again, and HRW gives the flow back.
+        bench_receiver "$owner" "$bench_tmp/rx-$owner.txt" --health=bfd --print
+        bench_wait 60 test_backends_up "$n_up" \
+            || bench_die "$owner does not come back up"
+        cut_all
+        bench_wait 10 flow_at "$owner" "$vni" \
+            || bench_die "${what}the flow did not return to $owner"
+    done
+    read -r median worst _ < <(printf '%s\n' $times | bench_stats)
+    bench_result "failover, ${what}BFD every $interval ms (median of $runs)" \
+        "$median" ms
+    bench_result "failover, ${what}BFD every $interval ms (worst of $runs)" \
+        "$worst" ms
+    bench_result "failover in health intervals, ${what}BFD every $interval ms" \
+        "$(awk -v a="$median" -v b="$interval" 'BEGIN { printf "%.2f", a / b }')" \
+        intervals "goal" 3
+}
+
 for interval in $intervals; do
     if test $first = yes; then
         ovs-vtapctl --pool add-target pool \
@@ -89,52 +154,7 @@ for interval in $intervals; do
     else
         ovs-vtapctl set Target pool health_interval=$interval
     fi
-    times=
-    for run in $(seq 1 $runs); do
-        bench_wait 60 all_up || bench_die "the pool's backends are not up"
-        sleep 2
-        # The backend that the flow is on.
-        for h in coll1 coll2 coll3; do : >"$bench_tmp/rx-$h.txt"; done
-        sleep 1
-        owner=
-        for h in coll1 coll2 coll3; do
-            if flow_at $h; then owner="$owner $h"; fi
-        done
-        owner=${owner# }
-        case $owner in
-        coll?) ;;
-        *) bench_disturbed "the flow is on \"$owner\", not on one backend" ;;
-        esac
-        for h in coll1 coll2 coll3; do : >"$bench_tmp/rx-$h.txt"; done
-        kill "$(cat "$bench_tmp/receiver-$owner.pid")"
-        t_kill=$(bench_now)
-        moved() {
-            local h
-            for h in coll1 coll2 coll3; do
-                test $h = "$owner" || ! flow_at $h || return 0
-            done
-            return 1
-        }
-        bench_wait 30 moved || bench_die "the flow did not move off $owner"
-        t_moved=$(bench_now)
-        ms=$(awk -v a="$t_kill" -v b="$t_moved" 'BEGIN { printf "%d", (b - a) * 1000 }')
-        bench_say "interval $interval ms, run $run: $owner killed, flow moved after $ms ms"
-        times="$times $ms"
-        # Back: BFD up again, and HRW gives the flow back.
-        bench_receiver "$owner" "$bench_tmp/rx-$owner.txt" --health=bfd --print
-        bench_wait 60 all_up || bench_die "$owner does not come back up"
-        for h in coll1 coll2 coll3; do : >"$bench_tmp/rx-$h.txt"; done
-        bench_wait 10 flow_at "$owner" \
-            || bench_die "the flow did not return to $owner"
-    done
-    read -r median worst _ < <(printf '%s\n' $times | bench_stats)
-    bench_result "failover, BFD every $interval ms (median of $runs)" \
-        "$median" ms
-    bench_result "failover, BFD every $interval ms (worst of $runs)" \
-        "$worst" ms
-    bench_result "failover in health intervals, BFD every $interval ms" \
-        "$(awk -v a="$median" -v b="$interval" 'BEGIN { printf "%.2f", a / b }')" \
-        intervals "goal" 3
+    failover_runs "" "" 3
 done
 
 # The pool shared by a second source bridge: the client moves to br-two,
@@ -152,50 +172,4 @@ ovs-vtapctl set Target pool health_interval=$interval \
     -- add-filter udp-out -- add-rule udp-out egress include proto=udp \
     -- add-vtap tap2 iface-id=client pool udp-out vni=200 >/dev/null
 ovs-vtapctl --wait start tap2
-all_up2() {
-    test "$(backends_up)" = 6
-}
-times=
-for run in $(seq 1 $runs); do
-    bench_wait 60 all_up2 || bench_die "the shared pool's backends are not up"
-    sleep 2
-    for h in coll1 coll2 coll3; do : >"$bench_tmp/rx-$h.txt"; done
-    sleep 1
-    owner=
-    for h in coll1 coll2 coll3; do
-        if flow_at $h 200; then owner="$owner $h"; fi
-    done
-    owner=${owner# }
-    case $owner in
-    coll?) ;;
-    *) bench_disturbed "the second bridge's copies are on \"$owner\"" ;;
-    esac
-    for h in coll1 coll2 coll3; do : >"$bench_tmp/rx-$h.txt"; done
-    kill "$(cat "$bench_tmp/receiver-$owner.pid")"
-    t_kill=$(bench_now)
-    moved2() {
-        local h
-        for h in coll1 coll2 coll3; do
-            test $h = "$owner" || ! flow_at $h 200 || return 0
-        done
-        return 1
-    }
-    bench_wait 30 moved2 || bench_die "the second bridge's copies did not move"
-    t_moved=$(bench_now)
-    ms=$(awk -v a="$t_kill" -v b="$t_moved" 'BEGIN { printf "%d", (b - a) * 1000 }')
-    bench_say "second bridge, interval $interval ms, run $run: $owner killed, copies moved after $ms ms"
-    times="$times $ms"
-    bench_receiver "$owner" "$bench_tmp/rx-$owner.txt" --health=bfd --print
-    bench_wait 60 all_up2 || bench_die "$owner does not come back up"
-    for h in coll1 coll2 coll3; do : >"$bench_tmp/rx-$h.txt"; done
-    bench_wait 10 flow_at "$owner" 200 \
-        || bench_die "the second bridge's copies did not return to $owner"
-done
-read -r median worst _ < <(printf '%s\n' $times | bench_stats)
-bench_result "failover, second bridge, BFD every $interval ms (median of $runs)" \
-    "$median" ms
-bench_result "failover, second bridge, BFD every $interval ms (worst of $runs)" \
-    "$worst" ms
-bench_result "failover in health intervals, second bridge, BFD every $interval ms" \
-    "$(awk -v a="$median" -v b="$interval" 'BEGIN { printf "%.2f", a / b }')" \
-    intervals "goal" 3
+failover_runs "second bridge, " 200 6
