@@ -409,7 +409,7 @@ wait_for_hosts(struct ovsdb_idl *idl, int64_t next_cfg)
         VTAPREC_HOST_FOR_EACH (host, idl) {
             if (vtapctl_host_is_alive(idl, host, now)) {
                 n_live++;
-                if (vtapctl_host_cur_cfg(idl, host) < next_cfg) {
+                if (vtapctl_host_progress(idl, host).cur_cfg < next_cfg) {
                     n_pending++;
                     wake = MIN(wake, vtapctl_host_dead_at(idl, host));
                 }
@@ -443,9 +443,11 @@ check_realizations(struct ovsdb_idl *idl)
 
     VTAPREC_HOST_FOR_EACH (host, idl) {
         if (!vtapctl_host_is_alive(idl, host, now)) {
+            long long int beat = vtapctl_host_progress(idl, host).heartbeat;
+
             fprintf(stderr, "%s: host %s is dead (no heartbeat for %lld "
                     "s): not waited for\n", program_name, host->name,
-                    (now - vtapctl_host_heartbeat(idl, host)) / 1000);
+                    (now - beat) / 1000);
         }
     }
     /* The rows of every host, sorted, so that the errors come in order. */

@@ -66,28 +66,20 @@ vtapctl_find_host_private(const struct ovsdb_idl *idl, const char *name)
     return NULL;
 }
 
-/* Returns the configuration that 'host' has applied, 0 if its Host_Private
- * row is missing. */
-int64_t
-vtapctl_host_cur_cfg(const struct ovsdb_idl *idl,
-                     const struct vtaprec_host *host)
+/* Returns what the Host_Private row of 'host' in 'idl' says: the
+ * configuration it has applied and the wall-clock time, in milliseconds, of
+ * its last heartbeat; both 0 if it has no such row. */
+struct vtapctl_host_progress
+vtapctl_host_progress(const struct ovsdb_idl *idl,
+                      const struct vtaprec_host *host)
 {
     const struct vtaprec_host_private *priv
         = vtapctl_find_host_private(idl, host->name);
 
-    return priv ? priv->cur_cfg : 0;
-}
-
-/* Returns the wall-clock time, in milliseconds, of the last heartbeat of
- * 'host', 0 if its Host_Private row is missing. */
-long long int
-vtapctl_host_heartbeat(const struct ovsdb_idl *idl,
-                       const struct vtaprec_host *host)
-{
-    const struct vtaprec_host_private *priv
-        = vtapctl_find_host_private(idl, host->name);
-
-    return priv ? priv->heartbeat : 0;
+    return (struct vtapctl_host_progress) {
+        .cur_cfg = priv ? priv->cur_cfg : 0,
+        .heartbeat = priv ? priv->heartbeat : 0,
+    };
 }
 
 /* Returns the wall-clock time, in milliseconds, at which 'host' is dead if
@@ -96,7 +88,7 @@ long long int
 vtapctl_host_dead_at(const struct ovsdb_idl *idl,
                      const struct vtaprec_host *host)
 {
-    return vtapctl_host_heartbeat(idl, host)
+    return vtapctl_host_progress(idl, host).heartbeat
            + VTAPCTL_DEAD_INTERVALS * MAX(host->heartbeat_interval, 1);
 }
 
@@ -177,12 +169,11 @@ cmd_list_hosts(struct ctl_context *ctx)
     for (size_t i = 0; i < n; i++) {
         host = hosts[i];
 
-        long long int age = MAX(now - vtapctl_host_heartbeat(ctx->idl, host),
-                                0);
+        struct vtapctl_host_progress p = vtapctl_host_progress(ctx->idl,
+                                                               host);
+        long long int age = MAX(now - p.heartbeat, 0);
         svec_add(&cells, host->name);
-        svec_add_nocopy(&cells, xasprintf("%"PRId64,
-                                          vtapctl_host_cur_cfg(ctx->idl,
-                                                               host)));
+        svec_add_nocopy(&cells, xasprintf("%"PRId64, p.cur_cfg));
         svec_add_nocopy(&cells, xasprintf("%lld.%llds", age / 1000,
                                           age % 1000 / 100));
         svec_add(&cells, (vtapctl_host_is_alive(ctx->idl, host, now)
@@ -233,8 +224,8 @@ cmd_del_host(struct ctl_context *ctx)
     }
     if (vtapctl_host_is_alive(ctx->idl, host, now)
         && !shash_find(&ctx->options, "--force")) {
-        long long int age = MAX(now - vtapctl_host_heartbeat(ctx->idl, host),
-                                0);
+        long long int age
+            = MAX(now - vtapctl_host_progress(ctx->idl, host).heartbeat, 0);
 
         ctl_error(ctx, "host: \"%s\": alive (heartbeat %lld.%llds ago): "
                   "stop its ovs-vtapd first, or use --force",

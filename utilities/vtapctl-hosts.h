@@ -42,10 +42,13 @@ const struct vtaprec_host *vtapctl_find_host(const struct ovsdb_idl *,
                                              const char *name);
 const struct vtaprec_host_private *vtapctl_find_host_private(
     const struct ovsdb_idl *, const char *name);
-int64_t vtapctl_host_cur_cfg(const struct ovsdb_idl *,
-                             const struct vtaprec_host *);
-long long int vtapctl_host_heartbeat(const struct ovsdb_idl *,
-                                     const struct vtaprec_host *);
+/* What a host's Host_Private row says (see vtapctl_host_progress()). */
+struct vtapctl_host_progress {
+    int64_t cur_cfg;            /* The configuration it has applied. */
+    long long int heartbeat;    /* Its last heartbeat, wall-clock ms. */
+};
+struct vtapctl_host_progress vtapctl_host_progress(
+    const struct ovsdb_idl *, const struct vtaprec_host *);
 long long int vtapctl_host_dead_at(const struct ovsdb_idl *,
                                    const struct vtaprec_host *);
 bool vtapctl_host_is_alive(const struct ovsdb_idl *,
