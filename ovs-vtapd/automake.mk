@@ -25,6 +25,8 @@ ovs_vtapd_ovs_vtapd_SOURCES = \
 	ovs-vtapd/host-row.h \
 	ovs-vtapd/path-mtu.c \
 	ovs-vtapd/path-mtu.h \
+	ovs-vtapd/revalidation.c \
+	ovs-vtapd/revalidation.h \
 	ovs-vtapd/vtap-cleanup.c \
 	ovs-vtapd/vtap-cleanup.h \
 	ovs-vtapd/vtap-changes.c \
@@ -42,7 +44,9 @@ ovs_vtapd_ovs_vtapd_SOURCES = \
 	ovs-vtapd/vtap-status.c \
 	ovs-vtapd/vtap-status.h \
 	ovs-vtapd/vswitch-config.c \
-	ovs-vtapd/vswitch-config.h
+	ovs-vtapd/vswitch-config.h \
+	ovs-vtapd/vswitchd-ctl.c \
+	ovs-vtapd/vswitchd-ctl.h
 ovs_vtapd_ovs_vtapd_LDADD = lib/libovsvtap.la $(OVS_LIBS) $(UNBOUND_LIBS)
 dist_man_MANS += ovs-vtapd/ovs-vtapd.8
 
@@ -54,6 +58,10 @@ tests_test_vtapd_flow_table_SOURCES = \
 	ovs-vtapd/flow-counters.h \
 	ovs-vtapd/flow-table.c \
 	ovs-vtapd/flow-table.h \
+	ovs-vtapd/revalidation.c \
+	ovs-vtapd/revalidation.h \
+	ovs-vtapd/vswitchd-ctl.c \
+	ovs-vtapd/vswitchd-ctl.h \
 	ovs-vtapd/vtap-cookie.c \
 	ovs-vtapd/vtap-cookie.h
 tests_test_vtapd_flow_table_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/ovs-vtapd

@@ -44,6 +44,7 @@
 #include "openvswitch/vlog.h"
 #include "svec.h"
 #include "openvswitch/poll-loop.h"
+#include "revalidation.h"
 #include "timeval.h"
 #include "util.h"
 #include "vtap-cookie.h"
@@ -166,6 +167,11 @@ struct flow_table {
                                  * in 'desired' any more, owned here. */
     long long int retry_at;     /* After an error, not before this time. */
     bool touch;                 /* Send a flow_mod even if nothing differs. */
+
+    /* Counts credited before a sync changes flows (revalidation.h). */
+    struct revalidation *reval; /* NULL: a sync goes at once. */
+    bool settle_touched;        /* The touch before the sync was sent. */
+    unsigned int settle_ticket; /* Then the round asked for, or 0. */
 
     /* Fault isolation. */
     struct hmap groups;         /* "struct ft_group"s, by id. */
@@ -310,10 +316,12 @@ static void ft_bundles_clear(struct flow_table *);
 
 /* Creates the flow table of 'bridge', connecting to its management socket
  * in 'rundir', or if 'rundir' is NULL, to nothing (a table of desired
- * flows only, to compare).  Statistics accumulate into 'counters'. */
+ * flows only, to compare).  Statistics accumulate into 'counters'.  Unless
+ * 'reval' is NULL, a sync that changes flows waits for a round of the
+ * switch's revalidators first (see revalidation.h). */
 struct flow_table *
 flow_table_create(const char *bridge, const char *rundir,
-                  struct flow_counters *counters)
+                  struct revalidation *reval, struct flow_counters *counters)
 {
     struct flow_table *ft = xzalloc(sizeof *ft);
     uint32_t versions = ((1u << OFP13_VERSION) | (1u << OFP14_VERSION)
@@ -329,6 +337,7 @@ flow_table_create(const char *bridge, const char *rundir,
     hmap_init(&ft->desired);
     hmap_init(&ft->installed);
     ft->counters = counters;
+    ft->reval = reval;
     ft->next_bundle_id = 1;
     ovs_list_init(&ft->bundles);
     ovs_list_init(&ft->added);
@@ -946,6 +955,20 @@ ft_has_refusals(const struct flow_table *ft)
     return false;
 }
 
+/* Returns the table-miss flow of table 0 in 'flows', or NULL. */
+static struct ft_flow *
+ft_table_miss(const struct hmap *flows)
+{
+    struct match catchall;
+    struct minimatch mm;
+
+    match_init_catchall(&catchall);
+    ft_minimatch_init(&mm, &catchall);
+    struct ft_flow *f = ft_find(flows, 0, 0, &mm, ft_hash(0, 0, &mm));
+    minimatch_destroy(&mm);
+    return f;
+}
+
 /* Sends the bundle that makes the switch's flows equal to 'desired' when
  * only the flows in 'added' and 'removed' changed since the last sync:
  * only those are compared. */
@@ -984,16 +1007,10 @@ sync_changed_flows(struct flow_table *ft)
     }
     if (ft->touch && ovs_list_is_empty(&b->ops)) {
         /* The table-miss flow of table 0, modified as it is. */
-        struct match catchall;
-        struct minimatch mm;
-
-        match_init_catchall(&catchall);
-        ft_minimatch_init(&mm, &catchall);
-        d = ft_find(&ft->desired, 0, 0, &mm, ft_hash(0, 0, &mm));
+        d = ft_table_miss(&ft->desired);
         if (d) {
             add_flow_mod(ft, d, OFPFC_MODIFY_STRICT, b);
         }
-        minimatch_destroy(&mm);
     }
     if (!ovs_list_is_empty(&b->ops)) {
         ft->touch = false;
@@ -1499,6 +1516,47 @@ process_msg(struct flow_table *ft, struct ofpbuf *msg)
 }
 
 /* Talks to the switch: (re)connects, dumps, syncs, polls statistics. */
+/* Returns true if a sync may change the flows now: what the switch's
+ * datapath flows matched until now is credited to the flows installed
+ * (see revalidation.h).  Until then, touches the table once, which starts
+ * a round of the revalidators at once, and once the switch took the touch,
+ * asks for a round that starts after it. */
+static bool
+ft_counts_settled(struct flow_table *ft)
+{
+    if (!ft->reval || hmap_is_empty(&ft->installed)) {
+        return true;
+    }
+    if (!ft->settle_touched) {
+        struct ft_flow *miss = ft_table_miss(&ft->installed);
+
+        ft->settle_touched = true;
+        if (miss) {
+            struct hmap building = HMAP_INITIALIZER(&building);
+            struct ft_bundle *b = ft_bundle_get(ft, &building,
+                                                FT_BUNDLE_MAIN);
+
+            add_flow_mod(ft, miss, OFPFC_MODIFY_STRICT, b);
+            hmap_remove(&building, &b->node);
+            hmap_destroy(&building);
+            send_bundle(ft, b);
+            return false;
+        }
+    }
+    if (!ft->settle_ticket) {
+        ft->settle_ticket = revalidation_request(ft->reval);
+    }
+    return revalidation_done(ft->reval, ft->settle_ticket);
+}
+
+/* Makes the next sync wait for the counts to settle again. */
+static void
+ft_settle_reset(struct flow_table *ft)
+{
+    ft->settle_touched = false;
+    ft->settle_ticket = 0;
+}
+
 void
 flow_table_run(struct flow_table *ft, long long int stats_interval)
 {
@@ -1517,6 +1575,7 @@ flow_table_run(struct flow_table *ft, long long int stats_interval)
         ft->stats_xid = 0;
         ft_bundles_clear(ft);
         ft_flows_clear(&ft->installed);
+        ft_settle_reset(ft);
         ft->repairing = false;
 
         /* A new switch may take what the old one refused. */
@@ -1548,8 +1607,10 @@ flow_table_run(struct flow_table *ft, long long int stats_interval)
     if (ft->next_retry && time_msec() >= ft->next_retry) {
         ft_need_full_sync(ft);
     }
-    if ((ft->need_sync || ft->touch) && ovs_list_is_empty(&ft->bundles)) {
+    if ((ft->need_sync || ft->touch) && ovs_list_is_empty(&ft->bundles)
+        && (!ft->need_sync || ft_counts_settled(ft))) {
         sync_flows(ft);
+        ft_settle_reset(ft);
     }
     if (!ft->stats_xid && time_msec() >= ft->next_stats) {
         if (ft_full_poll_due(ft)) {
@@ -1570,7 +1631,10 @@ flow_table_wait(struct flow_table *ft)
     if (time_msec() < ft->retry_at) {
         poll_timer_wait_until(ft->retry_at);
     } else if (rconn_is_connected(ft->rconn) && ft->dumped) {
-        if ((ft->need_sync || ft->touch) && ovs_list_is_empty(&ft->bundles)) {
+        if ((ft->need_sync || ft->touch) && ovs_list_is_empty(&ft->bundles)
+            && !(ft->need_sync && ft->settle_ticket
+                 && !revalidation_done(ft->reval, ft->settle_ticket))) {
+            /* (Waiting for a round: revalidation_wait() wakes us.) */
             poll_immediate_wake();
         }
         if (ft->next_retry) {

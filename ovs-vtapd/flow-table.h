@@ -57,10 +57,12 @@
 struct ds;
 struct match;
 struct ofpact;
+struct revalidation;
 
 struct flow_table;
 
 struct flow_table *flow_table_create(const char *bridge, const char *rundir,
+                                     struct revalidation *,
                                      struct flow_counters *);
 void flow_table_destroy(struct flow_table *);
 const char *flow_table_bridge(const struct flow_table *);

@@ -44,6 +44,7 @@
 #include "host-row.h"
 #include "ovsdb-idl.h"
 #include "path-mtu.h"
+#include "revalidation.h"
 #include "simap.h"
 #include "smap.h"
 #include "stopwatch.h"
@@ -100,6 +101,7 @@ struct vtapd {
     struct ovsdb_idl_loop vtap_loop;
     struct vtap_resolver *resolver;
     struct path_mtu *paths;     /* Path MTU toward each target. */
+    struct revalidation *reval; /* ovs-vswitchd's revalidators' rounds. */
     struct shash flow_tables;   /* Mirror bridge name -> flow_table. */
     struct uuidset holding;     /* VTAPs no longer realized here whose
                                  * flows stay until the switch credited
@@ -205,7 +207,7 @@ sync_flow_tables(struct vtapd *d)
         if (!shash_find(&d->flow_tables, node->name)) {
             shash_add(&d->flow_tables, node->name,
                       flow_table_create(node->name, ovs_rundir(),
-                                        &d->counters));
+                                        d->reval, &d->counters));
         }
     }
     shash_destroy(&wanted);
@@ -391,7 +393,7 @@ check_incremental_pass(struct vtapd *d)
     vtap_pipeline_init(&pl);
     SHASH_FOR_EACH (node, &d->flow_tables) {
         shash_add(&scratch, node->name,
-                  flow_table_create(node->name, NULL, &counters));
+                  flow_table_create(node->name, NULL, NULL, &counters));
     }
     vtap_pipeline_run(&pl, &desired, &places, &scratch, true, NULL);
 
@@ -728,6 +730,7 @@ run(struct vtapd *d)
     }
 
     drain_flow_tables(d);
+    revalidation_run(d->reval);
     struct shash_node *node;
     SHASH_FOR_EACH (node, &d->flow_tables) {
         flow_table_run(node->data, stats_interval);
@@ -888,6 +891,7 @@ wait(struct vtapd *d)
         vtap_resolver_wait(d->resolver);
     }
     path_mtu_wait(d->paths);
+    revalidation_wait(d->reval);
     host_row_wait(d->host);
     /* While our Open_vSwitch transaction commits, its reply wakes us. */
     if (d->need_recompute && !d->ovs_loop.committing_txn) {
@@ -963,6 +967,7 @@ main(int argc, char *argv[])
     vtap_pipeline_init(&d.pipeline);
     d.status = vtap_status_create();
     d.paths = path_mtu_create(ovs_rundir());
+    d.reval = revalidation_create(ovs_rundir());
     d.need_recompute = true;
     d.need_full = true;
     stopwatch_create(SW_FULL_RUN, SW_MS);
@@ -1001,6 +1006,7 @@ main(int argc, char *argv[])
         flow_table_destroy(node->data);
     }
     shash_destroy(&d.flow_tables);
+    revalidation_destroy(d.reval);
     shash_destroy_free_data(&d.draining);
     uuidset_destroy(&d.holding);
     vtap_pipeline_destroy(&d.pipeline);

@@ -25,8 +25,6 @@
 #include <net/if.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <unistd.h>
-#include "daemon.h"
 #include "jsonrpc.h"
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/shash.h"
@@ -36,6 +34,7 @@
 #include "unixctl.h"
 #include "util.h"
 #include "vswitch-idl.h"
+#include "vswitchd-ctl.h"
 
 VLOG_DEFINE_THIS_MODULE(path_mtu);
 
@@ -98,36 +97,6 @@ path_mtu_destroy(struct path_mtu *pm)
     }
 }
 
-/* Opens the connection to ovs-vswitchd's control socket.  Returns NULL, or
- * why it cannot be opened. */
-static char *
-connect_vswitchd(struct path_mtu *pm)
-{
-    char *pidfile = xasprintf("%s/ovs-vswitchd.pid", pm->rundir);
-    char *error = NULL;
-
-    if (access(pidfile, R_OK)) {
-        error = xasprintf("ovs-vswitchd is not running (no %s)", pidfile);
-    } else {
-        pid_t pid = read_pidfile(pidfile);
-        if (pid < 0) {
-            error = xasprintf("ovs-vswitchd is not running (%s: %s)",
-                              pidfile, ovs_strerror(-pid));
-        } else {
-            char *socket = xasprintf("%s/ovs-vswitchd.%ld.ctl", pm->rundir,
-                                     (long int) pid);
-            int retval = unixctl_client_create(socket, &pm->vswitchd);
-            if (retval) {
-                error = xasprintf("cannot connect to %s: %s", socket,
-                                  ovs_strerror(retval));
-            }
-            free(socket);
-        }
-    }
-    free(pidfile);
-    return error;
-}
-
 /* Asks ovs-vswitchd the route toward 'address'.  Returns the interface it
  * leaves by, or NULL with '*errorp' set to why not. */
 static char *
@@ -139,7 +108,7 @@ lookup_route(struct path_mtu *pm, const char *address, char **errorp)
 
     for (int attempt = 0; ; attempt++) {
         if (!pm->vswitchd) {
-            *errorp = connect_vswitchd(pm);
+            *errorp = vswitchd_ctl_connect(pm->rundir, &pm->vswitchd);
             if (*errorp) {
                 return NULL;
             }

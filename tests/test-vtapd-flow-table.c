@@ -279,7 +279,7 @@ test_desired_flows(void **state OVS_UNUSED)
 {
     struct flow_counters counters;
     flow_counters_init(&counters);
-    struct flow_table *ft = flow_table_create("vtap-test", "/nonexistent",
+    struct flow_table *ft = flow_table_create("vtap-test", "/nonexistent", NULL,
                                               &counters);
     struct ofpbuf output, clone;
     struct match match;
@@ -327,8 +327,8 @@ test_owners(void **state OVS_UNUSED)
 {
     struct flow_counters counters;
     flow_counters_init(&counters);
-    struct flow_table *a = flow_table_create("vtap-a", NULL, &counters);
-    struct flow_table *b = flow_table_create("vtap-b", NULL, &counters);
+    struct flow_table *a = flow_table_create("vtap-a", NULL, NULL, &counters);
+    struct flow_table *b = flow_table_create("vtap-b", NULL, NULL, &counters);
     struct ofpbuf output;
     struct match match;
     struct ds diff = DS_EMPTY_INITIALIZER;
