@@ -1520,11 +1520,14 @@ process_msg(struct flow_table *ft, struct ofpbuf *msg)
  * datapath flows matched until now is credited to the flows installed
  * (see revalidation.h).  Until then, touches the table once, which starts
  * a round of the revalidators at once, and once the switch took the touch,
- * asks for a round that starts after it. */
+ * asks for a round that starts after it.  While the switch refuses flows,
+ * a sync retries them (once per statistics interval) without waiting:
+ * the refused flows count nothing. */
 static bool
 ft_counts_settled(struct flow_table *ft)
 {
-    if (!ft->reval || hmap_is_empty(&ft->installed)) {
+    if (!ft->reval || hmap_is_empty(&ft->installed) || ft->isolate
+        || ft_has_refusals(ft)) {
         return true;
     }
     if (!ft->settle_touched) {
