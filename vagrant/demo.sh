@@ -45,6 +45,7 @@ logs=${OVS_VTAP_DEMO_LOGS:-$here/logs}
 vni=100
 failures=0
 started=no
+run_libvirt=$(test -e /run/libvirt && echo yes || echo no)
 box=
 bg_pids=
 t0=$(date +%s)
@@ -160,6 +161,11 @@ leftovers() {
         -e "/run/ovs-vtap-libvirt-ns/$ns/" -e "ControlPath=$logs/" \
         | grep -v -e grep -e "ps -eo" | sed 's/^ */process /' | cut -c1-100
     test -e "$here/.vagrant" && echo "$here/.vagrant"
+    for f in /var/log/libvirt/qemu/"${OVS_VTAP_PREFIX}"_* \
+             /run/libvirt/network/"${OVS_VTAP_PREFIX}"-*; do
+        test -e "$f" && echo "$f"
+    done
+    test $run_libvirt = no && test -e /run/libvirt && echo /run/libvirt
     return 0
 }
 
@@ -175,6 +181,8 @@ teardown() {
     vssh_close
     if test $started = yes && test $keep = no; then
         in_ns vagrant destroy -f > "$logs/destroy.log" 2>&1 || true
+        cp /var/log/libvirt/qemu/"${OVS_VTAP_PREFIX}"_*.log "$logs" \
+            2>/dev/null || true
         "$here/libvirt-ns.sh" down "$ns" "$OVS_VTAP_PREFIX" \
             "$(echo "$box" | sed 's|/|-VAGRANTSLASH-|g')" || rc=1
         rm -rf "$here/.vagrant" "$here/pki"
@@ -377,9 +385,10 @@ expect "ovs-vtapd reports it running on hv1" \
 expect "hv2's ovs-vtapd does not realize it: no server there" \
     test -z "$(vtap_state hv2)"
 vssh hv1 "$ctl show"
-out=$(in_ns vagrant ssh hv1 -c 'ovs-vtapctl show' 2>>"$logs/ssh.err" || true)
-expect "as user vagrant, \"vagrant ssh hv1 -c 'ovs-vtapctl show'\" shows it running on hv1 only" \
-    grep -qx '    state: running on hv1' <<<"$out"
+out=$(in_ns vagrant ssh hv1 -c 'ovs-vtapctl show; sudo ovs-vtapctl show' \
+          2>>"$logs/ssh.err" || true)
+expect "\"vagrant ssh hv1 -c 'ovs-vtapctl show'\" (as user vagrant, and with sudo) shows it running on hv1 only" \
+    test "$(grep -cx '    state: running on hv1' <<<"$out")" = 2
 
 echo "3. The client pings again"
 out=$(client_pings)
@@ -442,10 +451,16 @@ for guest in nlb collector; do
 done
 
 if test $keep = yes; then
-    echo "Left up.  cd $here; $here/libvirt-ns.sh exec $ns vagrant ssh hv1"
-    echo "then: sudo $ctl show   (the VTAP runs on hv1 only)"
-    echo "Take it down: $here/libvirt-ns.sh exec $ns vagrant destroy -f;"
-    echo "  $here/libvirt-ns.sh down $ns $OVS_VTAP_PREFIX" \
-         "$(echo "$box" | sed 's|/|-VAGRANTSLASH-|g')"
+    cat <<EOF
+Left up.  As root (vagrant must run in libvirt's namespace $ns):
+    cd $here
+    ./libvirt-ns.sh exec $ns vagrant ssh hv1 -c 'ovs-vtapctl show'
+shows the VTAP running on hv1 only (hv2 and nlb have the same read-only
+view; changes need the operator's certificate: sudo $ctl ...).
+Take it all down:
+    ./libvirt-ns.sh exec $ns vagrant destroy -f
+    ./libvirt-ns.sh down $ns $OVS_VTAP_PREFIX $(echo "$box" | sed 's|/|-VAGRANTSLASH-|g')
+    rm -rf .vagrant pki
+EOF
 fi
 test "$failures" = 0

@@ -19,7 +19,8 @@
 # systemd does not start libvirt (or where it must not touch the host's
 # network).  "down" removes exactly what "up" and the guests made: the
 # domains, networks and volumes whose names start with the prefix, the
-# daemons by their pid files, the namespace, and /dev/kvm's mode.
+# daemons by their pid files, the namespace, /dev/kvm's mode, the domains'
+# qemu logs and libvirtd's /run/libvirt (if "up" made it).
 
 set -e -o pipefail
 
@@ -38,7 +39,8 @@ and tear it all down again.
   down NAMESPACE PREFIX  destroy and undefine the domains and networks whose
                          names start with a PREFIX, delete such volumes of
                          the "default" pool, stop the daemons, remove the
-                         namespace, restore /dev/kvm's mode
+                         namespace, restore /dev/kvm's mode, remove the
+                         domains' qemu logs and /run/libvirt if "up" made it
   exec NAMESPACE CMD...  run CMD (vagrant, virsh) inside the namespace
 EOF
 }
@@ -117,6 +119,9 @@ cmd_up() {
         && die "a libvirtd already runs on this machine (/run/libvirt)"
     ip netns add "$ns"
     mkdir -p "$state"
+    # libvirtd's run-time state goes to /run/libvirt (the namespace is a
+    # network namespace only): "down" removes it if "up" made it.
+    test -e /run/libvirt || : > "$state/made-run-libvirt"
     ip -n "$ns" link set lo up
     open_kvm
     start_daemon virtlogd
@@ -159,6 +164,14 @@ cmd_down() {
     fi
     ip netns del "$ns" 2>/dev/null || true
     restore_kvm
+    for name in /var/log/libvirt/qemu/*.log; do
+        if matches_prefix "${name##*/}"; then
+            rm -f "$name"
+        fi
+    done
+    if test -e "$state/made-run-libvirt"; then
+        rm -rf /run/libvirt
+    fi
     rm -rf "$state"
 }
 

@@ -159,6 +159,13 @@ start_member() {
 # this machine's cluster member (read-only).
 export OVS_VTAP_DB=tcp:127.0.0.1:$local_port
 PROFILE
+    # And "sudo ovs-vtapctl show" too: sudo would drop that variable and
+    # ovs-vtapctl fall back on the switch's db.sock.  Checked before it is
+    # installed, as a bad sudoers file breaks every sudo (vagrant's too).
+    echo 'Defaults env_keep += "OVS_VTAP_DB"' > /etc/sudoers.d/ovs-vtap.new
+    chmod 0440 /etc/sudoers.d/ovs-vtap.new
+    visudo -cqf /etc/sudoers.d/ovs-vtap.new
+    mv /etc/sudoers.d/ovs-vtap.new /etc/sudoers.d/ovs-vtap
 }
 
 # The hosts' remote: every member's ovs-vtap-host port.
