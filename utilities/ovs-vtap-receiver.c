@@ -827,6 +827,8 @@ receiver_to_json(struct receiver *r)
                         json_integer_create(r->ring_stats.drops));
         json_object_put(json, "ring_freezes",
                         json_integer_create(r->ring_stats.freezes));
+        json_object_put(json, "ring_timeout_ms",
+                        json_integer_create(r->cfg.ring_timeout));
     }
     json_object_put(json, "workers", json_integer_create(r->cfg.n_workers));
     if (r->cfg.pcap_file) {
@@ -863,8 +865,9 @@ receiver_format(struct receiver *r, struct ds *ds)
     }
     ds_put_char(ds, '\n');
     if (r->ring) {
-        ds_put_format(ds, "ring-drops: %"PRIu64", freezes %"PRIu64"\n",
-                      r->ring_stats.drops, r->ring_stats.freezes);
+        ds_put_format(ds, "ring-drops: %"PRIu64", freezes %"PRIu64", "
+                      "block timeout %u ms\n", r->ring_stats.drops,
+                      r->ring_stats.freezes, r->cfg.ring_timeout);
     }
     receiver_counters_format(&t.counters, ds);
     if (r->cfg.pcap_file) {
