@@ -353,7 +353,11 @@ receiver_ring_bytes(const struct receiver_ring *ring)
 /* Parses the IPv4 or IPv6 packet 'p' of 'len' bytes (as the filter passed
  * it, UDP) into the UDP payload, the outer source and the outer
  * destination (its port zero).  Returns false if it is too short to hold
- * what its headers say. */
+ * what its headers say.
+ *
+ * Only the part of 'src' and 'dst' that a sockaddr_in6 covers is zeroed
+ * and written: the caller zeroes the rest once for many packets (zeroing
+ * two whole sockaddr_storage took half of the ring's walk). */
 static bool
 parse_datagram(const uint8_t *p, size_t len, const uint8_t **payload,
                size_t *payload_len, struct sockaddr_storage *src,
@@ -362,8 +366,8 @@ parse_datagram(const uint8_t *p, size_t len, const uint8_t **payload,
     const uint8_t *udp;
     size_t udp_len;
 
-    memset(src, 0, sizeof *src);
-    memset(dst, 0, sizeof *dst);
+    memset(src, 0, sizeof(struct sockaddr_in6));
+    memset(dst, 0, sizeof(struct sockaddr_in6));
     if (len >= 20 && p[0] >> 4 == 4) {
         struct sockaddr_in *sin = (struct sockaddr_in *) src;
         struct sockaddr_in *din = (struct sockaddr_in *) dst;
@@ -407,15 +411,17 @@ read_block(const struct tpacket_block_desc *bd,
            receiver_ring_datagram_cb *cb, void *aux)
 {
     const uint8_t *p = (const uint8_t *) bd + bd->hdr.bh1.offset_to_first_pkt;
+    struct sockaddr_storage src, dst;   /* See parse_datagram(). */
     uint32_t i;
 
+    memset(&src, 0, sizeof src);
+    memset(&dst, 0, sizeof dst);
     for (i = 0; i < bd->hdr.bh1.num_pkts; i++) {
         const struct tpacket3_hdr *ppd = ALIGNED_CAST(
             const struct tpacket3_hdr *, p);
         const struct sockaddr_ll *sll = ALIGNED_CAST(
             const struct sockaddr_ll *,
             p + TPACKET_ALIGN(sizeof *ppd));
-        struct sockaddr_storage src, dst;
         const uint8_t *payload;
         size_t payload_len;
 
