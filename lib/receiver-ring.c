@@ -38,6 +38,7 @@
 #include <linux/if_packet.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -46,6 +47,7 @@
 #include "openvswitch/util.h"
 #include "packets.h"
 #include "socket-util.h"
+#include "timeval.h"
 #include "util.h"
 
 #define RING_BLOCK_SIZE (256 * 1024)    /* Holds the largest datagram. */
@@ -59,6 +61,7 @@ struct receiver_ring {
     uint8_t *map;               /* The ring, 'n_blocks' blocks. */
     size_t n_blocks;
     size_t next_block;          /* The next block to read. */
+    unsigned int timeout_msec;  /* The kernel's block timeout. */
     struct receiver_ring_stats stats;
 };
 
@@ -265,6 +268,7 @@ receiver_ring_open(const struct sockaddr_storage *listen, size_t ring_bytes,
     *ringp = NULL;
     ring = xzalloc(sizeof *ring);
     ring->ifindex = listen_is_wildcard(listen) ? 0 : listen_ifindex(listen);
+    ring->timeout_msec = timeout_msec;
     ring->n_blocks = MAX(RING_MIN_BLOCKS, ring_bytes / RING_BLOCK_SIZE);
 
     /* Protocol 0: nothing arrives before bind(), so nothing before the
@@ -349,7 +353,11 @@ receiver_ring_bytes(const struct receiver_ring *ring)
 /* Parses the IPv4 or IPv6 packet 'p' of 'len' bytes (as the filter passed
  * it, UDP) into the UDP payload, the outer source and the outer
  * destination (its port zero).  Returns false if it is too short to hold
- * what its headers say. */
+ * what its headers say.
+ *
+ * Only the part of 'src' and 'dst' that a sockaddr_in6 covers is zeroed
+ * and written: the caller zeroes the rest once for many packets (zeroing
+ * two whole sockaddr_storage took half of the ring's walk). */
 static bool
 parse_datagram(const uint8_t *p, size_t len, const uint8_t **payload,
                size_t *payload_len, struct sockaddr_storage *src,
@@ -358,8 +366,8 @@ parse_datagram(const uint8_t *p, size_t len, const uint8_t **payload,
     const uint8_t *udp;
     size_t udp_len;
 
-    memset(src, 0, sizeof *src);
-    memset(dst, 0, sizeof *dst);
+    memset(src, 0, sizeof(struct sockaddr_in6));
+    memset(dst, 0, sizeof(struct sockaddr_in6));
     if (len >= 20 && p[0] >> 4 == 4) {
         struct sockaddr_in *sin = (struct sockaddr_in *) src;
         struct sockaddr_in *din = (struct sockaddr_in *) dst;
@@ -403,15 +411,17 @@ read_block(const struct tpacket_block_desc *bd,
            receiver_ring_datagram_cb *cb, void *aux)
 {
     const uint8_t *p = (const uint8_t *) bd + bd->hdr.bh1.offset_to_first_pkt;
+    struct sockaddr_storage src, dst;   /* See parse_datagram(). */
     uint32_t i;
 
+    memset(&src, 0, sizeof src);
+    memset(&dst, 0, sizeof dst);
     for (i = 0; i < bd->hdr.bh1.num_pkts; i++) {
         const struct tpacket3_hdr *ppd = ALIGNED_CAST(
             const struct tpacket3_hdr *, p);
         const struct sockaddr_ll *sll = ALIGNED_CAST(
             const struct sockaddr_ll *,
             p + TPACKET_ALIGN(sizeof *ppd));
-        struct sockaddr_storage src, dst;
         const uint8_t *payload;
         size_t payload_len;
 
@@ -432,6 +442,18 @@ read_block(const struct tpacket_block_desc *bd,
         p += ppd->tp_next_offset;
     }
     return true;
+}
+
+/* Gives block 'bd', the next to read, back to the kernel, with no
+ * datagrams counted in it (the kernel counts from zero when it fills it
+ * again), and moves on to the next block. */
+static void
+release_block(struct receiver_ring *ring, struct tpacket_block_desc *bd)
+{
+    bd->hdr.bh1.num_pkts = 0;
+    __atomic_store_n(&bd->hdr.bh1.block_status, TP_STATUS_KERNEL,
+                     __ATOMIC_RELEASE);
+    ring->next_block = (ring->next_block + 1) % ring->n_blocks;
 }
 
 /* Reads up to 'max_blocks' full blocks from 'ring', passing each datagram
@@ -455,14 +477,53 @@ receiver_ring_run(struct receiver_ring *ring, size_t max_blocks,
             return false;
         }
         more = read_block(bd, cb, aux);
-        __atomic_store_n(&bd->hdr.bh1.block_status, TP_STATUS_KERNEL,
-                         __ATOMIC_RELEASE);
-        ring->next_block = (ring->next_block + 1) % ring->n_blocks;
+        release_block(ring, bd);
         if (!more) {
             return false;
         }
     }
     return true;
+}
+
+/* Reads what 'ring' holds, as receiver_ring_run() does, and then the
+ * datagrams in the block that the kernel is filling: it waits until the
+ * kernel hands that block over, at its timeout (the kernel's timer retires
+ * a block that it finds unchanged since its last run: within twice the
+ * timeout), but no longer than that.  For a receiver that stops: what
+ * arrived before is not left in the ring. */
+void
+receiver_ring_drain(struct receiver_ring *ring,
+                    receiver_ring_datagram_cb *cb, void *aux)
+{
+    /* With a margin for the kernel's timer ticks (jiffies). */
+    long long int deadline = time_msec() + 2 * ring->timeout_msec + 50;
+
+    for (;;) {
+        struct tpacket_block_desc *bd = ALIGNED_CAST(
+            struct tpacket_block_desc *,
+            ring->map + ring->next_block * RING_BLOCK_SIZE);
+        struct pollfd pfd = { .fd = ring->fd, .events = POLLIN };
+        long long int now;
+
+        if (__atomic_load_n(&bd->hdr.bh1.block_status, __ATOMIC_ACQUIRE)
+            & TP_STATUS_USER) {
+            bool more = read_block(bd, cb, aux);
+
+            release_block(ring, bd);
+            if (!more) {
+                return;
+            }
+            continue;
+        }
+        /* The kernel's block: empty unless the kernel counted datagrams in
+         * it (release_block() zeroed the count of a block given back). */
+        now = time_msec();
+        if (!__atomic_load_n(&bd->hdr.bh1.num_pkts, __ATOMIC_RELAXED)
+            || now >= deadline) {
+            return;
+        }
+        poll(&pfd, 1, deadline - now);
+    }
 }
 
 /* Puts 'ring' in a PACKET_FANOUT_HASH group, so that the kernel spreads

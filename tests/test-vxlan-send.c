@@ -66,7 +66,7 @@
 #include "socket-util.h"
 #include "util.h"
 
-#define MAX_FRAME 9000
+#define MAX_FRAME 65000         /* A datagram of it fits in IPv4. */
 #define MAX_BATCH 256
 
 struct sender {
@@ -416,7 +416,7 @@ main(int argc, char *argv[])
     parse_inet(dst ? dst : s.ipv6 ? "2001:db8::2" : "172.16.0.134",
                &s.dst, &s.ipv6);
     if (s.batch < 1 || s.batch > MAX_BATCH || s.size > MAX_FRAME) {
-        die("--batch must be 1..256 and --size at most 9000");
+        die("--batch must be 1..256 and --size at most 65000");
     }
 
     if (!s.vni_count || !s.src_count) {

@@ -75,8 +75,12 @@ VLOG_DEFINE_THIS_MODULE(ovs_vtap_receiver);
 #define DEFAULT_RCVBUF (32 * 1024 * 1024)
 #define COALESCE_NSEC (500 * 1000)      /* Wait after an idle wake-up. */
 #define FLUSH_MSEC 100          /* Longest that output stays buffered. */
-#define DEFAULT_RING_TIMEOUT_MSEC 1     /* A ring's block goes to us this
-                                         * soon, by default. */
+/* A ring's block timeout by default: short when someone may watch the
+ * output as it comes (see 'live'), else long enough that blocks fill up at
+ * moderate rates, so that the receiver wakes up less and the ring holds
+ * more of the traffic. */
+#define LIVE_RING_TIMEOUT_MSEC 1
+#define QUIET_RING_TIMEOUT_MSEC 100
 #define DEFAULT_MAX_VNIS 4096     /* Entries in the per-VNI table. */
 #define DEFAULT_MAX_SOURCES 1024  /* Entries in the per-source table. */
 #define MAX_WORKERS 64
@@ -119,6 +123,9 @@ struct receiver_config {
     int rcvbuf;                 /* Socket buffer or ring size. */
     enum capture_mode capture;
     unsigned int ring_timeout;  /* A ring's block timeout, in ms. */
+    bool live;                  /* Lines or a capture on standard output,
+                                 * or health checks to answer: flushed
+                                 * when idle, a 1 ms block timeout. */
     size_t n_workers;           /* --workers. */
     uint32_t *vnis;             /* Allow-list, sorted, or NULL for all. */
     size_t n_vnis;
@@ -165,6 +172,7 @@ struct receiver {
                                  * (-1 until needed). */
     struct ofpbuf health_reply;
     bool exiting;
+    bool count_reached;         /* -c: read no more. */
     bool dirty;                 /* Outputs hold data not yet flushed. */
     long long int flush_deadline;       /* Flush by then, if 'dirty'. */
     long long int deadline;     /* Monotonic msec, or LLONG_MAX. */
@@ -609,6 +617,7 @@ handle_datagram(struct receiver *r, const uint8_t *data, size_t len,
     vc->matched++;
     output_packet(r, &pkt, &(struct frame_origin) { .ts = *ts, .src = src });
     if (r->cfg.max_packets >= 0 && c->matched >= r->cfg.max_packets) {
+        r->count_reached = true;
         r->exiting = true;
     }
 }
@@ -666,7 +675,31 @@ ring_datagram_cb(void *r_, const uint8_t *payload, size_t len,
     struct receiver *r = r_;
 
     handle_datagram(r, payload, len, src, dst, ts);
-    return !r->exiting;
+    return !r->count_reached;
+}
+
+/* Reads, as the receiver stops, what its rings still hold, also in the
+ * blocks that the kernel is filling (see receiver_ring_drain()), unless -c
+ * was reached. */
+static void
+drain_rings(struct receiver *r)
+{
+    size_t i;
+
+    for (i = 0; i < r->n_listeners && !r->count_reached; i++) {
+        if (r->listeners[i].ring) {
+            receiver_ring_drain(r->listeners[i].ring, ring_datagram_cb, r);
+        }
+    }
+}
+
+/* Whether 'r' flushes its outputs now: when they are due, or when it is
+ * idle ('busy' false) if someone may be watching them as they come. */
+static bool
+flush_due(const struct receiver *r, bool busy)
+{
+    return (r->dirty
+            && ((!busy && r->cfg.live) || time_msec() >= r->flush_deadline));
 }
 
 /* Reads what 'l' has: from its ring if it has one, else from its socket.
@@ -794,6 +827,8 @@ receiver_to_json(struct receiver *r)
                         json_integer_create(r->ring_stats.drops));
         json_object_put(json, "ring_freezes",
                         json_integer_create(r->ring_stats.freezes));
+        json_object_put(json, "ring_timeout_ms",
+                        json_integer_create(r->cfg.ring_timeout));
     }
     json_object_put(json, "workers", json_integer_create(r->cfg.n_workers));
     if (r->cfg.pcap_file) {
@@ -830,8 +865,9 @@ receiver_format(struct receiver *r, struct ds *ds)
     }
     ds_put_char(ds, '\n');
     if (r->ring) {
-        ds_put_format(ds, "ring-drops: %"PRIu64", freezes %"PRIu64"\n",
-                      r->ring_stats.drops, r->ring_stats.freezes);
+        ds_put_format(ds, "ring-drops: %"PRIu64", freezes %"PRIu64", "
+                      "block timeout %u ms\n", r->ring_stats.drops,
+                      r->ring_stats.freezes, r->cfg.ring_timeout);
     }
     receiver_counters_format(&t.counters, ds);
     if (r->cfg.pcap_file) {
@@ -949,8 +985,10 @@ finish(struct receiver *r)
     struct ds ds = DS_EMPTY_INITIALIZER;
     size_t i;
 
-    /* The other workers stop, and their counters join the first's. */
+    /* The other workers stop, and their counters join the first's.  Each
+     * reads what its rings still hold. */
     atomic_store(&workers_stop, true);
+    drain_rings(r);
     for (i = 0; i < r->n_others; i++) {
         struct receiver *w = r->others[i];
 
@@ -1028,7 +1066,7 @@ worker_main(void *w_)
         for (i = 0; i < w->n_listeners; i++) {
             busy |= receive(w, &w->listeners[i]);
         }
-        if (w->dirty && (!busy || time_msec() >= w->flush_deadline)) {
+        if (flush_due(w, busy)) {
             flush_outputs(w);
         }
         ovs_mutex_unlock(&w->mutex);
@@ -1038,9 +1076,14 @@ worker_main(void *w_)
         for (i = 0; i < w->n_listeners; i++) {
             receiver_ring_wait(w->listeners[i].ring);
         }
+        /* To flush by the deadline (at most FLUSH_MSEC away), and to see
+         * 'workers_stop'. */
         poll_timer_wait(FLUSH_MSEC);
         poll_block();
     }
+    ovs_mutex_lock(&w->mutex);
+    drain_rings(w);
+    ovs_mutex_unlock(&w->mutex);
     return NULL;
 }
 
@@ -1221,7 +1264,7 @@ main(int argc, char *argv[])
         if (r->exiting) {
             break;
         }
-        if (r->dirty && (!busy || time_msec() >= r->flush_deadline)) {
+        if (flush_due(r, busy)) {
             flush_outputs(r);
         }
         if (busy) {
@@ -1236,6 +1279,9 @@ main(int argc, char *argv[])
         }
         if (r->deadline != LLONG_MAX) {
             poll_timer_wait_until(r->deadline);
+        }
+        if (r->dirty) {
+            poll_timer_wait_until(r->flush_deadline);
         }
         if (r->cfg.health_bfd) {
             /* BFD sessions whose sender went silent go down. */
@@ -1654,8 +1700,14 @@ parse_options(int argc, char *argv[], struct receiver_config *cfg)
         }
     }
 
+    /* Someone may watch lines or a capture on standard output as they
+     * come, and a health check waits for its answer. */
+    cfg->live = (cfg->print != PRINT_NONE || cfg->health_bfd
+                 || (cfg->pcap_file && !strcmp(cfg->pcap_file, "-"))
+                 || (cfg->pcapng_file && !strcmp(cfg->pcapng_file, "-")));
     if (!cfg->ring_timeout) {
-        cfg->ring_timeout = DEFAULT_RING_TIMEOUT_MSEC;
+        cfg->ring_timeout = (cfg->live ? LIVE_RING_TIMEOUT_MSEC
+                             : QUIET_RING_TIMEOUT_MSEC);
     } else if (cfg->capture == CAPTURE_SOCKET) {
         ovs_fatal(0, "--ring-timeout: --capture=socket has no ring");
     }
@@ -1699,7 +1751,10 @@ usage(void)
            "                            auto: the ring if allowed "
            "(CAP_NET_RAW)\n"
            "  --ring-timeout=MS         hand a ring's block over when "
-           "MS old (default 1)\n"
+           "MS old (default 1\n"
+           "                            when printing, writing to stdout or "
+           "with --health,\n"
+           "                            else 100)\n"
            "  --workers=N               N threads on rings in a fanout group "
            "(default 1);\n"
            "                            worker K > 0 writes FILE.K\n"

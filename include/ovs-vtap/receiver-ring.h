@@ -60,6 +60,8 @@ size_t receiver_ring_bytes(const struct receiver_ring *);
 bool receiver_ring_run(struct receiver_ring *, size_t max_blocks,
                        receiver_ring_datagram_cb *, void *aux);
 void receiver_ring_wait(const struct receiver_ring *);
+void receiver_ring_drain(struct receiver_ring *, receiver_ring_datagram_cb *,
+                         void *aux);
 
 /* For receiver_ring_join_fanout(): make a new group. */
 #define RECEIVER_RING_NEW_GROUP UINT32_MAX
