@@ -1515,7 +1515,6 @@ process_msg(struct flow_table *ft, struct ofpbuf *msg)
     }
 }
 
-/* Talks to the switch: (re)connects, dumps, syncs, polls statistics. */
 /* Returns true if a sync may change the flows now: what the switch's
  * datapath flows matched until now is credited to the flows installed
  * (see revalidation.h).  Until then, touches the table once, which starts
@@ -1560,6 +1559,7 @@ ft_settle_reset(struct flow_table *ft)
     ft->settle_ticket = 0;
 }
 
+/* Talks to the switch: (re)connects, dumps, syncs, polls statistics. */
 void
 flow_table_run(struct flow_table *ft, long long int stats_interval)
 {
